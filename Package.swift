@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// The data flow reads in the target list: Simulation → Events → Sinks (files, Kafka), with the
+// Clock at the side and the CLI on top. Only the Kafka target imports the CRdKafka shim.
+import PackageDescription
+
+let package = Package(
+    name: "replay",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "replay", targets: ["CLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "Simulation"),
+        .target(name: "Events", dependencies: ["Simulation"]),
+        .target(name: "Sinks", dependencies: ["Simulation", "Events"]),
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks"]),
+        .target(name: "Clock"),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Simulation", "Events", "Sinks", "Kafka", "Clock",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Simulation", "Events", "Kafka"]),
+    ]
+)

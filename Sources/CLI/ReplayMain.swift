@@ -1,0 +1,53 @@
+import ArgumentParser
+import Sinks
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Entry point: parses the command line and turns every failure into one line on stderr and a
+/// non-zero exit status.
+@main
+enum ReplayMain {
+    static func main() {
+        do {
+            var command = try Replay.parseAsRoot()
+            try command.run()
+        } catch let error as UserError {
+            fail(error.description, status: error.exitStatus)
+        } catch let error as ReportableError {
+            fail(error.description, status: 1)
+        } catch {
+            let code = Replay.exitCode(for: error)
+            guard code != .success else { Replay.exit(withError: error) }
+            fail(Replay.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments",
+                 status: code.rawValue)
+        }
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+        StandardError.write("replay: error: \(line)\n")
+        exit(status)
+    }
+}
+
+/// The root command: `generate` (the default) and the helpers next to it.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Simulates a payments aggregator and publishes its merchants and transactions to Kafka and batch files.",
+        subcommands: [Generate.self],
+        defaultSubcommand: Generate.self
+    )
+}
+
+/// A failure the user can act on, printed as one line.
+struct UserError: ReportableError {
+    let description: String
+    var exitStatus: Int32 = 1
+
+    init(_ description: String, exitStatus: Int32 = 1) {
+        self.description = description
+        self.exitStatus = exitStatus
+    }
+}

@@ -1,0 +1,50 @@
+/// Maps simulated time to wall time and waits until simulated instants fall due. The only
+/// part of the program that sleeps.
+///
+/// An event at simulated second `s` is due at wall time `wallAnchor + (s - simAnchor) / factor`.
+public final class Pacer {
+    public let pace: Pace
+    private let clock: WallClock
+    private var simAnchor: Double = 0
+    private var wallAnchor: Double = 0
+
+    public init(pace: Pace, clock: WallClock = MonotonicClock()) {
+        self.pace = pace
+        self.clock = clock
+    }
+
+    /// From now on, simulated second `simSecond` is the present.
+    public func anchor(at simSecond: Double) {
+        simAnchor = simSecond
+        wallAnchor = clock.now()
+    }
+
+    /// The wall instant at which `simSecond` is due (on the clock's scale).
+    public func wallTime(of simSecond: Double) -> Double {
+        switch pace {
+        case .max: return -.infinity
+        case let .factor(factor): return wallAnchor + (simSecond - simAnchor) / factor
+        }
+    }
+
+    /// The simulated second that is due now; +∞ at max pace.
+    public func simulatedNow() -> Double {
+        switch pace {
+        case .max: return .infinity
+        case let .factor(factor): return simAnchor + (clock.now() - wallAnchor) * factor
+        }
+    }
+
+    /// Sleeps until `simSecond` is due (returns at once at max pace or when it is past).
+    public func wait(until simSecond: Double) {
+        guard case .factor = pace else { return }
+        let due = wallTime(of: simSecond)
+        if clock.now() < due { clock.sleep(until: due) }
+    }
+
+    /// How late the wall clock is against the schedule for `simSecond`, in seconds (≥ 0 when behind).
+    public func lag(of simSecond: Double) -> Double {
+        guard case .factor = pace else { return 0 }
+        return clock.now() - wallTime(of: simSecond)
+    }
+}

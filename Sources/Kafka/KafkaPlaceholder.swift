@@ -1,0 +1,1 @@
+// Kafka sink: see issue 3.

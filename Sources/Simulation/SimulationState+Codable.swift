@@ -1,0 +1,168 @@
+/// The JSON form of the state (`merchants.json`): the spec's keys (`last_generated_date`,
+/// `merchants` as lists of versions per id, `merchant_counter`, `card_profiles`,
+/// `total_transactions`) plus what resuming needs. Maps are keyed by zero-padded ids, so an
+/// encoder with sorted keys writes them in id order.
+extension SimulationState: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case seed, scale
+        case firstGeneratedDate = "first_generated_date"
+        case lastGeneratedDate = "last_generated_date"
+        case merchants
+        case merchantDetails = "merchant_details"
+        case merchantCounter = "merchant_counter"
+        case totalTransactions = "total_transactions"
+        case cardCounter = "card_counter"
+        case cardProfiles = "card_profiles"
+        case monthPlan = "month_plan"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let schema = try container.decode(Int.self, forKey: .schemaVersion)
+        guard schema == SimulationState.schemaVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .schemaVersion, in: container,
+                debugDescription: "schema_version \(schema) is not the supported \(SimulationState.schemaVersion)")
+        }
+        self.init(seed: try container.decode(UInt64.self, forKey: .seed),
+                  scale: try container.decode(Double.self, forKey: .scale))
+        firstDate = try container.decodeIfPresent(Day.self, forKey: .firstGeneratedDate)
+        lastGeneratedDate = try container.decodeIfPresent(Day.self, forKey: .lastGeneratedDate)
+        merchantCounter = try container.decode(Int.self, forKey: .merchantCounter)
+        totalTransactions = try container.decode(Int64.self, forKey: .totalTransactions)
+        cardCounter = try container.decode(Int64.self, forKey: .cardCounter)
+        monthPlan = try container.decodeIfPresent(MonthPlan.self, forKey: .monthPlan)
+
+        let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
+        let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
+        merchants = try histories.keys.sorted().map { id in
+            guard let number = Int(id.dropFirst()), id.first == "M", let detail = details[id],
+                  let records = histories[id], !records.isEmpty else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .merchants, in: container, debugDescription: "merchant \(id) is incomplete")
+            }
+            return Merchant(
+                number: number, versions: try records.map { try $0.merchantVersion() },
+                latitudeE6: Int32((detail.latitude * 1_000_000).rounded()),
+                longitudeE6: Int32((detail.longitude * 1_000_000).rounded()),
+                terminalCount: detail.terminalCount, lastTransactionDate: detail.lastTransactionDate)
+        }
+        merchants.sort { $0.number < $1.number }
+        let cards = try container.decode([String: CardRecord].self, forKey: .cardProfiles)
+        storedCards = try cards.values.map { try $0.profile() }.sorted { $0.number < $1.number }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(SimulationState.schemaVersion, forKey: .schemaVersion)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(scale, forKey: .scale)
+        try container.encodeIfPresent(firstDate, forKey: .firstGeneratedDate)
+        try container.encodeIfPresent(lastGeneratedDate, forKey: .lastGeneratedDate)
+        try container.encode(merchantCounter, forKey: .merchantCounter)
+        try container.encode(totalTransactions, forKey: .totalTransactions)
+        try container.encode(cardCounter, forKey: .cardCounter)
+        try container.encodeIfPresent(monthPlan, forKey: .monthPlan)
+        var histories: [String: [VersionRecord]] = [:]
+        var details: [String: DetailRecord] = [:]
+        for merchant in merchants {
+            let id = Merchant.id(number: merchant.number)
+            histories[id] = merchant.versions.map(VersionRecord.init)
+            details[id] = DetailRecord(
+                latitude: Double(merchant.latitudeE6) / 1_000_000, longitude: Double(merchant.longitudeE6) / 1_000_000,
+                terminalCount: merchant.terminalCount, lastTransactionDate: merchant.lastTransactionDate)
+        }
+        try container.encode(histories, forKey: .merchants)
+        try container.encode(details, forKey: .merchantDetails)
+        var cards: [String: CardRecord] = [:]
+        for card in storedCards { cards[CardProfile.id(number: card.number)] = CardRecord(card) }
+        try container.encode(cards, forKey: .cardProfiles)
+    }
+}
+
+/// A merchant version as stored: the CSV columns, by their CSV names.
+private struct VersionRecord: Codable {
+    var merchant_id: String
+    var merchant_name: String
+    var industry: String
+    var address: String
+    var city: String
+    var state: String
+    var zip_code: String
+    var phone: String
+    var email: String
+    var mdr_rate: Double
+    var size_category: String
+    var creation_date: Day
+    var effective_date: Day
+    var status: MerchantStatus
+    var version: Int
+
+    init(_ v: MerchantVersion) {
+        merchant_id = v.merchantId; merchant_name = v.name; industry = v.industry; address = v.address
+        city = v.city; state = v.state; zip_code = v.zipCode; phone = v.phone; email = v.email
+        mdr_rate = Double(v.mdrRate) / 10_000; size_category = v.size.name; creation_date = v.creationDate
+        effective_date = v.effectiveDate; status = v.status; version = v.version
+    }
+
+    func merchantVersion() throws -> MerchantVersion {
+        guard let size = SizeCategory(name: size_category) else { throw StateFormatError.unknown("size_category", size_category) }
+        return MerchantVersion(
+            merchantId: merchant_id, name: merchant_name, industry: industry, address: address, city: city,
+            state: state, zipCode: zip_code, phone: phone, email: email, mdrRate: Int((mdr_rate * 10_000).rounded()),
+            size: size, creationDate: creation_date, effectiveDate: effective_date, status: status, version: version)
+    }
+}
+
+/// What the simulation knows of a merchant beyond its CSV columns.
+private struct DetailRecord: Codable {
+    var latitude: Double
+    var longitude: Double
+    var terminalCount: Int
+    var lastTransactionDate: Day?
+
+    enum CodingKeys: String, CodingKey {
+        case latitude, longitude
+        case terminalCount = "terminal_count"
+        case lastTransactionDate = "last_transaction_date"
+    }
+}
+
+/// A stored card profile, with the transaction CSV's column names.
+private struct CardRecord: Codable {
+    var card_profile_id: String
+    var card_bin: String
+    var card_type: String
+    var card_issuer: String
+    var card_brand: String
+
+    init(_ card: CardProfile) {
+        card_profile_id = CardProfile.id(number: card.number); card_bin = String(card.bin)
+        card_type = card.type.name; card_issuer = card.issuerName; card_brand = card.brand.name
+    }
+
+    func profile() throws -> CardProfile {
+        guard let number = Int64(card_profile_id.dropFirst(4)), card_profile_id.hasPrefix("CARD") else {
+            throw StateFormatError.unknown("card_profile_id", card_profile_id)
+        }
+        guard let bin = Int32(card_bin) else { throw StateFormatError.unknown("card_bin", card_bin) }
+        guard let type = CardType(name: card_type) else { throw StateFormatError.unknown("card_type", card_type) }
+        guard let brand = CardBrand(name: card_brand) else { throw StateFormatError.unknown("card_brand", card_brand) }
+        guard let issuer = CardProfile.issuerNames.firstIndex(of: card_issuer) else {
+            throw StateFormatError.unknown("card_issuer", card_issuer)
+        }
+        return CardProfile(number: number, bin: bin, type: type, brand: brand, issuer: UInt8(issuer))
+    }
+}
+
+/// A value in `merchants.json` that the simulation does not know.
+public enum StateFormatError: Error, CustomStringConvertible {
+    case unknown(String, String)
+
+    public var description: String {
+        switch self {
+        case let .unknown(field, value): "unknown \(field) '\(value)'"
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// Turns (state, day) into that day's ordered events and the next state. Pure: no I/O, no
+/// wall clock, no system randomness.
+public struct Simulator: Sendable {
+    public private(set) var state: SimulationState
+
+    public init(state: SimulationState) {
+        self.state = state
+    }
+
+    /// Simulates `day`, which must be the state's next day (or any day for an empty state).
+    public mutating func simulate(_ day: Day) -> DayEvents {
+        precondition(state.nextDay == nil || state.nextDay == day, "days are simulated in order")
+        var merchantEvents: [MerchantEvent] = []
+        if state.merchants.isEmpty {
+            state.firstDate = day
+            onboardInitialMerchants(on: day, into: &merchantEvents)
+        }
+        planMonth(of: day)
+        runLifecycle(on: day, into: &merchantEvents)
+        merchantEvents.sort { ($0.timestamp, $0.version.merchantId) < ($1.timestamp, $1.version.merchantId) }
+
+        var transactions = TransactionGenerator(state: state, day: day).generate()
+        settle(&transactions, on: day)
+        state.lastGeneratedDate = day
+        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions)
+    }
+
+    private mutating func onboardInitialMerchants(on day: Day, into events: inout [MerchantEvent]) {
+        var random = SimRandom(seed: state.seed, stream: RandomStream.initialMerchants.rawValue)
+        let count = max(1, Int((Double(BusinessRules.initialMerchants) * state.scale).rounded()))
+        for _ in 0..<count {
+            let merchant = addMerchant(on: day, &random)
+            events.append(MerchantEvent(kind: .created, timestamp: day.startSecond, version: merchant.current))
+        }
+    }
+
+    private mutating func addMerchant(on day: Day, _ random: inout SimRandom) -> Merchant {
+        state.merchantCounter += 1
+        let merchant = MerchantFactory.make(number: state.merchantCounter, on: day, &random)
+        state.merchants.append(merchant)
+        return merchant
+    }
+
+    private mutating func planMonth(of day: Day) {
+        guard state.monthPlan?.monthIndex != day.monthIndex else { return }
+        let active = Double(state.activeMerchantCount)
+        let growthCap = Int((Double(BusinessRules.monthlyGrowthCap) * state.scale).rounded())
+        let churnCap = Int((Double(BusinessRules.monthlyChurnCap) * state.scale).rounded())
+        state.monthPlan = MonthPlan(
+            monthIndex: day.monthIndex,
+            newMerchants: min(growthCap, Int((active * BusinessRules.monthlyGrowthRate).rounded())),
+            churnedMerchants: min(churnCap, Int((active * BusinessRules.monthlyChurnRate).rounded()))
+        )
+    }
+
+    /// Churns, attribute changes and new merchants of `day`, all before business hours.
+    private mutating func runLifecycle(on day: Day, into events: inout [MerchantEvent]) {
+        guard let plan = state.monthPlan else { return }
+        var random = SimRandom(seed: state.seed, stream: RandomStream.lifecycle.rawValue, UInt64(day.ordinal))
+        let dayOfMonth = day.civil.day
+        let beforeOpening = Int64(BusinessRules.firstBusinessHour * 3600)
+        func eventTime() -> Int64 { day.startSecond + Int64(random.below(Int(beforeOpening))) }
+
+        var candidates = state.merchants.indices.filter { state.merchants[$0].isActive }
+        let churns = MonthPlan.share(of: plan.churnedMerchants, dayOfMonth: dayOfMonth, daysInMonth: day.daysInMonth)
+        var churned = Set<Int>()
+        for _ in 0..<min(churns, candidates.count) {
+            let index = candidates.remove(at: random.below(candidates.count))
+            churned.insert(index)
+        }
+        // Visit merchants in id order so that the draws do not depend on Set order.
+        for index in state.merchants.indices where state.merchants[index].isActive {
+            let merchant = state.merchants[index]
+            if churned.contains(index) {
+                record(.churned, MerchantFactory.churnedVersion(of: merchant, on: day), at: eventTime(), index, &events)
+            } else if random.chance(BusinessRules.dailyAttributeChangeChance) {
+                let version = MerchantFactory.changedVersion(of: merchant, on: day, &random)
+                record(.updated, version, at: eventTime(), index, &events)
+            }
+        }
+        let arrivals = MonthPlan.share(of: plan.newMerchants, dayOfMonth: dayOfMonth, daysInMonth: day.daysInMonth)
+        for _ in 0..<arrivals {
+            let merchant = addMerchant(on: day, &random)
+            events.append(MerchantEvent(kind: .created, timestamp: eventTime(), version: merchant.current))
+        }
+    }
+
+    private mutating func record(
+        _ kind: MerchantEvent.Kind, _ version: MerchantVersion, at time: Int64, _ index: Int,
+        _ events: inout [MerchantEvent]
+    ) {
+        state.merchants[index].versions.append(version)
+        events.append(MerchantEvent(
+            kind: kind, timestamp: time, version: version,
+            lastTransactionDate: state.merchants[index].lastTransactionDate
+        ))
+    }
+
+    /// Hands out payment and card numbers in time order, keeps the cards that are stored and
+    /// records each merchant's last transaction date.
+    private mutating func settle(_ transactions: inout [Transaction], on day: Day) {
+        var indexByNumber: [Int: Int] = [:]
+        for (index, merchant) in state.merchants.enumerated() { indexByNumber[merchant.number] = index }
+        let cap = state.storedCardCap
+        var newlyStored: [CardProfile] = []
+        for position in transactions.indices {
+            state.totalTransactions += 1
+            transactions[position].paymentNumber = state.totalTransactions
+            if transactions[position].isNewCard {
+                state.cardCounter += 1
+                transactions[position].card.number = state.cardCounter
+                if transactions[position].storesCard { newlyStored.append(transactions[position].card) }
+            }
+            if let index = indexByNumber[Int(transactions[position].merchantNumber)] {
+                state.merchants[index].lastTransactionDate = day
+            }
+        }
+        state.storedCards.append(contentsOf: newlyStored)
+        if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }
+    }
+}

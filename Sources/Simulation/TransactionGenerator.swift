@@ -1,0 +1,90 @@
+/// Generates one day's transactions for every active merchant, in event-time order.
+///
+/// Each merchant's day draws from its own stream (seed, day, merchant), and reused cards come
+/// from the pool as it stood at the start of the day, so merchants are independent of each
+/// other. Payment and card numbers are handed out afterwards by `Simulator`.
+struct TransactionGenerator {
+    private let day: Day
+    private let merchants: [Merchant]
+    private let storedCards: [CardProfile]
+    private let seed: UInt64
+    private let volumeFactor: Double
+    private let reuseShare: Double
+
+    private static let hours = WeightedTable(BusinessRules.hourlyWeights)
+
+    init(state: SimulationState, day: Day) {
+        self.day = day
+        merchants = state.merchants
+        storedCards = state.storedCards
+        seed = state.seed
+        volumeFactor = BusinessRules.volumeFactor(on: day)
+        var random = SimRandom(seed: seed, stream: RandomStream.cardReuse.rawValue, UInt64(day.ordinal))
+        let share = BusinessRules.dailyReuseShare
+        reuseShare = share.lowerBound + (share.upperBound - share.lowerBound) * random.unit()
+    }
+
+    func generate() -> [Transaction] {
+        var drawn: [Transaction] = []
+        for merchant in merchants where merchant.isActive {
+            appendDay(of: merchant, to: &drawn)
+        }
+        return Self.sortedBySecond(drawn, dayStart: day.startSecond)
+    }
+
+    private func appendDay(of merchant: Merchant, to output: inout [Transaction]) {
+        var random = SimRandom(seed: seed, stream: RandomStream.merchantDay.rawValue, UInt64(day.ordinal), UInt64(merchant.number))
+        guard random.chance(BusinessRules.dailyActivityChance) else { return }
+        let version = merchant.current
+        let size = version.size
+        let count = random.stochasticRound(Double(random.int(in: size.dailyTransactions)) * volumeFactor)
+        let amounts = size.amountCents
+        let amountSpan = Double(amounts.upperBound - amounts.lowerBound)
+        for sequence in 0..<count {
+            let hour = BusinessRules.firstBusinessHour + Self.hours.pick(&random)
+            let second = Int64(hour * 3600 + random.below(3600))
+            let u = random.unit()
+            let amount = amounts.lowerBound + Int((amountSpan * u * u).rounded())
+            let paymentType = PaymentType(rawValue: UInt8(PaymentType.sampler.pick(&random)))!
+            let terminal = UInt8(random.below(merchant.terminalCount))
+            let reuses = !storedCards.isEmpty && random.chance(reuseShare)
+            let card = reuses ? storedCards[random.below(storedCards.count)] : CardProfile.draw(&random)
+            let stores = !reuses && random.chance(BusinessRules.cardStoreChance)
+            let approved = !random.chance(BusinessRules.declineChance)
+            // In person: at the counter. Online: wherever the customer is, within ~5 km.
+            let spread = paymentType == .cardNotPresent ? 50_000 : 1_500
+            output.append(Transaction(
+                paymentNumber: 0,
+                timestamp: day.startSecond + second,
+                latitudeE6: merchant.latitudeE6 + Int32(random.int(in: -spread...spread)),
+                longitudeE6: merchant.longitudeE6 + Int32(random.int(in: -spread...spread)),
+                amountCents: Int32(amount),
+                paymentType: paymentType,
+                approved: approved,
+                terminalIndex: terminal,
+                merchantNumber: Int32(merchant.number),
+                card: card,
+                isNewCard: !reuses,
+                storesCard: stores,
+                mdrRate: Int16(version.mdrRate),
+                sequence: Int32(sequence)
+            ))
+        }
+    }
+
+    /// A stable counting sort on the second of the day: the result is ordered by
+    /// (timestamp, merchant, draw order) because merchants were visited in id order.
+    static func sortedBySecond(_ transactions: [Transaction], dayStart: Int64) -> [Transaction] {
+        guard let first = transactions.first else { return [] }
+        var counts = [Int](repeating: 0, count: 86_401)
+        for transaction in transactions { counts[Int(transaction.timestamp - dayStart) + 1] += 1 }
+        for second in 1..<counts.count { counts[second] += counts[second - 1] }
+        var sorted = [Transaction](repeating: first, count: transactions.count)
+        for transaction in transactions {
+            let slot = Int(transaction.timestamp - dayStart)
+            sorted[counts[slot]] = transaction
+            counts[slot] += 1
+        }
+        return sorted
+    }
+}

@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replaces a file's content all at once: a temporary file beside it, fsync, rename, fsync of
+/// the folder. Readers see the old content or the new one, never a mix, even after a crash.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp"
+        let file = try BufferedFile(creating: temporary)
+        try file.withBuffer { $0.append(contentsOf: bytes) }
+        try file.close()
+        guard rename(temporary, path) == 0 else {
+            throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")
+        }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            _ = close(folderDescriptor)
+        }
+    }
+}

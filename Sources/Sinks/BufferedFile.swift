@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output file written through one large buffer with plain POSIX calls.
+public final class BufferedFile {
+    public let path: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let flushThreshold: Int
+
+    /// Creates (or truncates) `path` for writing.
+    public init(creating path: String, flushThreshold: Int = 1 << 20) throws {
+        self.path = path
+        self.flushThreshold = flushThreshold
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SinkError("cannot create \(path): \(BufferedFile.lastError())") }
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    /// Appends bytes; writes the buffer out when it is full. Use `withBuffer` to encode in place.
+    public func withBuffer(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Hands every buffered byte to the operating system.
+    public func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { bytes in
+                write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SinkError("cannot write \(path): \(BufferedFile.lastError())")
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, makes the data durable (fsync) and closes the file.
+    public func close() throws {
+        guard descriptor >= 0 else { return }
+        defer { descriptor = -1 }
+        try flush()
+        guard fsync(descriptor) == 0 else { throw SinkError("cannot sync \(path): \(BufferedFile.lastError())") }
+        guard Glibc.close(descriptor) == 0 else { throw SinkError("cannot close \(path): \(BufferedFile.lastError())") }
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}

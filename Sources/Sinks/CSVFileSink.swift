@@ -1,0 +1,61 @@
+import Events
+import Simulation
+
+/// Writes the spec's batch files for one period: `transactions_<start>_<end>.csv`, streamed as
+/// the days are simulated, and `merchants_<start>_<end>.csv`, written whole (atomically) when
+/// the period is complete, since it carries each merchant's last transaction date as of the
+/// period's end.
+public final class CSVFileSink: EventSink {
+    public let period: Period
+    private let folder: String
+    private let transactions: BufferedFile
+
+    /// Creates the transactions file in `folder` (which must exist) and writes its header.
+    public init(folder: String, period: Period) throws {
+        self.folder = folder
+        self.period = period
+        transactions = try BufferedFile(creating: folder + "/" + period.fileName("transactions"))
+        try transactions.withBuffer { Self.appendHeader(TransactionRow.columns, to: &$0) }
+    }
+
+    public func write(_ slice: EventSlice) throws {
+        let rows = slice.events.transactions
+        var position = slice.transactions.lowerBound
+        while position < slice.transactions.upperBound {
+            // Encode in chunks so that the buffer is handed to the file at its threshold.
+            let chunkEnd = min(position + 4_096, slice.transactions.upperBound)
+            try transactions.withBuffer { bytes in
+                var line = CSVLine(into: [])
+                swap(&line.bytes, &bytes)
+                for index in position..<chunkEnd {
+                    TransactionRow.write(rows[index], to: &line)
+                    line.bytes.append(UInt8(ascii: "\n"))
+                }
+                swap(&line.bytes, &bytes)
+            }
+            position = chunkEnd
+        }
+    }
+
+    public func dayCompleted(_ day: Day, state: SimulationState) throws {
+        try transactions.flush()
+    }
+
+    public func close(state: SimulationState, completed: Bool) throws {
+        try transactions.close()
+        guard completed else { return }
+        var bytes: [UInt8] = []
+        Self.appendHeader(MerchantRow.columns, to: &bytes)
+        var line = CSVLine(into: bytes)
+        for row in period.merchantVersions(in: state) {
+            MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: &line)
+            line.bytes.append(UInt8(ascii: "\n"))
+        }
+        try AtomicFile.write(line.bytes, to: folder + "/" + period.fileName("merchants"))
+    }
+
+    private static func appendHeader(_ columns: [String], to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: Array(columns.joined(separator: ",").utf8))
+        bytes.append(UInt8(ascii: "\n"))
+    }
+}

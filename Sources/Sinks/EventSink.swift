@@ -1,0 +1,47 @@
+import Simulation
+
+/// A consecutive run of one day's events, in event-time order. Merchant events of a day all
+/// precede its transactions, so a slice is a range of each.
+public struct EventSlice: Sendable {
+    public let events: DayEvents
+    public let merchantEvents: Range<Int>
+    public let transactions: Range<Int>
+
+    public init(events: DayEvents, merchantEvents: Range<Int>, transactions: Range<Int>) {
+        self.events = events
+        self.merchantEvents = merchantEvents
+        self.transactions = transactions
+    }
+
+    /// The whole day.
+    public init(wholeDay events: DayEvents) {
+        self.init(events: events, merchantEvents: 0..<events.merchantEvents.count,
+                  transactions: 0..<events.transactions.count)
+    }
+
+    public var count: Int { merchantEvents.count + transactions.count }
+}
+
+/// Where events go. The run hands every sink the same slices in the same order; sinks are
+/// called in the order they were given, so the state snapshot comes last and records a day
+/// only after every other sink holds it.
+public protocol EventSink: AnyObject {
+    /// Takes the next events of the run.
+    func write(_ slice: EventSlice) throws
+    /// Every event of `day` has been written and `state` is the state after it. Returns once the
+    /// sink holds the day durably (flushed to the file, acknowledged by the broker).
+    func dayCompleted(_ day: Day, state: SimulationState) throws
+    /// The run is over. `completed` is false when it stopped early or failed: a sink then keeps
+    /// what it has (whole lines only) and does not pretend the period is complete.
+    func close(state: SimulationState, completed: Bool) throws
+}
+
+/// An error whose description is a complete one-line message for the user.
+public protocol ReportableError: Error, CustomStringConvertible {}
+
+/// An error a sink reports to the user as one line.
+public struct SinkError: ReportableError {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

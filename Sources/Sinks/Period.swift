@@ -1,0 +1,35 @@
+import Simulation
+
+/// The days a run covers, which name its files (`transactions_<start>_<end>.csv`).
+public struct Period: Equatable, Sendable {
+    public let start: Day
+    public let end: Day
+
+    public init(start: Day, end: Day) {
+        precondition(start <= end)
+        self.start = start
+        self.end = end
+    }
+
+    public var dayCount: Int { end.ordinal - start.ordinal + 1 }
+
+    /// `<prefix>_<start>_<end>.csv`.
+    public func fileName(_ prefix: String) -> String { "\(prefix)_\(start)_\(end).csv" }
+
+    /// The merchant versions that `merchants_<start>_<end>.csv` holds: every version that is in
+    /// force on at least one day of the period (so every merchant known in the period, with each
+    /// version it went through), except merchants that had already churned before it began.
+    /// Ordered by merchant id, then version.
+    public func merchantVersions(in state: SimulationState) -> [(version: MerchantVersion, merchant: Merchant)] {
+        var rows: [(version: MerchantVersion, merchant: Merchant)] = []
+        for merchant in state.merchants {
+            for (index, version) in merchant.versions.enumerated() where version.effectiveDate <= end {
+                let nextStart = index + 1 < merchant.versions.count ? merchant.versions[index + 1].effectiveDate : nil
+                let supersededBeforeStart = nextStart.map { $0 <= start } ?? false
+                let churnedBeforeStart = version.status == .churned && version.effectiveDate < start
+                if !supersededBeforeStart && !churnedBeforeStart { rows.append((version, merchant)) }
+            }
+        }
+        return rows
+    }
+}
