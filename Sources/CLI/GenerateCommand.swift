@@ -46,6 +46,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Multiplies the merchant population and the monthly growth and churn caps.")
     var scale: Double = 1
 
+    @OptionGroup(title: "Kafka")
+    var kafka: KafkaOptions
+
     @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600).")
     var pace = "max"
 

@@ -61,7 +61,9 @@ public struct Simulator: Sendable {
         let beforeOpening = Int64(BusinessRules.firstBusinessHour * 3600)
         func eventTime() -> Int64 { day.startSecond + Int64(random.below(Int(beforeOpening))) }
 
-        var candidates = state.merchants.indices.filter { state.merchants[$0].isActive }
+        // Merchants onboarded today are neither churned nor changed on their first day.
+        let established = { (merchant: Merchant) in merchant.isActive && merchant.current.creationDate < day }
+        var candidates = state.merchants.indices.filter { established(state.merchants[$0]) }
         let churns = MonthPlan.share(of: plan.churnedMerchants, dayOfMonth: dayOfMonth, daysInMonth: day.daysInMonth)
         var churned = Set<Int>()
         for _ in 0..<min(churns, candidates.count) {
@@ -69,7 +71,7 @@ public struct Simulator: Sendable {
             churned.insert(index)
         }
         // Visit merchants in id order so that the draws do not depend on Set order.
-        for index in state.merchants.indices where state.merchants[index].isActive {
+        for index in state.merchants.indices where established(state.merchants[index]) {
             let merchant = state.merchants[index]
             if churned.contains(index) {
                 record(.churned, MerchantFactory.churnedVersion(of: merchant, on: day), at: eventTime(), index, &events)
