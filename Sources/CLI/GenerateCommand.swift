@@ -80,12 +80,18 @@ struct Generate: ParsableCommand {
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet)
         let folder = try OutputFolder(path: outputDir)
         let plan = initial ? try initialPlan(folder) : try incrementalPlan(folder, logger: logger)
-        let sinks: [EventSink] = [try CSVFileSink(folder: folder.path, period: plan.period), plan.snapshot]
+        // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
+        let kafkaConnection = try KafkaConnection.open(kafka, logger: logger)
+        defer { kafkaConnection?.shutDown() }
+        var sinks: [EventSink] = [try CSVFileSink(folder: folder.path, period: plan.period)]
+        if let kafkaConnection { sinks.append(kafkaConnection.sink) }
+        sinks.append(plan.snapshot)
         let run = ReplayRun(
             simulator: Simulator(state: plan.state), period: plan.period, sinks: sinks,
             pacer: Pacer(pace: Pace(argument: pace)!), logger: logger)
         try run.run()
         logger.info("\(run.totals.summary(period: plan.period)) → \(folder.path)")
+        for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
     }
 
     private func initialPlan(_ folder: OutputFolder) throws -> RunPlan {

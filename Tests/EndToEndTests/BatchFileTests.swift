@@ -6,7 +6,7 @@ import Testing
     static let transactionHeader = "payment_id,payment_timestamp,payment_lat,payment_lng,payment_amount,payment_type,terminal_id,card_type,card_issuer,card_brand,card_profile_id,card_bin,payment_status,merchant_id,transactional_cost_rate,transactional_cost_amount,mdr_amount,net_profit"
     static let merchantHeader = "merchant_id,merchant_name,industry,address,city,state,zip_code,phone,email,mdr_rate,size_category,creation_date,effective_date,status,last_transaction_date,version"
 
-    func initial(_ folder: TemporaryFolder, _ start: String, _ end: String, _ extra: [String] = []) throws -> ReplayBinary.Result {
+    func initial(_ folder: TemporaryFolder, _ start: String, _ end: String, _ extra: [String] = []) throws -> ChildProcess.Result {
         try ReplayBinary.run(["--initial", "--start-date", start, "--end-date", end, "--output-dir", folder.path, "--brokers", "none"] + extra)
     }
 

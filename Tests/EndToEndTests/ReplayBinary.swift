@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs the real `replay` binary: the one `./replay test` built (REPLAY_BINARY) or the debug build.
-struct ReplayBinary {
+/// A child process whose stdout and stderr are collected as it runs, so that a test can wait
+/// for a line it prints (an event, not a guess at timing).
+final class ChildProcess: @unchecked Sendable {
     struct Result {
         let status: Int32
         let stdout: String
@@ -9,37 +10,75 @@ struct ReplayBinary {
         var stderrLines: [Substring] { stderr.split(separator: "\n") }
     }
 
+    private let process = Process()
+    private let condition = NSCondition()
+    private var output = [Data(), Data()]
+    private var open = 2
+    private let readers = DispatchGroup()
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let pipes = [Pipe(), Pipe()]
+        process.standardOutput = pipes[0]
+        process.standardError = pipes[1]
+        try process.run()
+        for (index, pipe) in pipes.enumerated() {
+            DispatchQueue.global().async(group: readers) { [self] in
+                let handle = pipe.fileHandleForReading
+                while true {
+                    let chunk = handle.availableData
+                    condition.lock()
+                    if chunk.isEmpty { open -= 1 } else { output[index].append(chunk) }
+                    condition.broadcast()
+                    condition.unlock()
+                    if chunk.isEmpty { return }
+                }
+            }
+        }
+    }
+
+    /// Waits until stdout (0) or stderr (1) holds `text`; false if the stream closed first or `timeout` passed.
+    func wait(for text: String, on stream: Int, timeout: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !String(decoding: output[stream], as: UTF8.self).contains(text) {
+            if open == 0 || !condition.wait(until: deadline) { return false }
+        }
+        return true
+    }
+
+    var text: (stdout: String, stderr: String) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (String(decoding: output[0], as: UTF8.self), String(decoding: output[1], as: UTF8.self))
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit and both streams to close.
+    func finish() -> Result {
+        process.waitUntilExit()
+        readers.wait()
+        let (stdout, stderr) = text
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
+
+/// Runs the real `replay` binary: the one `./replay test` built (REPLAY_BINARY) or the debug build.
+enum ReplayBinary {
     static let path: String = {
         if let path = ProcessInfo.processInfo.environment["REPLAY_BINARY"] { return path }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/replay").path
     }()
 
-    /// Runs `replay arguments` with stdin from /dev/null (not a terminal) and waits for it.
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Drain both pipes while the process runs so that a full pipe never blocks it.
-        let errors = ErrorCollector()
-        let readers = DispatchGroup()
-        DispatchQueue.global().async(group: readers) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        readers.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errors.data, as: UTF8.self))
-    }
-}
+    static func start(_ arguments: [String]) throws -> ChildProcess { try ChildProcess(path, arguments) }
 
-/// Holds what the stderr reader collected; read only after the reader's group is done.
-private final class ErrorCollector: @unchecked Sendable {
-    var data = Data()
+    /// Runs `replay arguments` with stdin from /dev/null (not a terminal) to the end.
+    static func run(_ arguments: [String]) throws -> ChildProcess.Result { try start(arguments).finish() }
 }
 
 /// A fresh temporary folder, removed when the test ends.

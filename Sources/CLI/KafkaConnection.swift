@@ -1,0 +1,42 @@
+import Kafka
+import Logging
+
+/// The Kafka side of a run: the producer and, for `--brokers embedded`, the in-process broker
+/// it talks to. Nil for `--brokers none`.
+final class KafkaConnection {
+    let sink: KafkaSink
+    private let embedded: EmbeddedBroker?
+
+    /// Validates the properties first (a bad `-X` is refused before anything starts), then
+    /// starts the embedded broker if asked and connects.
+    static func open(_ options: KafkaOptions, logger: Logger) throws -> KafkaConnection? {
+        let topics = [options.merchantTopic, options.transactionTopic]
+        guard options.brokers != "none" else {
+            if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
+            return nil
+        }
+        _ = try ProducerConfiguration(bootstrapServers: "127.0.0.1:9092", overrides: options.properties)
+        var embedded: EmbeddedBroker?
+        var servers = options.brokers
+        if servers == "embedded" {
+            let broker = try EmbeddedBroker(topics: topics)
+            logger.info("embedded Kafka broker at \(broker.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
+            servers = broker.bootstrapServers
+            embedded = broker
+        }
+        let configuration = try ProducerConfiguration(bootstrapServers: servers, overrides: options.properties)
+        let producer = try KafkaProducer(configuration: configuration, topics: topics)
+        logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", "))")
+        return KafkaConnection(sink: KafkaSink(producer: producer), embedded: embedded)
+    }
+
+    private init(sink: KafkaSink, embedded: EmbeddedBroker?) {
+        self.sink = sink
+        self.embedded = embedded
+    }
+
+    /// Stops the embedded broker, if any, after the producer is closed.
+    func shutDown() {
+        embedded?.shutDown()
+    }
+}

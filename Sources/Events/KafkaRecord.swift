@@ -1,0 +1,63 @@
+import Simulation
+
+/// The two event streams and what their records carry.
+public enum EventStream: Int, CaseIterable, Sendable {
+    case merchants = 0
+    case transactions = 1
+}
+
+/// How a domain event becomes a Kafka record: key = `merchant_id`; value = a JSON object with
+/// the CSV row's columns (same names, same values; numbers as JSON numbers), plus `event_type`
+/// on merchant events; timestamp = the event's simulated time in UTC milliseconds; headers
+/// `event_type` and `schema_version`.
+public enum KafkaRecord {
+    /// Version of the value layout, sent in the `schema_version` header.
+    public static let schemaVersion: StaticString = "1"
+    /// The `event_type` header of transaction records.
+    public static let transactionEventType: StaticString = "transaction"
+
+    /// The `event_type` of a merchant event, in its value and its header.
+    public static func eventType(_ kind: MerchantEvent.Kind) -> StaticString {
+        switch kind {
+        case .created: "created"
+        case .updated: "updated"
+        case .churned: "churned"
+        }
+    }
+
+    /// Replaces `buffer`'s content with the JSON value of a transaction.
+    @inline(__always)
+    public static func encodeValue(of transaction: Transaction, into buffer: inout [UInt8]) {
+        encode(into: &buffer, keys: TransactionRow.jsonKeys) { TransactionRow.write(transaction, to: &$0) }
+    }
+
+    /// Replaces `buffer`'s content with the JSON value of a merchant event.
+    public static func encodeValue(of event: MerchantEvent, into buffer: inout [UInt8]) {
+        encode(into: &buffer, keys: MerchantRow.jsonKeys) { row in
+            MerchantRow.write(event.version, lastTransactionDate: event.lastTransactionDate, to: &row)
+            row.extra("event_type", event.kind.rawValue)
+        }
+    }
+
+    /// Replaces `buffer`'s content with the key of a merchant's records (`M000042`).
+    @inline(__always)
+    public static func encodeKey(merchantNumber: Int, into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(UInt8(ascii: "M"))
+        buffer.append(digitsOf: merchantNumber, width: 6)
+    }
+
+    /// Milliseconds since 1970-01-01T00:00:00Z of a simulated second.
+    @inline(__always)
+    public static func timestampMilliseconds(_ simulatedSecond: Int64) -> Int64 { simulatedSecond * 1_000 }
+
+    @inline(__always)
+    private static func encode(into buffer: inout [UInt8], keys: [[UInt8]], _ body: (inout JSONObject) -> Void) {
+        var object = JSONObject(into: [], keys: keys)
+        swap(&object.bytes, &buffer)
+        object.bytes.removeAll(keepingCapacity: true)
+        body(&object)
+        object.close()
+        swap(&object.bytes, &buffer)
+    }
+}

@@ -1,0 +1,67 @@
+import Events
+import Foundation
+import Simulation
+import Sinks
+
+/// Publishes merchant events and transactions to their topics, keyed by merchant, stamped with
+/// simulated event time. A day is complete only when Kafka acknowledged every event of it.
+public final class KafkaSink: EventSink {
+    private let producer: KafkaProducer
+    private var key: [UInt8] = []
+    private var value: [UInt8] = []
+    private let startedAt = Date()
+
+    /// `producer.topics` must be in `EventStream` order (merchants, transactions).
+    public init(producer: KafkaProducer) {
+        self.producer = producer
+        key.reserveCapacity(16)
+        value.reserveCapacity(1_024)
+    }
+
+    public func write(_ slice: EventSlice) throws {
+        for index in slice.merchantEvents {
+            let event = slice.events.merchantEvents[index]
+            KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: &key)
+            KafkaRecord.encodeValue(of: event, into: &value)
+            try send(.merchants, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
+        }
+        let transactions = slice.events.transactions
+        for index in slice.transactions {
+            let transaction = transactions[index]
+            KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: &key)
+            KafkaRecord.encodeValue(of: transaction, into: &value)
+            try send(.transactions, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
+        }
+    }
+
+    public func dayCompleted(_ day: Day, state: SimulationState) throws {
+        try producer.awaitAcknowledgements()
+    }
+
+    public func close(state: SimulationState, completed: Bool) throws {
+        producer.shutDown(flushTimeout: completed ? 30 : 5)
+    }
+
+    /// One line per topic: produced, acknowledged, failed, bytes, rate.
+    public var summary: [String] {
+        let seconds = max(Date().timeIntervalSince(startedAt), 1e-9)
+        return producer.counts.map { topic in
+            let megabytes = Double(topic.bytes) / 1_048_576
+            return "\(topic.topic): produced \(topic.produced), acknowledged \(topic.acknowledged), failed \(topic.failed), "
+                + "\((megabytes * 10).rounded() / 10) MiB, \(Int(Double(topic.acknowledged) / seconds)) msg/s"
+        }
+    }
+
+    @inline(__always)
+    private func send(_ stream: EventStream, timestamp: Int64, eventType: StaticString) throws {
+        try key.withUnsafeBytes { keyBytes in
+            try value.withUnsafeBytes { valueBytes in
+                try producer.produce(
+                    topic: stream.rawValue, key: keyBytes, value: valueBytes,
+                    timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp),
+                    eventType: eventType, schemaVersion: KafkaRecord.schemaVersion)
+            }
+        }
+    }
+
+}

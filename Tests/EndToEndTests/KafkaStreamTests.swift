@@ -1,0 +1,129 @@
+import Foundation
+import Kafka
+import Testing
+
+/// The Kafka streams, produced by the real binary to the embedded broker over TCP and read
+/// back with kcat.
+@Suite(.serialized) struct KafkaStreamTests {
+    static let topics = ["payments.merchants", "payments.transactions"]
+    static let numberColumns: Set = ["payment_lat", "payment_lng", "payment_amount", "transactional_cost_rate",
+                                     "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate", "version"]
+
+    func generate(_ folder: TemporaryFolder, to broker: EmbeddedBroker, days: (String, String), extra: [String] = []) throws -> ChildProcess.Result {
+        try ReplayBinary.run(["--initial", "--start-date", days.0, "--end-date", days.1, "--output-dir", folder.path,
+                              "--brokers", broker.bootstrapServers] + extra)
+    }
+
+    /// Every CSV transaction arrives exactly once with equal fields, key, timestamp and headers.
+    func expectTransactionsMatch(_ folder: TemporaryFolder, _ file: String, _ broker: EmbeddedBroker) throws {
+        let table = CSVTable(try folder.lines(file))
+        let records = try Kcat.consume("payments.transactions", from: broker.bootstrapServers)
+        #expect(records.count == table.rows.count)
+        var byId: [String: Kcat.Record] = [:]
+        for record in records { #expect(byId.updateValue(record, forKey: record.value["payment_id"] as! String) == nil) }
+        for row in table.rows {
+            guard let record = byId[row["payment_id"]!] else {
+                Issue.record("\(row["payment_id"]!) never arrived")
+                continue
+            }
+            expect(record.value, equals: row, columns: table.columns)
+            #expect(record.key == row["merchant_id"])
+            #expect(record.timestamp == utcMilliseconds(row["payment_timestamp"]!))
+            #expect(record.headers == "event_type=transaction,schema_version=1")
+        }
+    }
+
+    func expect(_ value: [String: Any], equals row: [String: String], columns: [String]) {
+        for column in columns {
+            let csv = row[column]!
+            if Self.numberColumns.contains(column) {
+                #expect((value[column] as? NSNumber)?.doubleValue == Double(csv), "\(column)")
+            } else if csv.isEmpty && column == "last_transaction_date" {
+                #expect(value[column] is NSNull, "\(column)")
+            } else {
+                #expect(value[column] as? String == csv, "\(column)")
+            }
+        }
+    }
+
+    @Test func transactionsAndMerchantEventsMatchTheBatchFiles() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        let result = try generate(folder, to: broker, days: ("2024-01-01", "2024-01-02"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("payments.transactions: produced"))
+        try expectTransactionsMatch(folder, "transactions_2024-01-01_2024-01-02.csv", broker)
+
+        let merchants = CSVTable(try folder.lines("merchants_2024-01-01_2024-01-02.csv"))
+        let events = try Kcat.consume("payments.merchants", from: broker.bootstrapServers)
+        #expect(events.count == merchants.rows.count)
+        var eventByVersion: [String: Kcat.Record] = [:]
+        for event in events { eventByVersion["\(event.key) v\(event.value["version"]!)"] = event }
+        let sameColumns = merchants.columns.filter { $0 != "last_transaction_date" }
+        for row in merchants.rows {
+            guard let event = eventByVersion["\(row["merchant_id"]!) v\(row["version"]!)"] else {
+                Issue.record("no event for \(row["merchant_id"]!) v\(row["version"]!)")
+                continue
+            }
+            expect(event.value, equals: row, columns: sameColumns)
+            let kind = row["version"] == "1" ? "created" : (row["status"] == "churned" ? "churned" : "updated")
+            #expect(event.value["event_type"] as? String == kind)
+            #expect(event.headers == "event_type=\(kind),schema_version=1")
+        }
+
+        // Per merchant: event-time order within its partition, and `created` before any transaction.
+        let transactions = try Kcat.consume("payments.transactions", from: broker.bootstrapServers)
+        for stream in [events, transactions] {
+            let byKey = Dictionary(grouping: stream, by: \.key)
+            for records in byKey.values {
+                #expect(Set(records.map(\.partition)).count == 1)
+                let ordered = records.sorted { $0.offset < $1.offset }
+                #expect(zip(ordered, ordered.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp })
+            }
+        }
+        let created = Dictionary(events.filter { $0.value["event_type"] as? String == "created" }.map { ($0.key, $0.timestamp) },
+                                 uniquingKeysWith: min)
+        for transaction in transactions { #expect(created[transaction.key].map { $0 < transaction.timestamp } == true) }
+    }
+
+    @Test func aBrokerOutageMidRunLosesAndDuplicatesNothing() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        // One simulated day paced to ~6 s of wall time, so that the outage falls inside it.
+        let child = try ReplayBinary.start(["--initial", "--start-date", "2024-03-04", "--end-date", "2024-03-04",
+                                            "--output-dir", folder.path, "--brokers", broker.bootstrapServers, "--pace", "14400"])
+        #expect(child.wait(for: "publishing to Kafka", on: 1))
+        broker.setBroker(1, up: false)
+        Thread.sleep(forTimeInterval: 3) // the length of the outage, not a synchronisation
+        #expect(!child.text.stderr.contains("generated "), "the run ended before the broker came back")
+        broker.setBroker(1, up: true)
+        let result = child.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectTransactionsMatch(folder, "transactions_2024-03-04_2024-03-04.csv", broker)
+    }
+
+    @Test func injectedProduceErrorsLoseAndDuplicateNothing() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        broker.failNextProduceRequests(40)
+        let folder = try TemporaryFolder()
+        let result = try generate(folder, to: broker, days: ("2024-03-05", "2024-03-05"))
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectTransactionsMatch(folder, "transactions_2024-03-05_2024-03-05.csv", broker)
+    }
+
+    @Test func aStandaloneBrokerServesAnotherProcess() throws {
+        let brokerProcess = try ReplayBinary.start(["broker", "--partitions", "2"])
+        #expect(brokerProcess.wait(for: "\n", on: 0))
+        let line = brokerProcess.text.stdout.split(separator: "\n")[0]
+        #expect(line.hasPrefix("bootstrap 127.0.0.1:"))
+        let address = String(line.dropFirst("bootstrap ".count))
+        let folder = try TemporaryFolder()
+        let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01",
+                                           "--output-dir", folder.path, "--brokers", address])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try folder.lines("transactions_2024-01-01_2024-01-01.csv").count - 1
+        #expect(try Kcat.consume("payments.transactions", from: address).count == rows)
+        brokerProcess.signal(SIGTERM)
+        #expect(brokerProcess.finish().status == 0)
+    }
+}
