@@ -33,6 +33,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events"]),
+        .testTarget(name: "ClockTests", dependencies: ["Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulation", "Events", "Kafka"]),
     ]
 )

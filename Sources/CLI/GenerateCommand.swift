@@ -6,11 +6,11 @@ import Simulation
 import Sinks
 
 /// `replay [generate]`: the spec's command line (`--initial`, `--incremental`, …) plus the
-/// streaming options.
+/// live feed (`--realtime`) and the streaming options.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate merchants and transactions for a period (--initial) or the next day (--incremental)."
+        abstract: "Generate a period (--initial), the next day (--incremental) or a live feed (--realtime)."
     )
 
     @Flag(help: "Start a new history from --start-date to --end-date.")
@@ -18,6 +18,9 @@ struct Generate: ParsableCommand {
 
     @Flag(help: "Add the day after the last generated one (see --date).")
     var incremental = false
+
+    @Flag(help: "Live feed: simulated time = now (in --timezone), daily files, until SIGINT/SIGTERM.")
+    var realtime = false
 
     @Option(name: .customLong("start-date"), help: "First day of an initial run (YYYY-MM-DD).")
     var startDate: String?
@@ -37,114 +40,88 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print per-day figures.")
     var debug = false
 
-    @Flag(help: "Print warnings and errors only.")
+    @Flag(help: "Print warnings and errors only (no progress).")
     var quiet = false
 
-    @Option(help: "Seed of the simulation (initial runs; incremental runs use the saved one).")
+    @Option(help: "Seed of a new simulation (incremental and live runs continue with the saved one).")
     var seed: UInt64?
 
     @Option(help: "Multiplies the merchant population and the monthly growth and churn caps.")
     var scale: Double = 1
 
+    @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600). Default: max; realtime for --realtime.")
+    var pace: String?
+
+    @Option(help: "IANA time zone of the live feed's simulated clock.")
+    var timezone = "UTC"
+
     @OptionGroup(title: "Kafka")
     var kafka: KafkaOptions
-
-    @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600).")
-    var pace = "max"
 
     static let defaultSeed: UInt64 = 42
 
     func validate() throws {
-        guard initial != incremental else {
-            throw ValidationError("choose one of --initial or --incremental")
+        guard [initial, incremental, realtime].filter({ $0 }).count == 1 else {
+            throw ValidationError("choose one of --initial, --incremental or --realtime")
         }
         if initial {
-            guard startDate != nil, endDate != nil else {
-                throw ValidationError("--initial needs --start-date and --end-date")
-            }
-            guard date == nil else { throw ValidationError("--date goes with --incremental; use --start-date/--end-date") }
-        } else {
-            guard startDate == nil, endDate == nil else {
-                throw ValidationError("--start-date/--end-date go with --initial; use --date")
-            }
+            guard startDate != nil, endDate != nil else { throw ValidationError("--initial needs --start-date and --end-date") }
+        } else if startDate != nil || endDate != nil {
+            throw ValidationError("--start-date/--end-date go with --initial")
         }
+        if date != nil && !incremental { throw ValidationError("--date goes with --incremental") }
         guard scale.isFinite, scale > 0, scale <= 10_000 else {
             throw ValidationError("--scale must be a number above 0 (at most 10000), got \(scale)")
         }
-        guard Pace(argument: pace) != nil else {
-            throw ValidationError("--pace must be max, realtime or a positive number, got '\(pace)'")
+        if let pace {
+            guard let parsed = Pace(argument: pace) else {
+                throw ValidationError("--pace must be max, realtime or a positive number, got '\(pace)'")
+            }
+            if realtime && parsed == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
+        }
+        if realtime && TimeZone(identifier: timezone) == nil {
+            throw ValidationError("--timezone '\(timezone)' is not an IANA time zone (e.g. America/New_York)")
         }
     }
 
     func run() throws {
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet)
         let folder = try OutputFolder(path: outputDir)
-        let plan = initial ? try initialPlan(folder) : try incrementalPlan(folder, logger: logger)
+        let snapshot = StateSnapshot(folder: folder.path)
+        let plan = try RunPlanner(command: self, folder: folder, snapshot: snapshot).plan()
         // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
         let kafkaConnection = try KafkaConnection.open(kafka, logger: logger)
         defer { kafkaConnection?.shutDown() }
-        var sinks: [EventSink] = [try CSVFileSink(folder: folder.path, period: plan.period)]
-        if let kafkaConnection { sinks.append(kafkaConnection.sink) }
-        sinks.append(plan.snapshot)
+        StopSignal.install()
+
+        let progress = Progress(quiet: quiet, logger: logger)
+        progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            simulator: Simulator(state: plan.state), period: plan.period, sinks: sinks,
-            pacer: Pacer(pace: Pace(argument: pace)!), logger: logger)
-        try run.run()
-        logger.info("\(run.totals.summary(period: plan.period)) → \(folder.path)")
-        for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
-    }
-
-    private func initialPlan(_ folder: OutputFolder) throws -> RunPlan {
-        let start = try Self.day(startDate!, flag: "--start-date")
-        let end = try Self.day(endDate!, flag: "--end-date")
-        guard start <= end else { throw UserError("--end-date \(end) is before --start-date \(start)") }
-        let period = Period(start: start, end: end)
-        let snapshot = StateSnapshot(folder: folder.path)
-        if !force {
-            for name in [StateSnapshot.fileName, period.fileName("transactions"), period.fileName("merchants")]
-            where folder.contains(name) {
-                throw UserError("\(folder.path)/\(name) exists and an initial run would replace it: pass --force, or choose another --output-dir")
+            simulator: Simulator(state: plan.state), streams: kafkaConnection.map { [$0.sink] } ?? [],
+            snapshot: snapshot,
+            makeFiles: { period, state in
+                try CSVFileSink(folder: folder.path, period: period, continuing: state.partialDay?.date == period.start)
+            },
+            shouldStop: { StopSignal.isRequested }, progress: progress)
+        var outcome = ReplayRun.Outcome.completed
+        do {
+            if !plan.catchUp.isEmpty {
+                logger.info("catching up \(plan.catchUp.count) missing days at full speed")
+                outcome = try run.run(plan.catchUp, pacer: Pacer(pace: .max))
             }
+            if outcome == .completed {
+                let pacer = Pacer(pace: plan.pace, isInterrupted: { StopSignal.isRequested })
+                pacer.anchor(at: plan.anchor())
+                progress.lagOf = { pacer.lag(of: $0) }
+                outcome = try run.run(plan.periods, pacer: pacer)
+            }
+        } catch {
+            run.finish(completed: false)
+            throw error
         }
-        return RunPlan(state: SimulationState(seed: seed ?? Self.defaultSeed, scale: scale), period: period, snapshot: snapshot)
+        run.finish(completed: outcome == .completed)
+        logger.info("\(progress.summary(stopped: outcome == .stopped)) → \(folder.path)")
+        for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
+        if outcome == .stopped, let resume = plan.resumeHint(run.checkpointed) { logger.info("\(resume)") }
     }
-
-    private func incrementalPlan(_ folder: OutputFolder, logger: Logger) throws -> RunPlan {
-        let snapshot = StateSnapshot(folder: folder.path)
-        let state = try snapshot.load()
-        guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
-            throw UserError("\(snapshot.path) has no last_generated_date: run --initial first")
-        }
-        let day = try date.map { try Self.day($0, flag: "--date") } ?? Self.yesterday()
-        guard day == expected else {
-            let problem = day <= last ? "is already generated" : "would leave a gap"
-            throw UserError("--date \(day) \(problem): last_generated_date is \(last), so the next day is \(expected)")
-        }
-        if let seed, seed != state.seed {
-            throw UserError("--seed \(seed) differs from the seed \(state.seed) in \(snapshot.path); incremental runs continue the saved simulation")
-        }
-        let period = Period(start: day, end: day)
-        if !force {
-            try Confirmation.ask(
-                "Generate \(day) (after \(last)) into \(folder.path): write \(period.fileName("merchants")) and \(period.fileName("transactions")) and update \(StateSnapshot.fileName).")
-        }
-        return RunPlan(state: state, period: period, snapshot: snapshot)
-    }
-
-    private static func day(_ text: String, flag: String) throws -> Day {
-        guard let day = Day(iso: text) else { throw UserError("\(flag) '\(text)' is not a date of the form YYYY-MM-DD") }
-        return day
-    }
-
-    /// Yesterday in UTC.
-    private static func yesterday() -> Day {
-        Day(ordinal: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)) - 1)
-    }
-}
-
-/// What a run starts from and what it covers.
-struct RunPlan {
-    var state: SimulationState
-    var period: Period
-    var snapshot: StateSnapshot
 }

@@ -3,73 +3,124 @@ import Logging
 import Simulation
 import Sinks
 
-/// Drives one run: simulates each day of the period, hands its events to every sink as they
-/// fall due on the pacer's clock, and completes the day on every sink in order (the state
-/// snapshot last).
+/// Drives a run: simulates each day, hands its events to every sink as they fall due on the
+/// pacer's clock, and checkpoints every sink in order (Kafka, files, state snapshot) at each day's
+/// end. A stop request ends the run at the next slice with a checkpoint of the day's progress, which
+/// a later run resumes from, skipping exactly what was delivered.
 final class ReplayRun {
+    enum Outcome { case completed, stopped }
+
     private var simulator: Simulator
-    private let period: Period
-    private let sinks: [EventSink]
-    private let pacer: Pacer
-    private let logger: Logger
-    private(set) var totals = RunTotals()
+    /// Sinks that live for the whole run (Kafka), before the files.
+    private let streams: [EventSink]
+    private let snapshot: StateSnapshot
+    /// Opens a period's file sink; the state is the one the period starts from.
+    private let makeFiles: (Period, SimulationState) throws -> EventSink
+    private let shouldStop: () -> Bool
+    private let progress: Progress
+    private(set) var lags: [Double] = []
+    var recordsLag = false
 
-    init(simulator: Simulator, period: Period, sinks: [EventSink], pacer: Pacer, logger: Logger) {
+    /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
+    static let maxSlice = 8_192
+
+    init(simulator: Simulator, streams: [EventSink], snapshot: StateSnapshot,
+         makeFiles: @escaping (Period, SimulationState) throws -> EventSink, shouldStop: @escaping () -> Bool, progress: Progress) {
         self.simulator = simulator
-        self.period = period
-        self.sinks = sinks
-        self.pacer = pacer
-        self.logger = logger
+        self.streams = streams
+        self.snapshot = snapshot
+        self.makeFiles = makeFiles
+        self.shouldStop = shouldStop
+        self.progress = progress
+        checkpointed = simulator.state
     }
 
-    func run() throws {
-        totals.start()
-        do {
-            pacer.anchor(at: Double(period.start.startSecond))
-            for ordinal in period.start.ordinal...period.end.ordinal {
-                let day = Day(ordinal: ordinal)
-                let events = simulator.simulate(day)
-                try emit(events)
-                pacer.wait(until: Double(day.adding(days: 1).startSecond))
-                for sink in sinks { try sink.dayCompleted(day, state: simulator.state) }
-                totals.add(events)
-                logger.debug("\(DayFigures(events: events, state: simulator.state))")
+    /// The state of the last checkpoint: what merchants.json now says.
+    private(set) var checkpointed: SimulationState
+
+    /// Runs `periods` one after another, each with its own files, paced by `pacer`.
+    func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer) throws -> Outcome {
+        for period in periods {
+            let files = try makeFiles(period, simulator.state)
+            let sinks = streams + [files, snapshot]
+            do {
+                for day in period.days {
+                    if try runDay(day, sinks: sinks, pacer: pacer) == .stopped {
+                        try files.close(state: simulator.state, completed: false)
+                        return .stopped
+                    }
+                }
+                try files.close(state: simulator.state, completed: true)
+            } catch {
+                try? files.close(state: simulator.state, completed: false)
+                throw error
             }
-            for sink in sinks { try sink.close(state: simulator.state, completed: true) }
-        } catch {
-            for sink in sinks { try? sink.close(state: simulator.state, completed: false) }
-            throw error
+            if shouldStop() { return .stopped }
         }
+        return .completed
     }
 
-    /// Hands the day's events to the sinks in slices of the events that are due.
-    private func emit(_ events: DayEvents) throws {
-        var merchantIndex = 0
-        var transactionIndex = 0
-        let merchantCount = events.merchantEvents.count
-        let transactionCount = events.transactions.count
-        while merchantIndex < merchantCount || transactionIndex < transactionCount {
-            let next = merchantIndex < merchantCount
-                ? events.merchantEvents[merchantIndex].timestamp : events.transactions[transactionIndex].timestamp
-            pacer.wait(until: Double(next))
-            let due = pacer.simulatedNow()
-            let merchantEnd = Self.end(of: events.merchantEvents, from: merchantIndex, dueBy: due, \.timestamp)
-            let transactionEnd = merchantEnd < merchantCount
-                ? transactionIndex : Self.end(of: events.transactions, from: transactionIndex, dueBy: due, \.timestamp)
-            let slice = EventSlice(events: events, merchantEvents: merchantIndex..<merchantEnd,
-                                   transactions: transactionIndex..<transactionEnd)
-            for sink in sinks { try sink.write(slice) }
-            merchantIndex = merchantEnd
-            transactionIndex = transactionEnd
-        }
+    /// Closes the sinks that live for the whole run.
+    func finish(completed: Bool) {
+        for sink in streams { try? sink.close(state: simulator.state, completed: completed) }
     }
 
-    /// The index after the last element from `start` on whose time is due by `due`.
+    private func runDay(_ day: Day, sinks: [EventSink], pacer: Pacer) throws -> Outcome {
+        let before = simulator.state
+        let events = simulator.simulate(day)
+        let resumed = before.partialDay?.date == day ? before.partialDay : nil
+        var position = (merchant: resumed?.merchantEvents ?? 0, transaction: resumed?.transactions ?? 0)
+        progress.dayStarted(events)
+        while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count {
+            if shouldStop() {
+                var partial = before
+                partial.partialDay = PartialDay(date: day, merchantEvents: position.merchant, transactions: position.transaction)
+                try checkpoint(partial, sinks)
+                return .stopped
+            }
+            position = try emitNextSlice(of: events, from: position, to: sinks, pacer: pacer)
+        }
+        pacer.wait(until: Double(day.adding(days: 1).startSecond))
+        try checkpoint(simulator.state, sinks)
+        progress.dayCompleted(events, state: simulator.state)
+        return .completed
+    }
+
+    private func checkpoint(_ state: SimulationState, _ sinks: [EventSink]) throws {
+        for sink in sinks { try sink.checkpoint(state) }
+        checkpointed = state
+    }
+
+    /// Waits until the next event is due, then hands over every event that is due (at most `maxSlice`).
+    private func emitNextSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
+                               to sinks: [EventSink], pacer: Pacer) throws -> (merchant: Int, transaction: Int) {
+        let merchants = events.merchantEvents, transactions = events.transactions
+        let inMerchants = position.merchant < merchants.count
+        let next = inMerchants ? merchants[position.merchant].timestamp : transactions[position.transaction].timestamp
+        pacer.wait(until: Double(next))
+        if shouldStop() { return position }
+        if recordsLag { lags.append(pacer.lag(of: Double(next))) }
+        let due = pacer.simulatedNow()
+        var end = position
+        if inMerchants {
+            end.merchant = Self.end(of: merchants, from: position.merchant, dueBy: due, \.timestamp)
+        } else {
+            end.transaction = Self.end(of: transactions, from: position.transaction, dueBy: due, \.timestamp)
+        }
+        let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
+                               transactions: position.transaction..<end.transaction)
+        for sink in sinks { try sink.write(slice) }
+        progress.emitted(slice, simulatedSecond: next)
+        return end
+    }
+
+    /// The index after the last element from `start` on that is due by `due`, at most `maxSlice` on.
     private static func end<Element>(of elements: [Element], from start: Int, dueBy due: Double,
                                      _ time: (Element) -> Int64) -> Int {
-        guard due.isFinite else { return elements.count }
-        var index = start
-        while index < elements.count && Double(time(elements[index])) <= due { index += 1 }
+        let limit = min(elements.count, start + maxSlice)
+        guard due.isFinite else { return limit }
+        var index = start + 1
+        while index < limit && Double(time(elements[index])) <= due { index += 1 }
         return index
     }
 }

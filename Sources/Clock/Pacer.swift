@@ -5,12 +5,17 @@
 public final class Pacer {
     public let pace: Pace
     private let clock: WallClock
+    private let isInterrupted: () -> Bool
     private var simAnchor: Double = 0
     private var wallAnchor: Double = 0
+    /// The longest single sleep, so that an interruption is noticed promptly.
+    static let sleepSlice = 0.05
 
-    public init(pace: Pace, clock: WallClock = MonotonicClock()) {
+    /// `isInterrupted` is polled while waiting; when it turns true, `wait` returns early.
+    public init(pace: Pace, clock: WallClock = MonotonicClock(), isInterrupted: @escaping () -> Bool = { false }) {
         self.pace = pace
         self.clock = clock
+        self.isInterrupted = isInterrupted
     }
 
     /// From now on, simulated second `simSecond` is the present.
@@ -19,7 +24,7 @@ public final class Pacer {
         wallAnchor = clock.now()
     }
 
-    /// The wall instant at which `simSecond` is due (on the clock's scale).
+    /// The wall instant at which `simSecond` is due (on the clock's scale); -∞ at max pace.
     public func wallTime(of simSecond: Double) -> Double {
         switch pace {
         case .max: return -.infinity
@@ -35,14 +40,19 @@ public final class Pacer {
         }
     }
 
-    /// Sleeps until `simSecond` is due (returns at once at max pace or when it is past).
+    /// Sleeps until `simSecond` is due; returns at once at max pace or when it is past, and early
+    /// when interrupted.
     public func wait(until simSecond: Double) {
         guard case .factor = pace else { return }
         let due = wallTime(of: simSecond)
-        if clock.now() < due { clock.sleep(until: due) }
+        while true {
+            let now = clock.now()
+            if now >= due || isInterrupted() { return }
+            clock.sleep(until: min(due, now + Pacer.sleepSlice))
+        }
     }
 
-    /// How late the wall clock is against the schedule for `simSecond`, in seconds (≥ 0 when behind).
+    /// How late the wall clock is against the schedule of `simSecond`, in seconds (≥ 0 when behind).
     public func lag(of simSecond: Double) -> Double {
         guard case .factor = pace else { return 0 }
         return clock.now() - wallTime(of: simSecond)

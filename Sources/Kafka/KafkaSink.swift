@@ -4,7 +4,7 @@ import Simulation
 import Sinks
 
 /// Publishes merchant events and transactions to their topics, keyed by merchant, stamped with
-/// simulated event time. A day is complete only when Kafka acknowledged every event of it.
+/// simulated event time. A checkpoint returns only when Kafka acknowledged every event before it.
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private var key: [UInt8] = []
@@ -34,7 +34,7 @@ public final class KafkaSink: EventSink {
         }
     }
 
-    public func dayCompleted(_ day: Day, state: SimulationState) throws {
+    public func checkpoint(_ state: SimulationState) throws {
         try producer.awaitAcknowledgements()
     }
 

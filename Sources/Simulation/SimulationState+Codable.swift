@@ -15,6 +15,7 @@ extension SimulationState: Codable {
         case cardCounter = "card_counter"
         case cardProfiles = "card_profiles"
         case monthPlan = "month_plan"
+        case partialDay = "partial_day"
     }
 
     public init(from decoder: Decoder) throws {
@@ -33,6 +34,7 @@ extension SimulationState: Codable {
         totalTransactions = try container.decode(Int64.self, forKey: .totalTransactions)
         cardCounter = try container.decode(Int64.self, forKey: .cardCounter)
         monthPlan = try container.decodeIfPresent(MonthPlan.self, forKey: .monthPlan)
+        partialDay = try container.decodeIfPresent(PartialDay.self, forKey: .partialDay)
 
         let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
         let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
@@ -64,6 +66,7 @@ extension SimulationState: Codable {
         try container.encode(totalTransactions, forKey: .totalTransactions)
         try container.encode(cardCounter, forKey: .cardCounter)
         try container.encodeIfPresent(monthPlan, forKey: .monthPlan)
+        try container.encodeIfPresent(partialDay, forKey: .partialDay)
         var histories: [String: [VersionRecord]] = [:]
         var details: [String: DetailRecord] = [:]
         for merchant in merchants {

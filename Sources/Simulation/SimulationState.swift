@@ -24,6 +24,8 @@ public struct SimulationState: Equatable, Sendable {
     public var storedCards: [CardProfile]
     /// New merchants and churns planned for the month being simulated.
     public var monthPlan: MonthPlan?
+    /// How far a stopped run got into the day after `lastGeneratedDate`; nil when it stopped between days.
+    public var partialDay: PartialDay?
 
     /// An empty state: the first simulated day onboards the initial merchants.
     public init(seed: UInt64, scale: Double = 1) {
@@ -37,6 +39,7 @@ public struct SimulationState: Equatable, Sendable {
         cardCounter = 0
         storedCards = []
         monthPlan = nil
+        partialDay = nil
     }
 
     /// The day the next simulation step generates.
@@ -46,6 +49,27 @@ public struct SimulationState: Equatable, Sendable {
 
     /// Stored card profiles kept at most at this scale.
     public var storedCardCap: Int { max(1, Int((Double(BusinessRules.storedCardCap) * scale).rounded())) }
+}
+
+/// The events of a day that a stopped run already delivered to every sink: the first
+/// `merchantEvents` merchant events and the first `transactions` transactions, in event-time order.
+/// Resuming the day regenerates it and skips exactly those.
+public struct PartialDay: Equatable, Codable, Sendable {
+    public var date: Day
+    public var merchantEvents: Int
+    public var transactions: Int
+
+    public init(date: Day, merchantEvents: Int, transactions: Int) {
+        self.date = date
+        self.merchantEvents = merchantEvents
+        self.transactions = transactions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case date
+        case merchantEvents = "merchant_events_delivered"
+        case transactions = "transactions_delivered"
+    }
 }
 
 /// How many merchants join and leave in one month; fixed on the month's first simulated day

@@ -22,6 +22,7 @@ public struct Simulator: Sendable {
         var transactions = TransactionGenerator(state: state, day: day).generate()
         settle(&transactions, on: day)
         state.lastGeneratedDate = day
+        state.partialDay = nil
         return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions)
     }
 

@@ -10,15 +10,23 @@ public final class BufferedFile {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let flushThreshold: Int
+    /// Bytes handed to the operating system so far.
+    public private(set) var size = 0
 
-    /// Creates (or truncates) `path` for writing.
-    public init(creating path: String, flushThreshold: Int = 1 << 20) throws {
+    /// Creates (or truncates) `path` for writing; with `appending`, opens it to write after its end.
+    public init(creating path: String, appending: Bool = false, flushThreshold: Int = 1 << 20) throws {
         self.path = path
         self.flushThreshold = flushThreshold
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? 0 : O_TRUNC), 0o644)
         guard descriptor >= 0 else { throw SinkError("cannot create \(path): \(BufferedFile.lastError())") }
+        let end = appending ? lseek(descriptor, 0, SEEK_END) : 0
+        guard end >= 0 else { throw SinkError("cannot open \(path): \(BufferedFile.lastError())") }
+        size = Int(end)
         buffer.reserveCapacity(flushThreshold + 4096)
     }
+
+    /// True when `path` exists.
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// Appends bytes; writes the buffer out when it is full. Use `withBuffer` to encode in place.
     public func withBuffer(_ body: (inout [UInt8]) -> Void) throws {
@@ -39,7 +47,17 @@ public final class BufferedFile {
             }
             offset += written
         }
+        size += buffer.count
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Drops everything after the first `length` bytes (buffered bytes included).
+    public func truncate(to length: Int) throws {
+        buffer.removeAll(keepingCapacity: true)
+        guard ftruncate(descriptor, off_t(length)) == 0, lseek(descriptor, off_t(length), SEEK_SET) >= 0 else {
+            throw SinkError("cannot truncate \(path): \(BufferedFile.lastError())")
+        }
+        size = length
     }
 
     /// Flushes, makes the data durable (fsync) and closes the file.

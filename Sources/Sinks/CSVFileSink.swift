@@ -9,13 +9,23 @@ public final class CSVFileSink: EventSink {
     public let period: Period
     private let folder: String
     private let transactions: BufferedFile
+    /// Bytes of the transactions file that the last checkpoint covers.
+    private var checkpointedSize = 0
 
-    /// Creates the transactions file in `folder` (which must exist) and writes its header.
-    public init(folder: String, period: Period) throws {
+    /// Creates the transactions file in `folder` (which must exist) and writes its header. With
+    /// `continuing` (the run resumes a stopped day of this period) an existing file is continued:
+    /// it already holds, to the byte, the rows the saved progress covers.
+    public init(folder: String, period: Period, continuing: Bool) throws {
         self.folder = folder
         self.period = period
-        transactions = try BufferedFile(creating: folder + "/" + period.fileName("transactions"))
-        try transactions.withBuffer { Self.appendHeader(TransactionRow.columns, to: &$0) }
+        let path = folder + "/" + period.fileName("transactions")
+        let appending = continuing && BufferedFile.exists(path)
+        transactions = try BufferedFile(creating: path, appending: appending)
+        if !appending {
+            try transactions.withBuffer { Self.appendHeader(TransactionRow.columns, to: &$0) }
+            try transactions.flush()
+        }
+        checkpointedSize = transactions.size
     }
 
     public func write(_ slice: EventSlice) throws {
@@ -37,11 +47,17 @@ public final class CSVFileSink: EventSink {
         }
     }
 
-    public func dayCompleted(_ day: Day, state: SimulationState) throws {
+    public func checkpoint(_ state: SimulationState) throws {
         try transactions.flush()
+        checkpointedSize = transactions.size
     }
 
     public func close(state: SimulationState, completed: Bool) throws {
+        if !completed {
+            // Rows past the last checkpoint are not in merchants.json: drop them, so that resuming
+            // the day writes each row exactly once.
+            try transactions.truncate(to: checkpointedSize)
+        }
         try transactions.close()
         guard completed else { return }
         var bytes: [UInt8] = []

@@ -22,17 +22,19 @@ public struct EventSlice: Sendable {
     public var count: Int { merchantEvents.count + transactions.count }
 }
 
-/// Where events go. The run hands every sink the same slices in the same order; sinks are
-/// called in the order they were given, so the state snapshot comes last and records a day
-/// only after every other sink holds it.
+/// Where events go. The run hands every sink the same slices in the same order, and calls the
+/// sinks in the order it was given them: Kafka first (acknowledged), then the files (flushed), the
+/// state snapshot last, so that `merchants.json` records only what every other sink holds.
 public protocol EventSink: AnyObject {
     /// Takes the next events of the run.
     func write(_ slice: EventSlice) throws
-    /// Every event of `day` has been written and `state` is the state after it. Returns once the
-    /// sink holds the day durably (flushed to the file, acknowledged by the broker).
-    func dayCompleted(_ day: Day, state: SimulationState) throws
+    /// `state` covers every event written so far (a completed day, or a stopped day's progress).
+    /// Returns once the sink holds those events durably (flushed to the file, acknowledged by the
+    /// broker); the snapshot sink saves `state`.
+    func checkpoint(_ state: SimulationState) throws
     /// The run is over. `completed` is false when it stopped early or failed: a sink then keeps
-    /// what it has (whole lines only) and does not pretend the period is complete.
+    /// exactly what its last checkpoint covered (whole lines only) and does not pretend the period
+    /// is complete.
     func close(state: SimulationState, completed: Bool) throws
 }
 

@@ -13,6 +13,12 @@ public struct Period: Equatable, Sendable {
 
     public var dayCount: Int { end.ordinal - start.ordinal + 1 }
 
+    /// Every day of the period, in order.
+    public var days: [Day] { (start.ordinal...end.ordinal).map(Day.init(ordinal:)) }
+
+    /// A period of one day.
+    public init(day: Day) { self.init(start: day, end: day) }
+
     /// `<prefix>_<start>_<end>.csv`.
     public func fileName(_ prefix: String) -> String { "\(prefix)_\(start)_\(end).csv" }
 

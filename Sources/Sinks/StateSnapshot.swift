@@ -1,8 +1,9 @@
 import Foundation
 import Simulation
 
-/// `merchants.json`: loaded at the start of an incremental run and replaced atomically after
-/// each completed day, once every sink before it holds that day.
+/// `merchants.json`: loaded at the start of an incremental run and replaced atomically at each
+/// checkpoint (every completed day, and a stopped day's progress), once every sink before it holds
+/// what the checkpoint covers.
 public final class StateSnapshot: EventSink {
     public static let fileName = "merchants.json"
     public let path: String
@@ -40,7 +41,7 @@ public final class StateSnapshot: EventSink {
 
     public func write(_ slice: EventSlice) throws {}
 
-    public func dayCompleted(_ day: Day, state: SimulationState) throws {
+    public func checkpoint(_ state: SimulationState) throws {
         try save(state)
     }
 

@@ -1,0 +1,29 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let stopRequested = Atomic<Bool>(false)
+private let stopNotice: StaticString = "\nstopping: finishing the current slice and saving progress (signal again to exit at once)\n"
+
+/// SIGINT and SIGTERM: the first asks the run to stop at the next slice boundary (it then flushes,
+/// closes and saves its progress); the second exits at once.
+enum StopSignal {
+    static func install() {
+        // A parent may have started us with these signals blocked (a thread of libdispatch does).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in
+                if stopRequested.exchange(true, ordering: .relaxed) { _exit(130) }
+                // Only async-signal-safe work here: an atomic and write(2) of a static string.
+                stopNotice.withUTF8Buffer { _ = write(2, $0.baseAddress, $0.count) }
+            }
+        }
+    }
+
+    static var isRequested: Bool { stopRequested.load(ordering: .relaxed) }
+}
