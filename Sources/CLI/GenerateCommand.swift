@@ -120,7 +120,7 @@ struct Generate: ParsableCommand {
             throw error
         }
         run.finish(completed: outcome == .completed)
-        logger.info("\(progress.summary(stopped: outcome == .stopped)) → \(folder.path)")
+        logger.info("\(progress.summary(stopped: outcome == .stopped))\(PeakMemory.summary) → \(folder.path)")
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
         if outcome == .stopped, let resume = plan.resumeHint(run.checkpointed) { logger.info("\(resume)") }
     }

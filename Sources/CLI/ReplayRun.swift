@@ -23,6 +23,13 @@ final class ReplayRun {
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
     static let maxSlice = 8_192
+    /// At max pace, a day's end is checkpointed only when the last checkpoint is older than this
+    /// (or ten times what the last one took): waiting for Kafka and rewriting merchants.json after
+    /// every one of thousands of replayed days would cost more than the days themselves.
+    static let checkpointInterval = 1.0
+    private let clock = MonotonicClock()
+    private var lastCheckpointAt = -Double.infinity
+    private var lastCheckpointCost = 0.0
 
     init(simulator: Simulator, streams: [EventSink], snapshot: StateSnapshot,
          makeFiles: @escaping (Period, SimulationState) throws -> EventSink, shouldStop: @escaping () -> Bool, progress: Progress) {
@@ -45,7 +52,8 @@ final class ReplayRun {
             let sinks = streams + [files, snapshot]
             do {
                 for day in period.days {
-                    if try runDay(day, sinks: sinks, pacer: pacer) == .stopped {
+                    let mustCheckpoint = day == period.end || pacer.pace != .max
+                    if try runDay(day, sinks: sinks, pacer: pacer, mustCheckpoint: mustCheckpoint) == .stopped {
                         try files.close(state: simulator.state, completed: false)
                         return .stopped
                     }
@@ -65,7 +73,7 @@ final class ReplayRun {
         for sink in streams { try? sink.close(state: simulator.state, completed: completed) }
     }
 
-    private func runDay(_ day: Day, sinks: [EventSink], pacer: Pacer) throws -> Outcome {
+    private func runDay(_ day: Day, sinks: [EventSink], pacer: Pacer, mustCheckpoint: Bool) throws -> Outcome {
         let before = simulator.state
         let events = simulator.simulate(day)
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
@@ -81,14 +89,20 @@ final class ReplayRun {
             position = try emitNextSlice(of: events, from: position, to: sinks, pacer: pacer)
         }
         pacer.wait(until: Double(day.adding(days: 1).startSecond))
-        try checkpoint(simulator.state, sinks)
+        let sinceLast = clock.now() - lastCheckpointAt
+        if mustCheckpoint || sinceLast >= max(Self.checkpointInterval, 10 * lastCheckpointCost) {
+            try checkpoint(simulator.state, sinks)
+        }
         progress.dayCompleted(events, state: simulator.state)
         return .completed
     }
 
     private func checkpoint(_ state: SimulationState, _ sinks: [EventSink]) throws {
+        let started = clock.now()
         for sink in sinks { try sink.checkpoint(state) }
         checkpointed = state
+        lastCheckpointAt = clock.now()
+        lastCheckpointCost = lastCheckpointAt - started
     }
 
     /// Waits until the next event is due, then hands over every event that is due (at most `maxSlice`).

@@ -26,38 +26,33 @@ public enum KafkaRecord {
     }
 
     /// Replaces `buffer`'s content with the JSON value of a transaction.
-    @inline(__always)
-    public static func encodeValue(of transaction: Transaction, into buffer: inout [UInt8]) {
-        encode(into: &buffer, keys: TransactionRow.jsonKeys) { TransactionRow.write(transaction, to: &$0) }
+    @inlinable @inline(__always)
+    public static func encodeValue(of transaction: Transaction, into buffer: ByteBuffer) {
+        buffer.removeAll()
+        let object = JSONObject(buffer, keys: TransactionRow.jsonKeys)
+        TransactionRow.write(transaction, to: object)
+        object.close()
     }
 
     /// Replaces `buffer`'s content with the JSON value of a merchant event.
-    public static func encodeValue(of event: MerchantEvent, into buffer: inout [UInt8]) {
-        encode(into: &buffer, keys: MerchantRow.jsonKeys) { row in
-            MerchantRow.write(event.version, lastTransactionDate: event.lastTransactionDate, to: &row)
-            row.extra("event_type", event.kind.rawValue)
-        }
+    public static func encodeValue(of event: MerchantEvent, into buffer: ByteBuffer) {
+        buffer.removeAll()
+        let object = JSONObject(buffer, keys: MerchantRow.jsonKeys)
+        MerchantRow.write(event.version, lastTransactionDate: event.lastTransactionDate, to: object)
+        object.extra("event_type", eventType(event.kind))
+        object.close()
     }
 
     /// Replaces `buffer`'s content with the key of a merchant's records (`M000042`).
-    @inline(__always)
-    public static func encodeKey(merchantNumber: Int, into buffer: inout [UInt8]) {
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(UInt8(ascii: "M"))
-        buffer.append(digitsOf: merchantNumber, width: 6)
+    @inlinable @inline(__always)
+    public static func encodeKey(merchantNumber: Int, into buffer: ByteBuffer) {
+        buffer.removeAll()
+        buffer.reserve(24)
+        buffer.put(UInt8(ascii: "M"))
+        buffer.put(digitsOf: merchantNumber, width: 6)
     }
 
     /// Milliseconds since 1970-01-01T00:00:00Z of a simulated second.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func timestampMilliseconds(_ simulatedSecond: Int64) -> Int64 { simulatedSecond * 1_000 }
-
-    @inline(__always)
-    private static func encode(into buffer: inout [UInt8], keys: [[UInt8]], _ body: (inout JSONObject) -> Void) {
-        var object = JSONObject(into: [], keys: keys)
-        swap(&object.bytes, &buffer)
-        object.bytes.removeAll(keepingCapacity: true)
-        body(&object)
-        object.close()
-        swap(&object.bytes, &buffer)
-    }
 }

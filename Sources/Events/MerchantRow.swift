@@ -8,11 +8,12 @@ public enum MerchantRow {
         "mdr_rate", "size_category", "creation_date", "effective_date", "status", "last_transaction_date", "version",
     ]
 
-    public static let jsonKeys = JSONObject.keys(for: columns)
+    public static let jsonKeys = JSONKeys(columns)
 
     /// Writes every column of `version`; `lastTransactionDate` is the merchant's, as of the
     /// moment the row describes.
-    public static func write<Format: RowFormat>(_ version: MerchantVersion, lastTransactionDate: Day?, to row: inout Format) {
+    public static func write<Format: RowFormat>(_ version: MerchantVersion, lastTransactionDate: Day?, to row: Format) {
+        let b = row.buffer
         row.string(0, version.merchantId)
         row.string(1, version.name)
         row.string(2, version.industry)
@@ -22,16 +23,19 @@ public enum MerchantRow {
         row.string(6, version.zipCode)
         row.string(7, version.phone)
         row.string(8, version.email)
-        row.raw(9, isNumber: true) { $0.append(rate: version.mdrRate) }
+        b.reserve(256)
+        row.begin(9, quoted: false); b.put(rate: version.mdrRate)
         row.string(10, version.size.name)
-        row.raw(11, isNumber: false) { $0.append(day: version.creationDate) }
-        row.raw(12, isNumber: false) { $0.append(day: version.effectiveDate) }
+        b.reserve(256)
+        row.begin(11, quoted: true); b.put(day: version.creationDate); row.end(quoted: true)
+        row.begin(12, quoted: true); b.put(day: version.effectiveDate); row.end(quoted: true)
         row.string(13, version.status.rawValue)
+        b.reserve(256)
         if let lastTransactionDate {
-            row.raw(14, isNumber: false) { $0.append(day: lastTransactionDate) }
+            row.begin(14, quoted: true); b.put(day: lastTransactionDate); row.end(quoted: true)
         } else {
             row.null(14)
         }
-        row.raw(15, isNumber: true) { $0.append(digitsOf: version.version) }
+        row.begin(15, quoted: false); b.put(digitsOf: version.version)
     }
 }

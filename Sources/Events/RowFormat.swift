@@ -1,121 +1,136 @@
-/// A way of writing one row's fields: a CSV line or a JSON object. Row types list their fields
-/// once (`TransactionRow`, `MerchantRow`) and every format writes the same values in the same
-/// order, so a Kafka record always carries exactly its CSV row.
+/// A way of writing one row's fields into a `ByteBuffer`: a CSV line or a JSON object. Row types
+/// list their fields once (`TransactionRow`, `MerchantRow`) and every format writes the same values
+/// in the same order, so a Kafka record always carries exactly its CSV row.
+///
+/// A field the row writes itself is bracketed by `begin` and `end`; the row puts generated ASCII
+/// (no character that needs escaping) into `buffer` in between, within room it reserved.
 public protocol RowFormat {
-    /// A free text value, escaped as the format needs.
-    mutating func string(_ column: Int, _ value: String)
-    /// A value the row writes itself: generated ASCII with no character that needs escaping.
-    /// `isNumber` values are JSON numbers; the others are JSON strings.
-    mutating func raw(_ column: Int, isNumber: Bool, _ write: (inout [UInt8]) -> Void)
+    var buffer: ByteBuffer { get }
+    /// Starts field `column`; `quoted` fields are JSON strings, the others JSON numbers.
+    func begin(_ column: Int, quoted: Bool)
+    func end(quoted: Bool)
+    /// A whole field of free text, escaped as the format needs.
+    func string(_ column: Int, _ value: String)
     /// An absent value: an empty CSV field, a JSON `null`.
-    mutating func null(_ column: Int)
+    func null(_ column: Int)
 }
 
 /// Writes fields as one RFC 4180 CSV line (no line end; the caller adds `\n`).
 public struct CSVLine: RowFormat {
-    public var bytes: [UInt8]
+    public let buffer: ByteBuffer
 
-    public init(into bytes: [UInt8]) { self.bytes = bytes }
+    @inlinable
+    public init(_ buffer: ByteBuffer) { self.buffer = buffer }
 
-    @inline(__always)
-    private mutating func separate(_ column: Int) {
-        if column > 0 { bytes.append(UInt8(ascii: ",")) }
+    @inlinable @inline(__always)
+    public func begin(_ column: Int, quoted: Bool) {
+        if column > 0 { buffer.put(UInt8(ascii: ",")) }
     }
 
-    public mutating func string(_ column: Int, _ value: String) {
-        separate(column)
+    @inlinable @inline(__always)
+    public func end(quoted: Bool) {}
+
+    public func string(_ column: Int, _ value: String) {
+        buffer.reserve(1)
+        begin(column, quoted: true)
         let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else { return bytes.append(string: value) }
-        bytes.append(UInt8(ascii: "\""))
+        guard needsQuotes else { return buffer.append(value) }
+        buffer.reserve(value.utf8.count * 2 + 2)
+        buffer.put(UInt8(ascii: "\""))
         for byte in value.utf8 {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { buffer.put(byte) }
+            buffer.put(byte)
         }
-        bytes.append(UInt8(ascii: "\""))
+        buffer.put(UInt8(ascii: "\""))
     }
 
-    @inline(__always)
-    public mutating func raw(_ column: Int, isNumber: Bool, _ write: (inout [UInt8]) -> Void) {
-        separate(column)
-        write(&bytes)
-    }
-
-    public mutating func null(_ column: Int) {
-        separate(column)
+    public func null(_ column: Int) {
+        buffer.reserve(1)
+        begin(column, quoted: false)
     }
 }
 
 /// Writes fields as one JSON object whose keys are the row's column names.
 public struct JSONObject: RowFormat {
-    public var bytes: [UInt8]
-    /// `"name":` for each column, prepared once.
-    private let keys: [[UInt8]]
+    public let buffer: ByteBuffer
+    @usableFromInline let keys: JSONKeys
 
-    public init(into bytes: [UInt8], keys: [[UInt8]]) {
-        self.bytes = bytes
+    @inlinable
+    public init(_ buffer: ByteBuffer, keys: JSONKeys) {
+        self.buffer = buffer
         self.keys = keys
     }
 
-    /// The `"name":` prefixes of `columns`, for `init(into:keys:)`.
-    public static func keys(for columns: [String]) -> [[UInt8]] {
-        columns.map { Array("\"\($0)\":".utf8) }
+    @inlinable @inline(__always)
+    public func begin(_ column: Int, quoted: Bool) {
+        buffer.put(column == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        buffer.put(keys.key(column))
+        if quoted { buffer.put(UInt8(ascii: "\"")) }
     }
 
-    @inline(__always)
-    private mutating func key(_ column: Int) {
-        bytes.append(column == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        bytes.append(contentsOf: keys[column])
+    @inlinable @inline(__always)
+    public func end(quoted: Bool) {
+        if quoted { buffer.put(UInt8(ascii: "\"")) }
     }
 
     /// Adds the closing brace; call once after the last field.
-    public mutating func close() {
-        bytes.append(UInt8(ascii: "}"))
+    @inlinable @inline(__always)
+    public func close() {
+        buffer.reserve(1)
+        buffer.put(UInt8(ascii: "}"))
     }
 
     /// Adds `,"name":"value"` for a field that is not a CSV column (e.g. `event_type`).
-    public mutating func extra(_ name: StaticString, _ value: String) {
-        bytes.append(UInt8(ascii: ","))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(ascii: name)
-        bytes.append(contentsOf: Array("\":".utf8))
-        appendQuoted(value)
+    public func extra(_ name: StaticString, _ value: StaticString) {
+        buffer.reserve(name.utf8CodeUnitCount + value.utf8CodeUnitCount + 6)
+        buffer.put(",\"")
+        buffer.put(name)
+        buffer.put("\":\"")
+        buffer.put(value)
+        buffer.put(UInt8(ascii: "\""))
     }
 
-    public mutating func string(_ column: Int, _ value: String) {
-        key(column)
-        appendQuoted(value)
-    }
-
-    @inline(__always)
-    public mutating func raw(_ column: Int, isNumber: Bool, _ write: (inout [UInt8]) -> Void) {
-        key(column)
-        if !isNumber { bytes.append(UInt8(ascii: "\"")) }
-        write(&bytes)
-        if !isNumber { bytes.append(UInt8(ascii: "\"")) }
-    }
-
-    public mutating func null(_ column: Int) {
-        key(column)
-        bytes.append(ascii: "null")
-    }
-
-    private mutating func appendQuoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+    public func string(_ column: Int, _ value: String) {
+        buffer.reserve(keys.key(column).count + 2 + value.utf8.count * 6)
+        begin(column, quoted: true)
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(byte)
+                buffer.put(UInt8(ascii: "\\"))
+                buffer.put(byte)
             case 0..<0x20:
-                bytes.append(ascii: "\\u00")
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0xF)])
+                buffer.put("\\u00")
+                buffer.put(JSONObject.hex[Int(byte >> 4)])
+                buffer.put(JSONObject.hex[Int(byte & 0xF)])
             default:
-                bytes.append(byte)
+                buffer.put(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        end(quoted: true)
+    }
+
+    public func null(_ column: Int) {
+        buffer.reserve(keys.key(column).count + 5)
+        begin(column, quoted: false)
+        buffer.put("null")
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
+}
+
+/// The `"name":` prefix of each column, prepared once and kept for the life of the process.
+public final class JSONKeys: @unchecked Sendable {
+    @usableFromInline let prefixes: [UnsafeRawBufferPointer]
+
+    public init(_ columns: [String]) {
+        prefixes = columns.map { column in
+            let bytes = Array("\"\(column)\":".utf8)
+            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            storage.copyBytes(from: bytes)
+            return UnsafeRawBufferPointer(storage)
+        }
+    }
+
+    @inlinable @inline(__always)
+    func key(_ column: Int) -> UnsafeRawBufferPointer { prefixes[column] }
 }

@@ -10,41 +10,56 @@ public enum TransactionRow {
         "mdr_amount", "net_profit",
     ]
 
-    public static let jsonKeys = JSONObject.keys(for: columns)
+    public static let jsonKeys = JSONKeys(columns)
 
-    private static let typeNames = PaymentType.allCases.map { Array($0.name.utf8) }
-    private static let cardTypeNames = CardType.allCases.map { Array($0.name.utf8) }
-    private static let brandNames = CardBrand.allCases.map { Array($0.name.utf8) }
-    private static let issuerNames = CardProfile.issuerNames.map { Array($0.utf8) }
+    /// Room one row needs at most, JSON keys included.
+    @usableFromInline static let maximumLength = 1_024
+
+    @usableFromInline static let typeNames = Names(PaymentType.allCases.map(\.name))
+    @usableFromInline static let cardTypeNames = Names(CardType.allCases.map(\.name))
+    @usableFromInline static let brandNames = Names(CardBrand.allCases.map(\.name))
+    @usableFromInline static let issuerNames = Names(CardProfile.issuerNames)
 
     /// Writes every column of `t` in order.
-    @inline(__always)
-    public static func write<Format: RowFormat>(_ t: Transaction, to row: inout Format) {
-        row.raw(0, isNumber: false) { $0.append(ascii: "TXN"); $0.append(digitsOf: Int(t.paymentNumber), width: 10) }
-        row.raw(1, isNumber: false) { $0.append(timestamp: t.timestamp) }
-        row.raw(2, isNumber: true) { $0.append(fixed: Int(t.latitudeE6), decimals: 6, divisor: 1_000_000) }
-        row.raw(3, isNumber: true) { $0.append(fixed: Int(t.longitudeE6), decimals: 6, divisor: 1_000_000) }
-        row.raw(4, isNumber: true) { $0.append(fixed: Int(t.amountCents), decimals: 2, divisor: 100) }
-        row.raw(5, isNumber: false) { $0.append(contentsOf: typeNames[Int(t.paymentType.rawValue)]) }
-        row.raw(6, isNumber: false) { appendTerminalId(merchant: Int(t.merchantNumber), terminal: Int(t.terminalIndex), to: &$0) }
-        row.raw(7, isNumber: false) { $0.append(contentsOf: cardTypeNames[Int(t.card.type.rawValue)]) }
-        row.raw(8, isNumber: false) { $0.append(contentsOf: issuerNames[Int(t.card.issuer)]) }
-        row.raw(9, isNumber: false) { $0.append(contentsOf: brandNames[Int(t.card.brand.rawValue)]) }
-        row.raw(10, isNumber: false) { $0.append(ascii: "CARD"); $0.append(digitsOf: Int(t.card.number), width: 10) }
-        row.raw(11, isNumber: false) { $0.append(digitsOf: Int(t.card.bin), width: 6) }
-        row.raw(12, isNumber: false) { $0.append(ascii: t.approved ? "approved" : "declined") }
-        row.raw(13, isNumber: false) { $0.append(UInt8(ascii: "M")); $0.append(digitsOf: Int(t.merchantNumber), width: 6) }
-        row.raw(14, isNumber: true) { $0.append(rate: t.costRate) }
-        row.raw(15, isNumber: true) { $0.append(fixed: t.costCents, decimals: 2, divisor: 100) }
-        row.raw(16, isNumber: true) { $0.append(fixed: t.mdrCents, decimals: 2, divisor: 100) }
-        row.raw(17, isNumber: true) { $0.append(fixed: t.netProfitCents, decimals: 2, divisor: 100) }
+    @inlinable @inline(__always)
+    public static func write<Format: RowFormat>(_ t: Transaction, to row: Format) {
+        let b = row.buffer
+        b.reserve(maximumLength)
+        row.begin(0, quoted: true); b.put("TXN"); b.put(digitsOf: Int(t.paymentNumber), width: 10); row.end(quoted: true)
+        row.begin(1, quoted: true); b.put(timestamp: t.timestamp); row.end(quoted: true)
+        row.begin(2, quoted: false); b.put(fixed: Int(t.latitudeE6), decimals: 6, divisor: 1_000_000)
+        row.begin(3, quoted: false); b.put(fixed: Int(t.longitudeE6), decimals: 6, divisor: 1_000_000)
+        row.begin(4, quoted: false); b.put(fixed: Int(t.amountCents), decimals: 2, divisor: 100)
+        row.begin(5, quoted: true); b.put(typeNames[Int(t.paymentType.rawValue)]); row.end(quoted: true)
+        row.begin(6, quoted: true)
+        b.put(UInt8(ascii: "T")); b.put(digitsOf: Int(t.merchantNumber), width: 6); b.put(digitsOf: Int(t.terminalIndex) + 1, width: 2)
+        row.end(quoted: true)
+        row.begin(7, quoted: true); b.put(cardTypeNames[Int(t.card.type.rawValue)]); row.end(quoted: true)
+        row.begin(8, quoted: true); b.put(issuerNames[Int(t.card.issuer)]); row.end(quoted: true)
+        row.begin(9, quoted: true); b.put(brandNames[Int(t.card.brand.rawValue)]); row.end(quoted: true)
+        row.begin(10, quoted: true); b.put("CARD"); b.put(digitsOf: Int(t.card.number), width: 10); row.end(quoted: true)
+        row.begin(11, quoted: true); b.put(digitsOf: Int(t.card.bin), width: 6); row.end(quoted: true)
+        row.begin(12, quoted: true); b.put(t.approved ? "approved" : "declined"); row.end(quoted: true)
+        row.begin(13, quoted: true); b.put(UInt8(ascii: "M")); b.put(digitsOf: Int(t.merchantNumber), width: 6); row.end(quoted: true)
+        row.begin(14, quoted: false); b.put(rate: t.costRate)
+        row.begin(15, quoted: false); b.put(fixed: t.costCents, decimals: 2, divisor: 100)
+        row.begin(16, quoted: false); b.put(fixed: t.mdrCents, decimals: 2, divisor: 100)
+        row.begin(17, quoted: false); b.put(fixed: t.netProfitCents, decimals: 2, divisor: 100)
+    }
+}
+
+/// Short ASCII names kept as raw bytes for the life of the process.
+public final class Names: @unchecked Sendable {
+    @usableFromInline let bytes: [UnsafeRawBufferPointer]
+
+    init(_ names: [String]) {
+        bytes = names.map { name in
+            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: name.utf8.count, alignment: 1)
+            storage.copyBytes(from: Array(name.utf8))
+            return UnsafeRawBufferPointer(storage)
+        }
     }
 
-    /// `T`, the merchant's six-digit number and a two-digit terminal number (`T00004203`).
-    @inline(__always)
-    static func appendTerminalId(merchant: Int, terminal: Int, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "T"))
-        bytes.append(digitsOf: merchant, width: 6)
-        bytes.append(digitsOf: terminal + 1, width: 2)
-    }
+    @inlinable @inline(__always)
+    subscript(index: Int) -> UnsafeRawBufferPointer { bytes[index] }
 }

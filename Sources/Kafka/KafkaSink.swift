@@ -7,30 +7,29 @@ import Sinks
 /// simulated event time. A checkpoint returns only when Kafka acknowledged every event before it.
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
-    private var key: [UInt8] = []
-    private var value: [UInt8] = []
+    private let key = ByteBuffer(capacity: 64)
+    private let value = ByteBuffer(capacity: 4_096)
     private let startedAt = Date()
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions).
     public init(producer: KafkaProducer) {
         self.producer = producer
-        key.reserveCapacity(16)
-        value.reserveCapacity(1_024)
     }
 
     public func write(_ slice: EventSlice) throws {
         for index in slice.merchantEvents {
             let event = slice.events.merchantEvents[index]
-            KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: &key)
-            KafkaRecord.encodeValue(of: event, into: &value)
+            KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: key)
+            KafkaRecord.encodeValue(of: event, into: value)
             try send(.merchants, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
-        let transactions = slice.events.transactions
-        for index in slice.transactions {
-            let transaction = transactions[index]
-            KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: &key)
-            KafkaRecord.encodeValue(of: transaction, into: &value)
-            try send(.transactions, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
+        try slice.events.transactions.withUnsafeBufferPointer { transactions in
+            for index in slice.transactions {
+                let transaction = transactions[index]
+                KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
+                KafkaRecord.encodeValue(of: transaction, into: value)
+                try send(.transactions, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
+            }
         }
     }
 
@@ -54,14 +53,10 @@ public final class KafkaSink: EventSink {
 
     @inline(__always)
     private func send(_ stream: EventStream, timestamp: Int64, eventType: StaticString) throws {
-        try key.withUnsafeBytes { keyBytes in
-            try value.withUnsafeBytes { valueBytes in
-                try producer.produce(
-                    topic: stream.rawValue, key: keyBytes, value: valueBytes,
-                    timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp),
-                    eventType: eventType, schemaVersion: KafkaRecord.schemaVersion)
-            }
-        }
+        try producer.produce(
+            topic: stream.rawValue, key: key.bytes, value: value.bytes,
+            timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp),
+            eventType: eventType, schemaVersion: KafkaRecord.schemaVersion)
     }
 
 }

@@ -6,6 +6,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01.
     public let ordinal: Int
 
+    @inlinable
     public init(ordinal: Int) { self.ordinal = ordinal }
 
     /// The day with the given civil date; nil when it does not exist (e.g. 2023-02-29).
@@ -38,6 +39,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The civil (year, month, day) of this day.
+    @inlinable
     public var civil: (year: Int, month: Int, day: Int) {
         // Howard Hinnant's civil_from_days.
         let z = ordinal + 719_468

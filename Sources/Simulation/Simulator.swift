@@ -102,8 +102,6 @@ public struct Simulator: Sendable {
     /// Hands out payment and card numbers in time order, keeps the cards that are stored and
     /// records each merchant's last transaction date.
     private mutating func settle(_ transactions: inout [Transaction], on day: Day) {
-        var indexByNumber: [Int: Int] = [:]
-        for (index, merchant) in state.merchants.enumerated() { indexByNumber[merchant.number] = index }
         let cap = state.storedCardCap
         var newlyStored: [CardProfile] = []
         for position in transactions.indices {
@@ -114,9 +112,8 @@ public struct Simulator: Sendable {
                 transactions[position].card.number = state.cardCounter
                 if transactions[position].storesCard { newlyStored.append(transactions[position].card) }
             }
-            if let index = indexByNumber[Int(transactions[position].merchantNumber)] {
-                state.merchants[index].lastTransactionDate = day
-            }
+            // Merchant numbers are handed out 1, 2, 3, … and merchants are never removed.
+            state.merchants[Int(transactions[position].merchantNumber) - 1].lastTransactionDate = day
         }
         state.storedCards.append(contentsOf: newlyStored)
         if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }

@@ -8,7 +8,10 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".tmp"
         let file = try BufferedFile(creating: temporary)
-        try file.withBuffer { $0.append(contentsOf: bytes) }
+        bytes.withUnsafeBytes { raw in
+            file.buffer.reserve(raw.count)
+            file.buffer.put(raw)
+        }
         try file.close()
         guard rename(temporary, path) == 0 else {
             throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")

@@ -3,12 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Events
 
 /// An output file written through one large buffer with plain POSIX calls.
 public final class BufferedFile {
     public let path: String
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
+    /// Bytes waiting to be written; encode into it, then call `flushIfFull`.
+    public let buffer: ByteBuffer
     private let flushThreshold: Int
     /// Bytes handed to the operating system so far.
     public private(set) var size = 0
@@ -17,30 +19,29 @@ public final class BufferedFile {
     public init(creating path: String, appending: Bool = false, flushThreshold: Int = 1 << 20) throws {
         self.path = path
         self.flushThreshold = flushThreshold
+        buffer = ByteBuffer(capacity: flushThreshold + 64 * 1024)
         descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? 0 : O_TRUNC), 0o644)
         guard descriptor >= 0 else { throw SinkError("cannot create \(path): \(BufferedFile.lastError())") }
         let end = appending ? lseek(descriptor, 0, SEEK_END) : 0
         guard end >= 0 else { throw SinkError("cannot open \(path): \(BufferedFile.lastError())") }
         size = Int(end)
-        buffer.reserveCapacity(flushThreshold + 4096)
     }
 
     /// True when `path` exists.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// Appends bytes; writes the buffer out when it is full. Use `withBuffer` to encode in place.
-    public func withBuffer(_ body: (inout [UInt8]) -> Void) throws {
-        body(&buffer)
+    /// Writes the buffer out when it holds `flushThreshold` bytes or more.
+    @inline(__always)
+    public func flushIfFull() throws {
         if buffer.count >= flushThreshold { try flush() }
     }
 
     /// Hands every buffered byte to the operating system.
     public func flush() throws {
         var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { bytes in
-                write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            }
+        let bytes = buffer.bytes
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw SinkError("cannot write \(path): \(BufferedFile.lastError())")
@@ -48,12 +49,12 @@ public final class BufferedFile {
             offset += written
         }
         size += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 
     /// Drops everything after the first `length` bytes (buffered bytes included).
     public func truncate(to length: Int) throws {
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
         guard ftruncate(descriptor, off_t(length)) == 0, lseek(descriptor, off_t(length), SEEK_SET) >= 0 else {
             throw SinkError("cannot truncate \(path): \(BufferedFile.lastError())")
         }

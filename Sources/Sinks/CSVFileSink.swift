@@ -22,28 +22,20 @@ public final class CSVFileSink: EventSink {
         let appending = continuing && BufferedFile.exists(path)
         transactions = try BufferedFile(creating: path, appending: appending)
         if !appending {
-            try transactions.withBuffer { Self.appendHeader(TransactionRow.columns, to: &$0) }
+            Self.appendHeader(TransactionRow.columns, to: transactions.buffer)
             try transactions.flush()
         }
         checkpointedSize = transactions.size
     }
 
     public func write(_ slice: EventSlice) throws {
-        let rows = slice.events.transactions
-        var position = slice.transactions.lowerBound
-        while position < slice.transactions.upperBound {
-            // Encode in chunks so that the buffer is handed to the file at its threshold.
-            let chunkEnd = min(position + 4_096, slice.transactions.upperBound)
-            try transactions.withBuffer { bytes in
-                var line = CSVLine(into: [])
-                swap(&line.bytes, &bytes)
-                for index in position..<chunkEnd {
-                    TransactionRow.write(rows[index], to: &line)
-                    line.bytes.append(UInt8(ascii: "\n"))
-                }
-                swap(&line.bytes, &bytes)
+        let line = CSVLine(transactions.buffer)
+        try slice.events.transactions.withUnsafeBufferPointer { rows in
+            for index in slice.transactions {
+                TransactionRow.write(rows[index], to: line)
+                line.buffer.put(UInt8(ascii: "\n"))
+                try transactions.flushIfFull()
             }
-            position = chunkEnd
         }
     }
 
@@ -60,18 +52,17 @@ public final class CSVFileSink: EventSink {
         }
         try transactions.close()
         guard completed else { return }
-        var bytes: [UInt8] = []
-        Self.appendHeader(MerchantRow.columns, to: &bytes)
-        var line = CSVLine(into: bytes)
+        let line = CSVLine(ByteBuffer())
+        Self.appendHeader(MerchantRow.columns, to: line.buffer)
         for row in period.merchantVersions(in: state) {
-            MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: &line)
-            line.bytes.append(UInt8(ascii: "\n"))
+            MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: line)
+            line.buffer.reserve(1)
+            line.buffer.put(UInt8(ascii: "\n"))
         }
-        try AtomicFile.write(line.bytes, to: folder + "/" + period.fileName("merchants"))
+        try AtomicFile.write(Array(line.buffer.bytes), to: folder + "/" + period.fileName("merchants"))
     }
 
-    private static func appendHeader(_ columns: [String], to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: Array(columns.joined(separator: ",").utf8))
-        bytes.append(UInt8(ascii: "\n"))
+    private static func appendHeader(_ columns: [String], to buffer: ByteBuffer) {
+        buffer.append(columns.joined(separator: ",") + "\n")
     }
 }
