@@ -97,7 +97,7 @@ struct Generate: ParsableCommand {
         let progress = Progress(quiet: quiet, logger: logger)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            simulator: Simulator(state: plan.state), streams: kafkaConnection.map { [$0.sink] } ?? [],
+            state: plan.state, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: snapshot,
             makeFiles: { period, state in
                 try CSVFileSink(folder: folder.path, period: period, continuing: state.partialDay?.date == period.start)

@@ -10,7 +10,8 @@ import Sinks
 final class ReplayRun {
     enum Outcome { case completed, stopped }
 
-    private var simulator: Simulator
+    /// The state after the last day handed to the sinks.
+    private var state: SimulationState
     /// Sinks that live for the whole run (Kafka), before the files.
     private let streams: [EventSink]
     private let snapshot: StateSnapshot
@@ -18,7 +19,8 @@ final class ReplayRun {
     private let makeFiles: (Period, SimulationState) throws -> EventSink
     private let shouldStop: () -> Bool
     private let progress: Progress
-    private(set) var lags: [Double] = []
+    /// (simulated second, seconds late, events) of every slice, when `recordsLag` is set (benchmark).
+    private(set) var lags: [(simulatedSecond: Int64, lag: Double, events: Int)] = []
     var recordsLag = false
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
@@ -31,36 +33,43 @@ final class ReplayRun {
     private var lastCheckpointAt = -Double.infinity
     private var lastCheckpointCost = 0.0
 
-    init(simulator: Simulator, streams: [EventSink], snapshot: StateSnapshot,
+    init(state: SimulationState, streams: [EventSink], snapshot: StateSnapshot,
          makeFiles: @escaping (Period, SimulationState) throws -> EventSink, shouldStop: @escaping () -> Bool, progress: Progress) {
-        self.simulator = simulator
+        self.state = state
         self.streams = streams
         self.snapshot = snapshot
         self.makeFiles = makeFiles
         self.shouldStop = shouldStop
         self.progress = progress
-        checkpointed = simulator.state
+        checkpointed = state
     }
 
     /// The state of the last checkpoint: what merchants.json now says.
     private(set) var checkpointed: SimulationState
 
-    /// Runs `periods` one after another, each with its own files, paced by `pacer`.
+    /// Runs `periods` one after another, each with its own files, paced by `pacer`. At max pace
+    /// (where the periods are finite) the next day is simulated while the current one is written.
     func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer) throws -> Outcome {
+        let prefetched = pacer.pace == .max
+        let source = prefetched
+            ? DaySource(simulator: Simulator(state: state), prefetching: periods.flatMap(\.days))
+            : DaySource(simulator: Simulator(state: state))
+        defer { source.cancel() }
         for period in periods {
-            let files = try makeFiles(period, simulator.state)
+            let files = try makeFiles(period, state)
             let sinks = streams + [files, snapshot]
             do {
                 for day in period.days {
-                    let mustCheckpoint = day == period.end || pacer.pace != .max
-                    if try runDay(day, sinks: sinks, pacer: pacer, mustCheckpoint: mustCheckpoint) == .stopped {
-                        try files.close(state: simulator.state, completed: false)
+                    let mustCheckpoint = day == period.end || !prefetched
+                    let simulated = source.next(day, prefetched: prefetched)
+                    if try runDay(simulated, sinks: sinks, pacer: pacer, mustCheckpoint: mustCheckpoint) == .stopped {
+                        try files.close(state: state, completed: false)
                         return .stopped
                     }
                 }
-                try files.close(state: simulator.state, completed: true)
+                try files.close(state: state, completed: true)
             } catch {
-                try? files.close(state: simulator.state, completed: false)
+                try? files.close(state: state, completed: false)
                 throw error
             }
             if shouldStop() { return .stopped }
@@ -70,12 +79,12 @@ final class ReplayRun {
 
     /// Closes the sinks that live for the whole run.
     func finish(completed: Bool) {
-        for sink in streams { try? sink.close(state: simulator.state, completed: completed) }
+        for sink in streams { try? sink.close(state: state, completed: completed) }
     }
 
-    private func runDay(_ day: Day, sinks: [EventSink], pacer: Pacer, mustCheckpoint: Bool) throws -> Outcome {
-        let before = simulator.state
-        let events = simulator.simulate(day)
+    private func runDay(_ simulated: SimulatedDay, sinks: [EventSink], pacer: Pacer, mustCheckpoint: Bool) throws -> Outcome {
+        let before = simulated.before, events = simulated.events, day = events.day
+        state = simulated.after
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
         var position = (merchant: resumed?.merchantEvents ?? 0, transaction: resumed?.transactions ?? 0)
         progress.dayStarted(events)
@@ -91,9 +100,9 @@ final class ReplayRun {
         pacer.wait(until: Double(day.adding(days: 1).startSecond))
         let sinceLast = clock.now() - lastCheckpointAt
         if mustCheckpoint || sinceLast >= max(Self.checkpointInterval, 10 * lastCheckpointCost) {
-            try checkpoint(simulator.state, sinks)
+            try checkpoint(state, sinks)
         }
-        progress.dayCompleted(events, state: simulator.state)
+        progress.dayCompleted(events, state: state)
         return .completed
     }
 
@@ -113,7 +122,7 @@ final class ReplayRun {
         let next = inMerchants ? merchants[position.merchant].timestamp : transactions[position.transaction].timestamp
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
-        if recordsLag { lags.append(pacer.lag(of: Double(next))) }
+        let lag = recordsLag ? pacer.lag(of: Double(next)) : 0
         let due = pacer.simulatedNow()
         var end = position
         if inMerchants {
@@ -123,6 +132,7 @@ final class ReplayRun {
         }
         let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
                                transactions: position.transaction..<end.transaction)
+        if recordsLag { lags.append((next, lag, slice.count)) }
         for sink in sinks { try sink.write(slice) }
         progress.emitted(slice, simulatedSecond: next)
         return end

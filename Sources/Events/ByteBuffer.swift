@@ -4,8 +4,8 @@ import Simulation
 ///
 /// Hand-written for the hot path: formatting every transaction row through `[UInt8]` appends
 /// spent most of its time in uniqueness and capacity checks and `repeatElement` copies (callgrind,
-/// see README's performance section); here a row reserves its room once and then writes bytes
-/// with no checks.
+/// see README's performance section); here a row reserves its room once and then writes through
+/// a `ByteCursor` with no checks.
 public final class ByteBuffer {
     @usableFromInline var storage: UnsafeMutablePointer<UInt8>
     @usableFromInline var capacity: Int
@@ -28,13 +28,6 @@ public final class ByteBuffer {
 
     public func removeAll() { used = 0 }
 
-    /// Drops the first `prefix` bytes, keeping the rest at the start.
-    public func removeFirst(_ prefix: Int) {
-        let rest = used - prefix
-        if rest > 0 { (storage).update(from: storage + prefix, count: rest) }
-        used = max(rest, 0)
-    }
-
     /// Makes room for `extra` more bytes; call before a run of unchecked writes.
     @inlinable @inline(__always)
     public func reserve(_ extra: Int) {
@@ -52,91 +45,13 @@ public final class ByteBuffer {
         capacity = newCapacity
     }
 
-    // MARK: Unchecked writes: the caller reserved the room.
-
+    /// Reserves `room` bytes and lets `body` write at most that many through a cursor.
     @inlinable @inline(__always)
-    public func put(_ byte: UInt8) {
-        storage[used] = byte
-        used &+= 1
-    }
-
-    @inlinable @inline(__always)
-    public func put(_ text: StaticString) {
-        let length = text.utf8CodeUnitCount
-        (storage + used).update(from: text.utf8Start, count: length)
-        used &+= length
-    }
-
-    @inlinable @inline(__always)
-    public func put(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress else { return }
-        (UnsafeMutableRawPointer(storage + used)).copyMemory(from: base, byteCount: bytes.count)
-        used &+= bytes.count
-    }
-
-    /// `value` (≥ 0) in decimal, left-padded with zeros to at least `width` digits (at most 20).
-    @inlinable @inline(__always)
-    public func put(digitsOf value: Int, width: Int = 1) {
-        var digitCount = 1
-        var probe = value
-        while probe >= 10 { probe /= 10; digitCount &+= 1 }
-        let total = digitCount > width ? digitCount : width
-        var position = used &+ total &- 1
-        var rest = value
-        let start = used
-        while position >= start {
-            storage[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-            rest /= 10
-            position &-= 1
-        }
-        used &+= total
-    }
-
-    /// `value / divisor` with exactly `decimals` digits after the point (e.g. cents → `45.50`).
-    @inlinable @inline(__always)
-    public func put(fixed value: Int, decimals: Int, divisor: Int) {
-        if value < 0 { put(UInt8(ascii: "-")) }
-        let magnitude = value < 0 ? -value : value
-        put(digitsOf: magnitude / divisor)
-        put(UInt8(ascii: "."))
-        put(digitsOf: magnitude % divisor, width: decimals)
-    }
-
-    /// A rate in ten-thousandths as a decimal without trailing zeros (`320` → `0.032`).
-    @inlinable @inline(__always)
-    public func put(rate: Int) {
-        put(digitsOf: rate / 10_000)
-        var fraction = rate % 10_000
-        guard fraction != 0 else { return }
-        put(UInt8(ascii: "."))
-        var width = 4
-        while fraction % 10 == 0 { fraction /= 10; width &-= 1 }
-        put(digitsOf: fraction, width: width)
-    }
-
-    /// `YYYY-MM-DD`.
-    @inlinable @inline(__always)
-    public func put(day: Day) {
-        let civil = day.civil
-        put(digitsOf: civil.year, width: 4)
-        put(UInt8(ascii: "-"))
-        put(digitsOf: civil.month, width: 2)
-        put(UInt8(ascii: "-"))
-        put(digitsOf: civil.day, width: 2)
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS` for seconds since 1970-01-01T00:00:00.
-    @inlinable @inline(__always)
-    public func put(timestamp seconds: Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
-        put(day: Day(ordinal: Int(days)))
-        put(UInt8(ascii: "T"))
-        put(digitsOf: secondOfDay / 3600, width: 2)
-        put(UInt8(ascii: ":"))
-        put(digitsOf: secondOfDay / 60 % 60, width: 2)
-        put(UInt8(ascii: ":"))
-        put(digitsOf: secondOfDay % 60, width: 2)
+    public func write(reserving room: Int, _ body: (inout ByteCursor) -> Void) {
+        reserve(room)
+        var cursor = ByteCursor(storage + used)
+        body(&cursor)
+        used = cursor.position - storage
     }
 
     // MARK: Checked writes, for text of unknown length.
@@ -145,8 +60,12 @@ public final class ByteBuffer {
     public func append(_ text: String) {
         var copy = text
         copy.withUTF8 { bytes in
-            reserve(bytes.count)
-            put(UnsafeRawBufferPointer(bytes))
+            write(reserving: bytes.count) { $0.put(UnsafeRawBufferPointer(bytes)) }
         }
+    }
+
+    /// Appends raw bytes, growing as needed.
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        write(reserving: bytes.count) { $0.put(bytes) }
     }
 }

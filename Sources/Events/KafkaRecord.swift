@@ -47,9 +47,10 @@ public enum KafkaRecord {
     @inlinable @inline(__always)
     public static func encodeKey(merchantNumber: Int, into buffer: ByteBuffer) {
         buffer.removeAll()
-        buffer.reserve(24)
-        buffer.put(UInt8(ascii: "M"))
-        buffer.put(digitsOf: merchantNumber, width: 6)
+        buffer.write(reserving: 24) { cursor in
+            cursor.put(UInt8(ascii: "M"))
+            cursor.put(digitsOf: merchantNumber, width: 6)
+        }
     }
 
     /// Milliseconds since 1970-01-01T00:00:00Z of a simulated second.

@@ -13,7 +13,7 @@ public enum MerchantRow {
     /// Writes every column of `version`; `lastTransactionDate` is the merchant's, as of the
     /// moment the row describes.
     public static func write<Format: RowFormat>(_ version: MerchantVersion, lastTransactionDate: Day?, to row: Format) {
-        let b = row.buffer
+        let room = row.fieldOverhead + 24
         row.string(0, version.merchantId)
         row.string(1, version.name)
         row.string(2, version.industry)
@@ -23,19 +23,20 @@ public enum MerchantRow {
         row.string(6, version.zipCode)
         row.string(7, version.phone)
         row.string(8, version.email)
-        b.reserve(256)
-        row.begin(9, quoted: false); b.put(rate: version.mdrRate)
+        row.buffer.write(reserving: room) { row.begin(9, quoted: false, &$0); $0.put(rate: version.mdrRate) }
         row.string(10, version.size.name)
-        b.reserve(256)
-        row.begin(11, quoted: true); b.put(day: version.creationDate); row.end(quoted: true)
-        row.begin(12, quoted: true); b.put(day: version.effectiveDate); row.end(quoted: true)
+        row.buffer.write(reserving: 2 * room) { c in
+            row.begin(11, quoted: true, &c); c.put(day: version.creationDate); row.end(quoted: true, &c)
+            row.begin(12, quoted: true, &c); c.put(day: version.effectiveDate); row.end(quoted: true, &c)
+        }
         row.string(13, version.status.rawValue)
-        b.reserve(256)
         if let lastTransactionDate {
-            row.begin(14, quoted: true); b.put(day: lastTransactionDate); row.end(quoted: true)
+            row.buffer.write(reserving: room) { c in
+                row.begin(14, quoted: true, &c); c.put(day: lastTransactionDate); row.end(quoted: true, &c)
+            }
         } else {
             row.null(14)
         }
-        row.begin(15, quoted: false); b.put(digitsOf: version.version)
+        row.buffer.write(reserving: room) { row.begin(15, quoted: false, &$0); $0.put(digitsOf: version.version) }
     }
 }

@@ -2,13 +2,15 @@
 /// list their fields once (`TransactionRow`, `MerchantRow`) and every format writes the same values
 /// in the same order, so a Kafka record always carries exactly its CSV row.
 ///
-/// A field the row writes itself is bracketed by `begin` and `end`; the row puts generated ASCII
-/// (no character that needs escaping) into `buffer` in between, within room it reserved.
+/// A field the row writes itself is bracketed by `begin` and `end`; in between the row puts
+/// generated ASCII (no character that needs escaping) through the cursor, within room it reserved.
 public protocol RowFormat {
     var buffer: ByteBuffer { get }
+    /// Room the format adds around a field at most (separators, key, quotes).
+    var fieldOverhead: Int { get }
     /// Starts field `column`; `quoted` fields are JSON strings, the others JSON numbers.
-    func begin(_ column: Int, quoted: Bool)
-    func end(quoted: Bool)
+    func begin(_ column: Int, quoted: Bool, _ cursor: inout ByteCursor)
+    func end(quoted: Bool, _ cursor: inout ByteCursor)
     /// A whole field of free text, escaped as the format needs.
     func string(_ column: Int, _ value: String)
     /// An absent value: an empty CSV field, a JSON `null`.
@@ -22,31 +24,32 @@ public struct CSVLine: RowFormat {
     @inlinable
     public init(_ buffer: ByteBuffer) { self.buffer = buffer }
 
+    @inlinable
+    public var fieldOverhead: Int { 1 }
+
     @inlinable @inline(__always)
-    public func begin(_ column: Int, quoted: Bool) {
-        if column > 0 { buffer.put(UInt8(ascii: ",")) }
+    public func begin(_ column: Int, quoted: Bool, _ cursor: inout ByteCursor) {
+        if column > 0 { cursor.put(UInt8(ascii: ",")) }
     }
 
     @inlinable @inline(__always)
-    public func end(quoted: Bool) {}
+    public func end(quoted: Bool, _ cursor: inout ByteCursor) {}
 
     public func string(_ column: Int, _ value: String) {
-        buffer.reserve(1)
-        begin(column, quoted: true)
         let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else { return buffer.append(value) }
-        buffer.reserve(value.utf8.count * 2 + 2)
-        buffer.put(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "\"") { buffer.put(byte) }
-            buffer.put(byte)
+        buffer.write(reserving: value.utf8.count * 2 + 3) { cursor in
+            begin(column, quoted: true, &cursor)
+            if needsQuotes { cursor.put(UInt8(ascii: "\"")) }
+            for byte in value.utf8 {
+                if needsQuotes && byte == UInt8(ascii: "\"") { cursor.put(byte) }
+                cursor.put(byte)
+            }
+            if needsQuotes { cursor.put(UInt8(ascii: "\"")) }
         }
-        buffer.put(UInt8(ascii: "\""))
     }
 
     public func null(_ column: Int) {
-        buffer.reserve(1)
-        begin(column, quoted: false)
+        buffer.write(reserving: 1) { begin(column, quoted: false, &$0) }
     }
 }
 
@@ -61,58 +64,63 @@ public struct JSONObject: RowFormat {
         self.keys = keys
     }
 
+    @inlinable
+    public var fieldOverhead: Int { keys.longest + 3 }
+
     @inlinable @inline(__always)
-    public func begin(_ column: Int, quoted: Bool) {
-        buffer.put(column == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        buffer.put(keys.key(column))
-        if quoted { buffer.put(UInt8(ascii: "\"")) }
+    public func begin(_ column: Int, quoted: Bool, _ cursor: inout ByteCursor) {
+        cursor.put(column == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        cursor.put(keys.key(column))
+        if quoted { cursor.put(UInt8(ascii: "\"")) }
     }
 
     @inlinable @inline(__always)
-    public func end(quoted: Bool) {
-        if quoted { buffer.put(UInt8(ascii: "\"")) }
+    public func end(quoted: Bool, _ cursor: inout ByteCursor) {
+        if quoted { cursor.put(UInt8(ascii: "\"")) }
     }
 
     /// Adds the closing brace; call once after the last field.
     @inlinable @inline(__always)
     public func close() {
-        buffer.reserve(1)
-        buffer.put(UInt8(ascii: "}"))
+        buffer.write(reserving: 1) { $0.put(UInt8(ascii: "}")) }
     }
 
     /// Adds `,"name":"value"` for a field that is not a CSV column (e.g. `event_type`).
     public func extra(_ name: StaticString, _ value: StaticString) {
-        buffer.reserve(name.utf8CodeUnitCount + value.utf8CodeUnitCount + 6)
-        buffer.put(",\"")
-        buffer.put(name)
-        buffer.put("\":\"")
-        buffer.put(value)
-        buffer.put(UInt8(ascii: "\""))
+        buffer.write(reserving: name.utf8CodeUnitCount + value.utf8CodeUnitCount + 6) { cursor in
+            cursor.put(",\"")
+            cursor.put(name)
+            cursor.put("\":\"")
+            cursor.put(value)
+            cursor.put(UInt8(ascii: "\""))
+        }
     }
 
     public func string(_ column: Int, _ value: String) {
-        buffer.reserve(keys.key(column).count + 2 + value.utf8.count * 6)
-        begin(column, quoted: true)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                buffer.put(UInt8(ascii: "\\"))
-                buffer.put(byte)
-            case 0..<0x20:
-                buffer.put("\\u00")
-                buffer.put(JSONObject.hex[Int(byte >> 4)])
-                buffer.put(JSONObject.hex[Int(byte & 0xF)])
-            default:
-                buffer.put(byte)
+        buffer.write(reserving: fieldOverhead + value.utf8.count * 6) { cursor in
+            begin(column, quoted: true, &cursor)
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    cursor.put(UInt8(ascii: "\\"))
+                    cursor.put(byte)
+                case 0..<0x20:
+                    cursor.put("\\u00")
+                    cursor.put(JSONObject.hex[Int(byte >> 4)])
+                    cursor.put(JSONObject.hex[Int(byte & 0xF)])
+                default:
+                    cursor.put(byte)
+                }
             }
+            end(quoted: true, &cursor)
         }
-        end(quoted: true)
     }
 
     public func null(_ column: Int) {
-        buffer.reserve(keys.key(column).count + 5)
-        begin(column, quoted: false)
-        buffer.put("null")
+        buffer.write(reserving: fieldOverhead + 4) { cursor in
+            begin(column, quoted: false, &cursor)
+            cursor.put("null")
+        }
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
@@ -121,6 +129,8 @@ public struct JSONObject: RowFormat {
 /// The `"name":` prefix of each column, prepared once and kept for the life of the process.
 public final class JSONKeys: @unchecked Sendable {
     @usableFromInline let prefixes: [UnsafeRawBufferPointer]
+    /// Bytes of the longest prefix.
+    @usableFromInline let longest: Int
 
     public init(_ columns: [String]) {
         prefixes = columns.map { column in
@@ -129,6 +139,7 @@ public final class JSONKeys: @unchecked Sendable {
             storage.copyBytes(from: bytes)
             return UnsafeRawBufferPointer(storage)
         }
+        longest = prefixes.map(\.count).max() ?? 0
     }
 
     @inlinable @inline(__always)

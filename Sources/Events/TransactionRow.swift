@@ -12,9 +12,6 @@ public enum TransactionRow {
 
     public static let jsonKeys = JSONKeys(columns)
 
-    /// Room one row needs at most, JSON keys included.
-    @usableFromInline static let maximumLength = 1_024
-
     @usableFromInline static let typeNames = Names(PaymentType.allCases.map(\.name))
     @usableFromInline static let cardTypeNames = Names(CardType.allCases.map(\.name))
     @usableFromInline static let brandNames = Names(CardBrand.allCases.map(\.name))
@@ -23,28 +20,28 @@ public enum TransactionRow {
     /// Writes every column of `t` in order.
     @inlinable @inline(__always)
     public static func write<Format: RowFormat>(_ t: Transaction, to row: Format) {
-        let b = row.buffer
-        b.reserve(maximumLength)
-        row.begin(0, quoted: true); b.put("TXN"); b.put(digitsOf: Int(t.paymentNumber), width: 10); row.end(quoted: true)
-        row.begin(1, quoted: true); b.put(timestamp: t.timestamp); row.end(quoted: true)
-        row.begin(2, quoted: false); b.put(fixed: Int(t.latitudeE6), decimals: 6, divisor: 1_000_000)
-        row.begin(3, quoted: false); b.put(fixed: Int(t.longitudeE6), decimals: 6, divisor: 1_000_000)
-        row.begin(4, quoted: false); b.put(fixed: Int(t.amountCents), decimals: 2, divisor: 100)
-        row.begin(5, quoted: true); b.put(typeNames[Int(t.paymentType.rawValue)]); row.end(quoted: true)
-        row.begin(6, quoted: true)
-        b.put(UInt8(ascii: "T")); b.put(digitsOf: Int(t.merchantNumber), width: 6); b.put(digitsOf: Int(t.terminalIndex) + 1, width: 2)
-        row.end(quoted: true)
-        row.begin(7, quoted: true); b.put(cardTypeNames[Int(t.card.type.rawValue)]); row.end(quoted: true)
-        row.begin(8, quoted: true); b.put(issuerNames[Int(t.card.issuer)]); row.end(quoted: true)
-        row.begin(9, quoted: true); b.put(brandNames[Int(t.card.brand.rawValue)]); row.end(quoted: true)
-        row.begin(10, quoted: true); b.put("CARD"); b.put(digitsOf: Int(t.card.number), width: 10); row.end(quoted: true)
-        row.begin(11, quoted: true); b.put(digitsOf: Int(t.card.bin), width: 6); row.end(quoted: true)
-        row.begin(12, quoted: true); b.put(t.approved ? "approved" : "declined"); row.end(quoted: true)
-        row.begin(13, quoted: true); b.put(UInt8(ascii: "M")); b.put(digitsOf: Int(t.merchantNumber), width: 6); row.end(quoted: true)
-        row.begin(14, quoted: false); b.put(rate: t.costRate)
-        row.begin(15, quoted: false); b.put(fixed: t.costCents, decimals: 2, divisor: 100)
-        row.begin(16, quoted: false); b.put(fixed: t.mdrCents, decimals: 2, divisor: 100)
-        row.begin(17, quoted: false); b.put(fixed: t.netProfitCents, decimals: 2, divisor: 100)
+        row.buffer.write(reserving: 18 * row.fieldOverhead + 256) { c in
+            row.begin(0, quoted: true, &c); c.put("TXN"); c.put(digitsOf: Int(t.paymentNumber), width: 10); row.end(quoted: true, &c)
+            row.begin(1, quoted: true, &c); c.put(timestamp: t.timestamp); row.end(quoted: true, &c)
+            row.begin(2, quoted: false, &c); c.put(fixed: Int(t.latitudeE6), decimals: 6, divisor: 1_000_000)
+            row.begin(3, quoted: false, &c); c.put(fixed: Int(t.longitudeE6), decimals: 6, divisor: 1_000_000)
+            row.begin(4, quoted: false, &c); c.put(fixed: Int(t.amountCents), decimals: 2, divisor: 100)
+            row.begin(5, quoted: true, &c); c.put(typeNames[Int(t.paymentType.rawValue)]); row.end(quoted: true, &c)
+            row.begin(6, quoted: true, &c)
+            c.put(UInt8(ascii: "T")); c.put(digitsOf: Int(t.merchantNumber), width: 6); c.put(digitsOf: Int(t.terminalIndex) + 1, width: 2)
+            row.end(quoted: true, &c)
+            row.begin(7, quoted: true, &c); c.put(cardTypeNames[Int(t.card.type.rawValue)]); row.end(quoted: true, &c)
+            row.begin(8, quoted: true, &c); c.put(issuerNames[Int(t.card.issuer)]); row.end(quoted: true, &c)
+            row.begin(9, quoted: true, &c); c.put(brandNames[Int(t.card.brand.rawValue)]); row.end(quoted: true, &c)
+            row.begin(10, quoted: true, &c); c.put("CARD"); c.put(digitsOf: Int(t.card.number), width: 10); row.end(quoted: true, &c)
+            row.begin(11, quoted: true, &c); c.put(digitsOf: Int(t.card.bin), width: 6); row.end(quoted: true, &c)
+            row.begin(12, quoted: true, &c); c.put(t.approved ? "approved" : "declined"); row.end(quoted: true, &c)
+            row.begin(13, quoted: true, &c); c.put(UInt8(ascii: "M")); c.put(digitsOf: Int(t.merchantNumber), width: 6); row.end(quoted: true, &c)
+            row.begin(14, quoted: false, &c); c.put(rate: t.costRate)
+            row.begin(15, quoted: false, &c); c.put(fixed: t.costCents, decimals: 2, divisor: 100)
+            row.begin(16, quoted: false, &c); c.put(fixed: t.mdrCents, decimals: 2, divisor: 100)
+            row.begin(17, quoted: false, &c); c.put(fixed: t.netProfitCents, decimals: 2, divisor: 100)
+        }
     }
 }
 

@@ -8,10 +8,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".tmp"
         let file = try BufferedFile(creating: temporary)
-        bytes.withUnsafeBytes { raw in
-            file.buffer.reserve(raw.count)
-            file.buffer.put(raw)
-        }
+        bytes.withUnsafeBytes { file.buffer.append($0) }
         try file.close()
         guard rename(temporary, path) == 0 else {
             throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")

@@ -33,7 +33,7 @@ public final class CSVFileSink: EventSink {
         try slice.events.transactions.withUnsafeBufferPointer { rows in
             for index in slice.transactions {
                 TransactionRow.write(rows[index], to: line)
-                line.buffer.put(UInt8(ascii: "\n"))
+                line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
                 try transactions.flushIfFull()
             }
         }
@@ -56,8 +56,7 @@ public final class CSVFileSink: EventSink {
         Self.appendHeader(MerchantRow.columns, to: line.buffer)
         for row in period.merchantVersions(in: state) {
             MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: line)
-            line.buffer.reserve(1)
-            line.buffer.put(UInt8(ascii: "\n"))
+            line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
         try AtomicFile.write(Array(line.buffer.bytes), to: folder + "/" + period.fileName("merchants"))
     }

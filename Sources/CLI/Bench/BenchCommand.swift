@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+
+/// `replay bench`: measures the replay against the physical ceilings on this machine and prints
+/// one table. Every row runs in a child process of this binary, so that its peak RSS is its own;
+/// times are the median of `--repetitions` runs.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure throughput, memory and pacing lag against baselines (prints a table).")
+
+    @Option(help: "Days of the replays (from 2024-01-01).")
+    var days = 90
+
+    @Option(help: "Runs of each timed row; the median is shown.")
+    var repetitions = 3
+
+    @Option(help: "Wall seconds of each pacing-lag row.")
+    var pacingSeconds = 10.0
+
+    @Option(help: .hidden) var row: String?
+    @Option(help: .hidden) var brokers = "embedded"
+    @Option(help: .hidden) var count = 0
+    @Option(help: .hidden) var pace = "max"
+    @Option(help: .hidden) var scale = 1.0
+
+    /// The Python/pandas generator's rate on this machine, as issue 5 reports it (not measured here).
+    static let pythonReference = 61_000.0
+
+    func validate() throws {
+        guard days >= 1, repetitions >= 1, pacingSeconds > 0 else { throw ValidationError("--days, --repetitions and --pacing-seconds must be positive") }
+    }
+
+    func run() throws {
+        if let row {
+            let result = try BenchRow(name: row, days: days, brokers: brokers, count: count, pace: pace, scale: scale, seconds: pacingSeconds).run()
+            print(result.line)
+            return
+        }
+        var table = BenchTable()
+        let simulate = try measure("simulate")
+        table.add("simulation only (events, no encoding)", simulate, unit: "events/s")
+        let files = try measure("files")
+        table.add("files only: replay, \(days) days (tx)", files, unit: "tx/s")
+        let baseline = try measure("files-baseline", count: files.count)
+        table.add("files only: plain writer, same rows", baseline, unit: "rows/s")
+        table.note("files: plain writer / replay = \(BenchTable.ratio(baseline.rate, files.rate)); replay / Python reference (61 k tx/s, issue 5) = \(BenchTable.ratio(files.rate, Self.pythonReference))")
+        let short = try measure("files", days: 15, repetitions: 1)
+        let long = try measure("files", days: 180, repetitions: 1)
+        table.add("files only: 15 days (RSS check)", short, unit: "tx/s")
+        table.add("files only: 180 days (RSS check)", long, unit: "tx/s")
+        table.note("peak RSS 180 days / 15 days = \(BenchTable.ratio(long.peakMiB, short.peakMiB))")
+
+        let embedded = try measure("kafka", brokers: "embedded")
+        let embeddedRaw = try measure("kafka-baseline", brokers: "embedded")
+        table.add("files + Kafka, embedded broker: replay", embedded, unit: "events/s")
+        table.add("Kafka, embedded broker: raw librdkafka", embeddedRaw, unit: "msgs/s")
+        table.note("embedded: raw librdkafka / replay = \(BenchTable.ratio(embeddedRaw.rate, embedded.rate))")
+        let broker = try StandaloneBroker()
+        defer { broker.stop() }
+        let remote = try measure("kafka", brokers: broker.address)
+        let remoteRaw = try measure("kafka-baseline", brokers: broker.address)
+        table.add("files + Kafka, `replay broker` process: replay", remote, unit: "events/s")
+        table.add("Kafka, `replay broker` process: raw librdkafka", remoteRaw, unit: "msgs/s")
+        table.note("standalone: raw librdkafka / replay = \(BenchTable.ratio(remoteRaw.rate, remote.rate))")
+
+        for (pace, scale) in [("realtime", 100.0), ("1000", 10.0)] {
+            let lag = try child(["--row", "pacing", "--pace", pace, "--scale", String(scale), "--pacing-seconds", String(pacingSeconds)])
+            table.lag("pacing lag at --pace \(pace) (scale \(Int(scale)), \(Int(pacingSeconds)) s)", lag)
+        }
+        print(table.render(machine: BenchTable.machine()))
+    }
+
+    private func measure(_ row: String, days: Int? = nil, repetitions: Int? = nil, brokers: String = "embedded", count: Int = 0) throws -> BenchResult {
+        let runs = try (0..<(repetitions ?? self.repetitions)).map { _ in
+            try child(["--row", row, "--days", String(days ?? self.days), "--brokers", brokers, "--count", String(count)])
+        }
+        return BenchResult.median(of: runs)
+    }
+
+    private func child(_ arguments: [String]) throws -> BenchResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["bench"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let result = BenchResult(line: String(decoding: data, as: UTF8.self)) else {
+            throw UserError("benchmark row \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus))")
+        }
+        return result
+    }
+}
+
+/// A `replay broker` child process for the standalone-broker rows.
+final class StandaloneBroker {
+    let address: String
+    private let process = Process()
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["broker"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw UserError("replay broker exited before printing its address") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        address = String(text.split(separator: "\n")[0].dropFirst("bootstrap ".count))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

@@ -1,0 +1,132 @@
+import Clock
+import Events
+import Foundation
+import Kafka
+import Simulation
+import Sinks
+
+/// One benchmark row, run in its own process: does the work, times it, reports one line.
+struct BenchRow {
+    let name: String
+    let days: Int
+    let brokers: String
+    let count: Int
+    let pace: String
+    let scale: Double
+    let seconds: Double
+
+    static let firstDay = Day(iso: "2024-01-01")!
+    private var lastDay: Day { Self.firstDay.adding(days: days - 1) }
+
+    func run() throws -> BenchResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("replay-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        switch name {
+        case "simulate": return simulate()
+        case "files": return try generate(into: folder, brokers: "none")
+        case "kafka": return try generate(into: folder, brokers: brokers)
+        case "files-baseline":
+            let started = Date()
+            _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
+            return BenchResult(count: count, seconds: Date().timeIntervalSince(started))
+        case "kafka-baseline": return try produceRaw()
+        case "pacing": return try pacing(into: folder)
+        default: throw UserError("unknown benchmark row \(name)")
+        }
+    }
+
+    private func simulate() -> BenchResult {
+        var simulator = Simulator(state: SimulationState(seed: Generate.defaultSeed))
+        var events = 0
+        let started = Date()
+        for offset in 0..<days { events += simulator.simulate(Self.firstDay.adding(days: offset)).count }
+        return BenchResult(count: events, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The production path: `replay --initial …` run in this process.
+    private func generate(into folder: String, brokers: String) throws -> BenchResult {
+        let command = try Generate.parse(["--initial", "--start-date", "\(Self.firstDay)", "--end-date", "\(lastDay)",
+                                          "--output-dir", folder, "--brokers", brokers, "--quiet", "-f"])
+        let started = Date()
+        try command.run()
+        let seconds = Date().timeIntervalSince(started)
+        let peak = PeakMemory.mebibytes() ?? 0
+        let period = Period(start: Self.firstDay, end: lastDay)
+        var events = try Self.lineCount(folder + "/" + period.fileName("transactions")) - 1
+        if brokers != "none" { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
+        var result = BenchResult(count: events, seconds: seconds)
+        result.peakMiB = peak
+        return result
+    }
+
+    /// The same events as `generate`, encoded up front, then produced through raw librdkafka.
+    private func produceRaw() throws -> BenchResult {
+        var simulator = Simulator(state: SimulationState(seed: Generate.defaultSeed))
+        let payload = ByteBuffer(capacity: 64 << 20)
+        let key = ByteBuffer(capacity: 64), value = ByteBuffer(capacity: 4_096)
+        var messages: [RawProduceBaseline.Message] = []
+        func add(_ topic: EventStream, timestamp: Int64) {
+            let keyStart = payload.count
+            payload.append(key.bytes)
+            payload.append(value.bytes)
+            messages.append(.init(topic: topic.rawValue, key: keyStart..<keyStart + key.count,
+                                  value: keyStart + key.count..<payload.count,
+                                  timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp)))
+        }
+        for offset in 0..<days {
+            let events = simulator.simulate(Self.firstDay.adding(days: offset))
+            for event in events.merchantEvents {
+                KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: key)
+                KafkaRecord.encodeValue(of: event, into: value)
+                add(.merchants, timestamp: event.timestamp)
+            }
+            for transaction in events.transactions {
+                KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
+                KafkaRecord.encodeValue(of: transaction, into: value)
+                add(.transactions, timestamp: transaction.timestamp)
+            }
+        }
+        let topics = ["payments.merchants", "payments.transactions"]
+        let broker = brokers == "embedded" ? try EmbeddedBroker(topics: topics) : nil
+        defer { broker?.shutDown() }
+        let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, overrides: [])
+        let seconds = try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages)
+        return BenchResult(count: messages.count, seconds: seconds)
+    }
+
+    /// Lag of each emitted slice behind its schedule, for events due after the run started.
+    private func pacing(into folder: String) throws -> BenchResult {
+        var warmUp = Simulator(state: SimulationState(seed: Generate.defaultSeed, scale: scale))
+        _ = warmUp.simulate(Self.firstDay)
+        let day = Self.firstDay.adding(days: 1)
+        let noon = day.startSecond + 12 * 3600
+        let started = Date()
+        let stop = { Date().timeIntervalSince(started) > seconds }
+        let pacer = Pacer(pace: Pace(argument: pace)!, isInterrupted: stop)
+        let run = ReplayRun(
+            state: warmUp.state, streams: [], snapshot: StateSnapshot(folder: folder),
+            makeFiles: { period, _ in try CSVFileSink(folder: folder, period: period, continuing: false) },
+            shouldStop: stop, progress: Progress(quiet: true, logger: ConsoleLogHandler.logger(debug: false, quiet: true)))
+        run.recordsLag = true
+        pacer.anchor(at: Double(noon))
+        _ = try run.run([Period(day: day)], pacer: pacer)
+        // Every event of a slice is emitted at the same instant: weigh each slice by its events.
+        let lags = run.lags.filter { $0.simulatedSecond >= noon }
+            .flatMap { repeatElement($0.lag, count: $0.events) }.sorted()
+        guard !lags.isEmpty else { throw UserError("no event fell due during the pacing row") }
+        func percentile(_ p: Double) -> Double { lags[min(lags.count - 1, Int(Double(lags.count) * p))] * 1000 }
+        return BenchResult(count: lags.count, seconds: seconds, p50: percentile(0.5), p99: percentile(0.99))
+    }
+
+    /// Lines of a file, read in blocks (after the timing and the RSS reading).
+    private static func lineCount(_ path: String) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw UserError("cannot read \(path)") }
+        defer { try? handle.close() }
+        var lines = 0
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
+            lines += block.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        }
+        return lines
+    }
+}

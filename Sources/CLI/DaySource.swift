@@ -1,0 +1,74 @@
+import Foundation
+import Simulation
+
+/// One simulated day with the states around it.
+struct SimulatedDay {
+    let before: SimulationState
+    let events: DayEvents
+    let after: SimulationState
+}
+
+/// Hands out simulated days in order. With `prefetching`, a thread of its own simulates up to
+/// `depth` days ahead, so that the next day is ready while the current one is encoded and
+/// written; the simulation itself stays sequential on that thread, so the days are the same
+/// bytes either way.
+final class DaySource: @unchecked Sendable {
+    private var simulator: Simulator
+    private let condition = NSCondition()
+    private var ready: [SimulatedDay] = []
+    private var cancelled = false
+    private let depth = 2
+
+    /// Simulates `days` ahead on a background thread.
+    init(simulator: Simulator, prefetching days: [Day]) {
+        self.simulator = simulator
+        guard !days.isEmpty else { return }
+        Thread.detachNewThread { [self] in produce(days) }
+    }
+
+    /// Simulates on demand.
+    init(simulator: Simulator) {
+        self.simulator = simulator
+    }
+
+    /// The next day: `day` must follow the previous one.
+    func next(_ day: Day, prefetched: Bool) -> SimulatedDay {
+        guard prefetched else { return simulate(day) }
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty { condition.wait() }
+        let simulated = ready.removeFirst()
+        precondition(simulated.events.day == day, "prefetched days are taken in order")
+        condition.signal()
+        return simulated
+    }
+
+    /// Stops simulating ahead.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func simulate(_ day: Day) -> SimulatedDay {
+        let before = simulator.state
+        let events = simulator.simulate(day)
+        return SimulatedDay(before: before, events: events, after: simulator.state)
+    }
+
+    private func produce(_ days: [Day]) {
+        for day in days {
+            condition.lock()
+            while ready.count >= depth && !cancelled { condition.wait() }
+            let stop = cancelled
+            condition.unlock()
+            if stop { return }
+            let simulated = simulate(day)
+            condition.lock()
+            ready.append(simulated)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+}
