@@ -111,7 +111,8 @@ struct Generate: ParsableCommand {
             }
             if outcome == .completed {
                 let pacer = Pacer(pace: plan.pace, isInterrupted: { StopSignal.isRequested })
-                pacer.anchor(at: plan.anchor())
+                // A history's schedule starts with its first event; a live feed's is the wall clock.
+                pacer.anchor(at: plan.anchor(), atFirstWait: plan.dayCount != nil)
                 progress.lagOf = { pacer.lag(of: $0) }
                 outcome = try run.run(plan.periods, pacer: pacer)
             }

@@ -8,6 +8,7 @@ public final class Pacer {
     private let isInterrupted: () -> Bool
     private var simAnchor: Double = 0
     private var wallAnchor: Double = 0
+    private var anchorsAtFirstWait = false
     /// The longest single sleep, so that an interruption is noticed promptly.
     static let sleepSlice = 0.05
 
@@ -18,10 +19,12 @@ public final class Pacer {
         self.isInterrupted = isInterrupted
     }
 
-    /// From now on, simulated second `simSecond` is the present.
-    public func anchor(at simSecond: Double) {
+    /// From now on, simulated second `simSecond` is the present; with `atFirstWait`, from the
+    /// moment of the first `wait` on (when the first events are ready), not from this call.
+    public func anchor(at simSecond: Double, atFirstWait: Bool = false) {
         simAnchor = simSecond
         wallAnchor = clock.now()
+        anchorsAtFirstWait = atFirstWait
     }
 
     /// The wall instant at which `simSecond` is due (on the clock's scale); -∞ at max pace.
@@ -44,6 +47,10 @@ public final class Pacer {
     /// when interrupted.
     public func wait(until simSecond: Double) {
         guard case .factor = pace else { return }
+        if anchorsAtFirstWait {
+            anchorsAtFirstWait = false
+            wallAnchor = clock.now()
+        }
         let due = wallTime(of: simSecond)
         while true {
             let now = clock.now()

@@ -58,3 +58,16 @@ final class ManualClock: WallClock {
     @Test(arguments: ["0", "-1", "fast", "", "nan", "inf"])
     func refusesBadPaces(_ text: String) { #expect(Pace(argument: text) == nil) }
 }
+
+@Suite struct LazyAnchorTests {
+    @Test func anchorsAtTheFirstWaitWhenAsked() {
+        let clock = ManualClock(at: 10)
+        let pacer = Pacer(pace: .factor(2), clock: clock)
+        pacer.anchor(at: 1_000, atFirstWait: true)
+        clock.current = 50                      // preparing the events took 40 s
+        pacer.wait(until: 1_000)               // due now: the schedule starts here
+        #expect(clock.current == 50)
+        pacer.wait(until: 1_010)               // 10 simulated seconds at x2 = 5 wall seconds
+        #expect(clock.current == 55)
+    }
+}

@@ -1,0 +1,14 @@
+import Testing
+
+/// The benchmark prints every row of its table (figures are read by people, not asserted).
+@Suite struct BenchCommandTests {
+    @Test func printsEveryRow() throws {
+        let result = try ReplayBinary.run(["bench", "--days", "2", "--repetitions", "1", "--pacing-seconds", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for row in ["simulation only", "files only: replay", "plain writer", "180 days", "embedded broker: replay",
+                    "embedded broker: raw librdkafka", "`replay broker` process: replay", "pacing lag at --pace realtime",
+                    "pacing lag at --pace 1000"] {
+            #expect(result.stdout.contains(row), "missing row \(row)")
+        }
+    }
+}
