@@ -13,11 +13,15 @@ struct Broker: ParsableCommand {
     @Option(help: "Partitions of each pre-created topic.")
     var partitions = 8
 
+    @Option(help: "Bootstrap port on 127.0.0.1 (relayed to the broker's own port); default: the broker's own.")
+    var port: UInt16?
+
     @OptionGroup(title: "Topics")
     var kafka: KafkaOptions
 
     func validate() throws {
         guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000") }
+        guard port != 0 else { throw ValidationError("--port must be from 1 to 65535") }
     }
 
     func run() throws {
@@ -28,9 +32,11 @@ struct Broker: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         let broker = try EmbeddedBroker(topics: [kafka.merchantTopic, kafka.transactionTopic], partitions: partitions)
-        StandardOutput.write("bootstrap \(broker.bootstrapServers)\n")
+        let relay = try port.map { try BootstrapRelay(port: $0, relayingTo: broker.bootstrapServers) }
+        StandardOutput.write("bootstrap \(relay.map { "127.0.0.1:\($0.port)" } ?? broker.bootstrapServers)\n")
         var received: Int32 = 0
         sigwait(&signals, &received)
+        relay?.stop()
         broker.shutDown()
     }
 }

@@ -111,11 +111,12 @@ import Testing
         try expectTransactionsMatch(folder, "transactions_2024-03-05_2024-03-05.csv", broker)
     }
 
-    @Test func aStandaloneBrokerServesAnotherProcess() throws {
-        let brokerProcess = try ReplayBinary.start(["broker", "--partitions", "2"])
+    @Test func aStandaloneBrokerServesAnotherProcessOnTheAskedPort() throws {
+        let port = try Self.freePort()
+        let brokerProcess = try ReplayBinary.start(["broker", "--partitions", "2", "--port", String(port)])
         #expect(brokerProcess.wait(for: "\n", on: 0))
         let line = brokerProcess.text.stdout.split(separator: "\n")[0]
-        #expect(line.hasPrefix("bootstrap 127.0.0.1:"))
+        #expect(line == "bootstrap 127.0.0.1:\(port)")
         let address = String(line.dropFirst("bootstrap ".count))
         let folder = try TemporaryFolder()
         let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01",
@@ -125,5 +126,31 @@ import Testing
         #expect(try Kcat.consume("payments.transactions", from: address).count == rows)
         brokerProcess.signal(SIGTERM)
         #expect(brokerProcess.finish().status == 0)
+    }
+
+    @Test func aBrokerPortInUseIsRefusedInOneLine() throws {
+        let first = try ReplayBinary.start(["broker", "--port", String(try Self.freePort())])
+        #expect(first.wait(for: "\n", on: 0))
+        let taken = String(first.text.stdout.split(separator: ":").last!.prefix { $0.isNumber })
+        let second = try ReplayBinary.run(["broker", "--port", taken])
+        #expect(second.status != 0 && second.stderrLines.count == 1 && second.stderr.contains("127.0.0.1:\(taken)"), "\(second.stderr)")
+        first.signal(SIGTERM)
+        #expect(first.finish().status == 0)
+    }
+
+    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    static func freePort() throws -> UInt16 {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(probe, pointer, length) == 0 ? getsockname(probe, pointer, &length) : -1
+            }
+        }
+        return UInt16(bigEndian: address.sin_port)
     }
 }
