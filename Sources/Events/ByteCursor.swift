@@ -38,17 +38,18 @@ public struct ByteCursor {
         let total = digits > width ? digits : width
         var end = position + total
         var rest = value
+        // Two digits per step; divisions by constants compile to multiplications.
         while rest >= 100 {
-            let pair = (rest % 100) &* 2
+            let pair = rest % 100
             rest /= 100
             end -= 2
-            end[0] = digitPairs[pair]
-            end[1] = digitPairs[pair &+ 1]
+            end[0] = UInt8(truncatingIfNeeded: pair / 10) &+ 48
+            end[1] = UInt8(truncatingIfNeeded: pair % 10) &+ 48
         }
         if rest >= 10 {
             end -= 2
-            end[0] = digitPairs[rest &* 2]
-            end[1] = digitPairs[rest &* 2 &+ 1]
+            end[0] = UInt8(truncatingIfNeeded: rest / 10) &+ 48
+            end[1] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
         } else {
             end -= 1
             end[0] = UInt8(truncatingIfNeeded: rest) &+ 48
@@ -104,14 +105,3 @@ public struct ByteCursor {
         put(digitsOf: secondOfDay % 60, width: 2)
     }
 }
-
-/// "00" to "99", two bytes each.
-@usableFromInline
-nonisolated(unsafe) let digitPairs: UnsafeMutablePointer<UInt8> = {
-    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
-    for value in 0..<100 {
-        table[value * 2] = UInt8(48 + value / 10)
-        table[value * 2 + 1] = UInt8(48 + value % 10)
-    }
-    return table
-}()
