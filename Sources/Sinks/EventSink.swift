@@ -13,12 +13,6 @@ public struct EventSlice: Sendable {
         self.transactions = transactions
     }
 
-    /// The whole day.
-    public init(wholeDay events: DayEvents) {
-        self.init(events: events, merchantEvents: 0..<events.merchantEvents.count,
-                  transactions: 0..<events.transactions.count)
-    }
-
     public var count: Int { merchantEvents.count + transactions.count }
 }
 

@@ -3,14 +3,7 @@ import Testing
 
 /// Every bad input gets one line on stderr, a non-zero exit, and leaves merchants.json alone.
 @Suite struct BadInputTests {
-    /// A folder with a two-day history, and the bytes of its merchants.json.
-    func history() throws -> (TemporaryFolder, Data) {
-        let folder = try TemporaryFolder()
-        let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
-                                           "--output-dir", folder.path, "--brokers", "none"])
-        #expect(result.status == 0, "\(result.stderr)")
-        return (folder, try folder.read("merchants.json"))
-    }
+    func history() throws -> (TemporaryFolder, Data) { try generatedHistory(through: "2024-01-02") }
 
     func expectRefused(_ arguments: [String], in folder: TemporaryFolder, mentioning phrase: String) throws {
         let result = try ReplayBinary.run(arguments + ["--output-dir", folder.path, "--brokers", "none"])

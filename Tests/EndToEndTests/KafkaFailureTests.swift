@@ -3,13 +3,7 @@ import Testing
 
 /// Kafka failures are clear, fast, keep secrets and leave merchants.json alone.
 @Suite struct KafkaFailureTests {
-    func history() throws -> (TemporaryFolder, Data) {
-        let folder = try TemporaryFolder()
-        let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01",
-                                           "--output-dir", folder.path, "--brokers", "none"])
-        #expect(result.status == 0, "\(result.stderr)")
-        return (folder, try folder.read("merchants.json"))
-    }
+    func history() throws -> (TemporaryFolder, Data) { try generatedHistory(through: "2024-01-01") }
 
     @Test func anUnreachableBrokerFailsWithinThirtySecondsNamingIt() throws {
         let (folder, before) = try history()

@@ -81,6 +81,17 @@ enum ReplayBinary {
     static func run(_ arguments: [String]) throws -> ChildProcess.Result { try start(arguments).finish() }
 }
 
+/// A folder holding a files-only history from 2024-01-01 through `end`, and its merchants.json bytes.
+func generatedHistory(through end: String) throws -> (TemporaryFolder, Data) {
+    let folder = try TemporaryFolder()
+    let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", end,
+                                       "--output-dir", folder.path, "--brokers", "none"])
+    guard result.status == 0 else { throw HistoryFailed(message: result.stderr) }
+    return (folder, try folder.read("merchants.json"))
+}
+
+struct HistoryFailed: Error { let message: String }
+
 /// A fresh temporary folder, removed when the test ends.
 final class TemporaryFolder {
     let path: String
