@@ -102,6 +102,27 @@ import Testing
         try expectTransactionsMatch(folder, "transactions_2024-03-04_2024-03-04.csv", broker)
     }
 
+    @Test func aPermanentDeliveryFailureFailsTheRunAndKeepsTheLastAcknowledgedDay() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        // Paced so that day 2 is under way when the broker goes away for good; messages expire after 2 s.
+        let child = try ReplayBinary.start(["--initial", "--start-date", "2024-03-04", "--end-date", "2024-03-06", "--debug",
+                                            "--output-dir", folder.path, "--brokers", broker.bootstrapServers, "--pace", "20000",
+                                            "-X", "message.timeout.ms=2000"])
+        #expect(child.wait(for: "debug: 2024-03-04:", on: 1))
+        broker.setBroker(1, up: false)
+        let result = child.finish()
+        #expect(result.status != 0)
+        #expect(result.stderrLines.last.map { $0.hasPrefix("replay: error: ") && $0.contains(broker.bootstrapServers) } == true, "\(result.stderr)")
+        let state = try JSONSerialization.jsonObject(with: folder.read("merchants.json")) as! [String: Any]
+        #expect(state["last_generated_date"] as? String == "2024-03-04")
+        #expect(state["partial_day"] == nil)
+        // The file keeps exactly what the state covers: day 1, whole lines.
+        let rows = try folder.lines("transactions_2024-03-04_2024-03-06.csv").dropFirst()
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.contains(",2024-03-04T") })
+        #expect(rows.count == state["total_transactions"] as? Int)
+    }
+
     @Test func injectedProduceErrorsLoseAndDuplicateNothing() throws {
         let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
         broker.failNextProduceRequests(40)

@@ -10,7 +10,7 @@ import Testing
     @Test func aSignalLeavesWholeLinesAndAStateThatResumesExactly() throws {
         let interrupted = try TemporaryFolder(), whole = try TemporaryFolder()
         let child = try ReplayBinary.start(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03", "--debug",
-                                            "--output-dir", interrupted.path, "--brokers", "none", "--pace", "40000"])
+                                            "--output-dir", interrupted.path, "--brokers", "none", "--pace", "20000"])
         #expect(child.wait(for: "debug: 2024-01-01:", on: 1))   // day 1 done: day 2 is under way
         child.signal(SIGINT)
         let stopped = child.finish()
