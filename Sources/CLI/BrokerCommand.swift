@@ -17,7 +17,7 @@ struct Broker: ParsableCommand {
     var port: UInt16?
 
     @OptionGroup(title: "Topics")
-    var kafka: KafkaOptions
+    var topics: TopicOptions
 
     func validate() throws {
         guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000") }
@@ -31,7 +31,7 @@ struct Broker: ParsableCommand {
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
-        let broker = try EmbeddedBroker(topics: [kafka.merchantTopic, kafka.transactionTopic], partitions: partitions)
+        let broker = try EmbeddedBroker(topics: topics.names, partitions: partitions)
         let relay = try port.map { try BootstrapRelay(port: $0, relayingTo: broker.bootstrapServers) }
         StandardOutput.write("bootstrap \(relay.map { "127.0.0.1:\($0.port)" } ?? broker.bootstrapServers)\n")
         var received: Int32 = 0

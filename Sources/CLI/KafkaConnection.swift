@@ -10,7 +10,7 @@ final class KafkaConnection {
     /// Validates the properties first (a bad `-X` is refused before anything starts), then
     /// starts the embedded broker if asked and connects.
     static func open(_ options: KafkaOptions, logger: Logger) throws -> KafkaConnection? {
-        let topics = [options.merchantTopic, options.transactionTopic]
+        let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
             return nil

@@ -123,6 +123,17 @@ import Testing
         #expect(rows.count == state["total_transactions"] as? Int)
     }
 
+    @Test func topicsCanBeRenamed() throws {
+        let broker = try EmbeddedBroker(topics: ["demo.merchants", "demo.transactions"], partitions: 2)
+        let folder = try TemporaryFolder()
+        let result = try generate(folder, to: broker, days: ("2024-05-01", "2024-05-01"),
+                                  extra: ["--topic-merchants", "demo.merchants", "--topic-transactions", "demo.transactions"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try folder.lines("transactions_2024-05-01_2024-05-01.csv").count - 1
+        #expect(try Kcat.consume("demo.transactions", from: broker.bootstrapServers).count == rows)
+        #expect(try Kcat.consume("demo.merchants", from: broker.bootstrapServers).count > 500)
+    }
+
     @Test func injectedProduceErrorsLoseAndDuplicateNothing() throws {
         let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
         broker.failNextProduceRequests(40)
