@@ -10,7 +10,7 @@ public struct ProducerConfiguration: Sendable {
         ("enable.idempotence", "true"),
         ("acks", "all"),
         ("compression.type", "lz4"),
-        ("linger.ms", "20"),
+        ("linger.ms", "5"),
         ("batch.num.messages", "10000"),
         ("queue.buffering.max.messages", "500000"),
         ("queue.buffering.max.kbytes", "262144"),
