@@ -10,6 +10,21 @@ struct TopicOptions: ParsableArguments {
 
     /// In `EventStream` order.
     var names: [String] { [merchants, transactions] }
+
+    /// Kafka's rule for topic names: 1 to 249 of `a-z A-Z 0-9 . _ -`, and not `.` or `..`.
+    func validate() throws {
+        for (flag, name) in [("--topic-merchants", merchants), ("--topic-transactions", transactions)] {
+            let allowed = name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
+            guard allowed, (1...249).contains(name.utf8.count), name != ".", name != ".." else {
+                throw ValidationError("\(flag) '\(name)' is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -)")
+            }
+        }
+        guard merchants != transactions else { throw ValidationError("--topic-merchants and --topic-transactions must differ") }
+    }
 }
 
 /// Where and how events are published to Kafka.

@@ -18,9 +18,7 @@ public final class KafkaProducer: @unchecked Sendable {
     private let stopping = NSLock()
     private var stopRequested = false
     private var closed = false
-    /// One produceva argument list, reused for every message.
-    private let arguments: UnsafeMutablePointer<rd_kafka_vu_t>
-    private static let argumentCount = 8
+    private let arguments = ProduceArguments()
 
     /// Connects to the cluster and checks within `connectTimeout` seconds that it answers.
     public init(configuration: ProducerConfiguration, topics: [String], connectTimeout: Double = 10, stallTimeout: Double = 30) throws {
@@ -57,9 +55,16 @@ public final class KafkaProducer: @unchecked Sendable {
             throw KafkaError("cannot create a Kafka producer: \(String(cBuffer: error))")
         }
         self.handle = handle
-        topicHandles = topics.map { rd_kafka_topic_new(handle, $0, nil) }
-        arguments = .allocate(capacity: Self.argumentCount)
-        arguments.initialize(repeating: rd_kafka_vu_t(), count: Self.argumentCount)
+        var handles: [OpaquePointer] = []
+        for topic in topics {
+            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
+                handles.forEach { rd_kafka_topic_destroy($0) }
+                rd_kafka_destroy(handle)
+                throw KafkaError("invalid topic name '\(topic)': \(String(cString: rd_kafka_err2str(rd_kafka_last_error())))")
+            }
+            handles.append(topicHandle)
+        }
+        topicHandles = handles
         let poller = Thread { [unowned self] in self.pollUntilStopped() }
         poller.name = "kafka-poll"
         poller.start()
@@ -77,8 +82,9 @@ public final class KafkaProducer: @unchecked Sendable {
                         timestampMilliseconds: Int64, eventType: StaticString, schemaVersion: StaticString) throws {
         var stall = StallWatch(timeout: stallTimeout)
         while true {
-            fill(topic: topic, key: key, value: value, timestamp: timestampMilliseconds, eventType: eventType, schemaVersion: schemaVersion)
-            guard let error = rd_kafka_produceva(handle, arguments, Self.argumentCount) else {
+            arguments.fill(topic: topicHandles[topic], index: topic, key: key, value: value,
+                           timestampMilliseconds: timestampMilliseconds, eventType: eventType, schemaVersion: schemaVersion)
+            guard let error = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) else {
                 ledger.produced(topic: topic)
                 return
             }
@@ -122,7 +128,6 @@ public final class KafkaProducer: @unchecked Sendable {
         pollerDone.wait()
         for topic in topicHandles { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
-        arguments.deallocate()
     }
 
     deinit { shutDown(flushTimeout: 0) }
@@ -146,30 +151,6 @@ public final class KafkaProducer: @unchecked Sendable {
         let last = ledger.snapshot.lastError.map { ": \($0)" } ?? ""
         throw KafkaError("no acknowledgement from Kafka at \(bootstrapServers) for \(Int(stallTimeout)) s\(last)")
     }
-
-    private func fill(topic: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestamp: Int64,
-                      eventType: StaticString, schemaVersion: StaticString) {
-        arguments[0].vtype = RD_KAFKA_VTYPE_RKT
-        arguments[0].u.rkt = topicHandles[topic]
-        arguments[1].vtype = RD_KAFKA_VTYPE_KEY
-        arguments[1].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count)
-        arguments[2].vtype = RD_KAFKA_VTYPE_VALUE
-        arguments[2].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count)
-        arguments[3].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-        arguments[3].u.i64 = timestamp
-        arguments[4].vtype = RD_KAFKA_VTYPE_HEADER
-        arguments[4].u.header = .init(name: Self.eventTypeName, val: UnsafeRawPointer(eventType.utf8Start), size: eventType.utf8CodeUnitCount)
-        arguments[5].vtype = RD_KAFKA_VTYPE_HEADER
-        arguments[5].u.header = .init(name: Self.schemaVersionName, val: UnsafeRawPointer(schemaVersion.utf8Start), size: schemaVersion.utf8CodeUnitCount)
-        arguments[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        arguments[6].u.i = RD_KAFKA_MSG_F_COPY
-        arguments[7].vtype = RD_KAFKA_VTYPE_OPAQUE
-        arguments[7].u.ptr = UnsafeMutableRawPointer(bitPattern: topic + 1)
-    }
-
-    // Header names as C strings for the lifetime of the process (never freed, never written).
-    nonisolated(unsafe) private static let eventTypeName = UnsafePointer(strdup("event_type")!)
-    nonisolated(unsafe) private static let schemaVersionName = UnsafePointer(strdup("schema_version")!)
 }
 
 /// Fails when a progress counter has not moved for `timeout` seconds.

@@ -1,4 +1,5 @@
 import CRdKafka
+import Events
 import Foundation
 
 /// The benchmark's ceiling for the Kafka path: pre-encoded messages produced straight through
@@ -31,29 +32,21 @@ public enum RawProduceBaseline {
             throw KafkaError("cannot create the baseline producer: \(String(cBuffer: error))")
         }
         defer { rd_kafka_destroy(handle) }
-        let topicHandles = topics.map { rd_kafka_topic_new(handle, $0, nil) }
+        let topicHandles = try topics.map { topic in
+            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { throw KafkaError("invalid topic name '\(topic)'") }
+            return topicHandle
+        }
         defer { topicHandles.forEach { rd_kafka_topic_destroy($0) } }
-        var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
-        let eventType: StaticString = "transaction", schemaVersion: StaticString = "1"
+        let arguments = ProduceArguments()
+        let base = payload.baseAddress!
         let started = Date()
         for (index, message) in messages.enumerated() {
-            arguments[0].vtype = RD_KAFKA_VTYPE_RKT
-            arguments[0].u.rkt = topicHandles[message.topic]
-            arguments[1].vtype = RD_KAFKA_VTYPE_KEY
-            arguments[1].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: payload.baseAddress! + message.key.lowerBound), size: message.key.count)
-            arguments[2].vtype = RD_KAFKA_VTYPE_VALUE
-            arguments[2].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: payload.baseAddress! + message.value.lowerBound), size: message.value.count)
-            arguments[3].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-            arguments[3].u.i64 = message.timestampMilliseconds
-            arguments[4].vtype = RD_KAFKA_VTYPE_HEADER
-            arguments[4].u.header = .init(name: headerEventType, val: UnsafeRawPointer(eventType.utf8Start), size: eventType.utf8CodeUnitCount)
-            arguments[5].vtype = RD_KAFKA_VTYPE_HEADER
-            arguments[5].u.header = .init(name: headerSchemaVersion, val: UnsafeRawPointer(schemaVersion.utf8Start), size: schemaVersion.utf8CodeUnitCount)
-            arguments[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-            arguments[6].u.i = RD_KAFKA_MSG_F_COPY
-            arguments[7].vtype = RD_KAFKA_VTYPE_OPAQUE
-            arguments[7].u.ptr = UnsafeMutableRawPointer(bitPattern: message.topic + 1)
-            while let failure = rd_kafka_produceva(handle, arguments, arguments.count) {
+            arguments.fill(topic: topicHandles[message.topic], index: message.topic,
+                           key: UnsafeRawBufferPointer(start: base + message.key.lowerBound, count: message.key.count),
+                           value: UnsafeRawBufferPointer(start: base + message.value.lowerBound, count: message.value.count),
+                           timestampMilliseconds: message.timestampMilliseconds,
+                           eventType: KafkaRecord.transactionEventType, schemaVersion: KafkaRecord.schemaVersion)
+            while let failure = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) {
                 let code = rd_kafka_error_code(failure)
                 rd_kafka_error_destroy(failure)
                 guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError("baseline produce failed: \(String(cString: rd_kafka_err2str(code)))") }
@@ -66,7 +59,4 @@ public enum RawProduceBaseline {
         }
         return Date().timeIntervalSince(started)
     }
-
-    nonisolated(unsafe) private static let headerEventType = UnsafePointer(strdup("event_type")!)
-    nonisolated(unsafe) private static let headerSchemaVersion = UnsafePointer(strdup("schema_version")!)
 }

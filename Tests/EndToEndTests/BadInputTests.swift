@@ -26,6 +26,8 @@ import Testing
         (["--incremental", "--date", "2024-01-03", "-f", "--seed", "9"], "seed"),
         (["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02", "--scale", "0"], "--scale"),
         (["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02", "--pace", "fast"], "--pace"),
+        (["--incremental", "--date", "2024-01-03", "-f", "--topic-transactions", ""], "topic name"),
+        (["--incremental", "--date", "2024-01-03", "-f", "--topic-merchants", "a b"], "topic name"),
     ])
     func refusesAndKeepsTheState(arguments: [String], phrase: String) throws {
         let (folder, before) = try history()
