@@ -123,6 +123,16 @@ import Testing
         #expect(rows.count == state["total_transactions"] as? Int)
     }
 
+    @Test func aFullLocalQueueIsBackpressureNotLoss() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        // A queue of 50 messages fills thousands of times in one day of events.
+        let result = try generate(folder, to: broker, days: ("2024-03-07", "2024-03-07"),
+                                  extra: ["-X", "queue.buffering.max.messages=50"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectTransactionsMatch(folder, "transactions_2024-03-07_2024-03-07.csv", broker)
+    }
+
     @Test func topicsCanBeRenamed() throws {
         let broker = try EmbeddedBroker(topics: ["demo.merchants", "demo.transactions"], partitions: 2)
         let folder = try TemporaryFolder()
