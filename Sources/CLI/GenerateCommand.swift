@@ -52,7 +52,7 @@ struct Generate: ParsableCommand {
     @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600). Default: max; realtime for --realtime.")
     var pace: String?
 
-    @Option(help: "IANA time zone of the live feed's simulated clock.")
+    @Option(help: "IANA time zone of the simulated clock: timestamps are its wall-clock time; Kafka timestamps the UTC instants.")
     var timezone = "UTC"
 
     @OptionGroup(title: "Kafka")
@@ -79,7 +79,7 @@ struct Generate: ParsableCommand {
             }
             if realtime && parsed == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
         }
-        if realtime && TimeZone(identifier: timezone) == nil {
+        if SimulatedTimeZone(identifier: timezone) == nil {
             throw ValidationError("--timezone '\(timezone)' is not an IANA time zone (e.g. America/New_York)")
         }
     }
@@ -90,7 +90,7 @@ struct Generate: ParsableCommand {
         let snapshot = StateSnapshot(folder: folder.path)
         let plan = try RunPlanner(command: self, folder: folder, snapshot: snapshot).plan()
         // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
-        let kafkaConnection = try KafkaConnection.open(kafka, logger: logger)
+        let kafkaConnection = try KafkaConnection.open(kafka, zone: SimulatedTimeZone(identifier: timezone)!, logger: logger)
         defer { kafkaConnection?.shutDown() }
         StopSignal.install()
 

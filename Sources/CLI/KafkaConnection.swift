@@ -1,3 +1,4 @@
+import Clock
 import Kafka
 import Logging
 
@@ -9,7 +10,7 @@ final class KafkaConnection {
 
     /// Validates the properties first (a bad `-X` is refused before anything starts), then
     /// starts the embedded broker if asked and connects.
-    static func open(_ options: KafkaOptions, logger: Logger) throws -> KafkaConnection? {
+    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
@@ -27,7 +28,7 @@ final class KafkaConnection {
         let configuration = try ProducerConfiguration(bootstrapServers: servers, overrides: options.properties)
         let producer = try KafkaProducer(configuration: configuration, topics: topics)
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", "))")
-        return KafkaConnection(sink: KafkaSink(producer: producer), embedded: embedded)
+        return KafkaConnection(sink: KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:)), embedded: embedded)
     }
 
     private init(sink: KafkaSink, embedded: EmbeddedBroker?) {

@@ -73,11 +73,8 @@ struct RunPlanner {
     }
 
     private func livePlan() throws -> RunPlan {
-        let zone = TimeZone(identifier: command.timezone)!
-        let localNow = { () -> Double in
-            let now = Date()
-            return now.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: now))
-        }
+        let zone = SimulatedTimeZone(identifier: command.timezone)!
+        let localNow = zone.localNow
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
         var state = SimulationState(seed: command.seed ?? Generate.defaultSeed, scale: command.scale)
         var catchUp: [Period] = []

@@ -4,16 +4,19 @@ import Simulation
 import Sinks
 
 /// Publishes merchant events and transactions to their topics, keyed by merchant, stamped with
-/// simulated event time. A checkpoint returns only when Kafka acknowledged every event before it.
+/// simulated event time (as a UTC instant). A checkpoint returns only when Kafka acknowledged every event before it.
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private let key = ByteBuffer(capacity: 64)
     private let value = ByteBuffer(capacity: 4_096)
     private let startedAt = Date()
+    private let utcSecond: (Int64) -> Int64
 
-    /// `producer.topics` must be in `EventStream` order (merchants, transactions).
-    public init(producer: KafkaProducer) {
+    /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
+    /// a simulated (local wall-clock) second into its UTC second.
+    public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64) {
         self.producer = producer
+        self.utcSecond = utcSecond
     }
 
     public func write(_ slice: EventSlice) throws {
@@ -55,7 +58,7 @@ public final class KafkaSink: EventSink {
     private func send(_ stream: EventStream, timestamp: Int64, eventType: StaticString) throws {
         try producer.produce(
             topic: stream.rawValue, key: key.bytes, value: value.bytes,
-            timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp),
+            timestampMilliseconds: KafkaRecord.timestampMilliseconds(utcSecond(timestamp)),
             eventType: eventType, schemaVersion: KafkaRecord.schemaVersion)
     }
 

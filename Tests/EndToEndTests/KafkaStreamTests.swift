@@ -15,7 +15,8 @@ import Testing
     }
 
     /// Every CSV transaction arrives exactly once with equal fields, key, timestamp and headers.
-    func expectTransactionsMatch(_ folder: TemporaryFolder, _ file: String, _ broker: EmbeddedBroker) throws {
+    /// `utcOffsetHours`: the simulated zone's offset, so that the Kafka timestamp is the UTC instant.
+    func expectTransactionsMatch(_ folder: TemporaryFolder, _ file: String, _ broker: EmbeddedBroker, utcOffsetHours: Int64 = 0) throws {
         let table = CSVTable(try folder.lines(file))
         let records = try Kcat.consume("payments.transactions", from: broker.bootstrapServers)
         #expect(records.count == table.rows.count)
@@ -28,7 +29,7 @@ import Testing
             }
             expect(record.value, equals: row, columns: table.columns)
             #expect(record.key == row["merchant_id"])
-            #expect(record.timestamp == utcMilliseconds(row["payment_timestamp"]!))
+            #expect(record.timestamp == utcMilliseconds(row["payment_timestamp"]!) - utcOffsetHours * 3_600_000)
             #expect(record.headers == "event_type=transaction,schema_version=1")
         }
     }
@@ -131,6 +132,14 @@ import Testing
                                   extra: ["-X", "queue.buffering.max.messages=50"])
         #expect(result.status == 0, "\(result.stderr)")
         try expectTransactionsMatch(folder, "transactions_2024-03-07_2024-03-07.csv", broker)
+    }
+
+    @Test func timestampsAreTheUTCInstantsOfTheSimulatedZonesWallClock() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        let result = try generate(folder, to: broker, days: ("2024-01-10", "2024-01-10"), extra: ["--timezone", "America/New_York"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectTransactionsMatch(folder, "transactions_2024-01-10_2024-01-10.csv", broker, utcOffsetHours: -5)
     }
 
     @Test func topicsCanBeRenamed() throws {
