@@ -32,7 +32,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events", "Sinks"]),
         .testTarget(name: "ClockTests", dependencies: ["Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulation", "Events", "Kafka"]),
     ]

@@ -22,7 +22,9 @@ public final class ByteBuffer {
 
     deinit { storage.deallocate() }
 
-    /// The bytes written, valid until the next change.
+    /// The bytes written, valid until the next change, and only while this buffer is alive: Swift
+    /// may release a buffer right after its last use, so hand the buffer itself to code that reads
+    /// the bytes later (e.g. `append(contentsOf:)`, `AtomicFile.write`).
     @inlinable
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: used) }
 
@@ -62,6 +64,11 @@ public final class ByteBuffer {
         copy.withUTF8 { bytes in
             write(reserving: bytes.count) { $0.put(UnsafeRawBufferPointer(bytes)) }
         }
+    }
+
+    /// Appends another buffer's bytes.
+    public func append(contentsOf other: ByteBuffer) {
+        withExtendedLifetime(other) { append(other.bytes) }
     }
 
     /// Appends raw bytes, growing as needed.

@@ -97,23 +97,8 @@ public struct JSONObject: RowFormat {
     }
 
     public func string(_ column: Int, _ value: String) {
-        buffer.write(reserving: fieldOverhead + value.utf8.count * 6) { cursor in
-            begin(column, quoted: true, &cursor)
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    cursor.put(UInt8(ascii: "\\"))
-                    cursor.put(byte)
-                case 0..<0x20:
-                    cursor.put("\\u00")
-                    cursor.put(JSONObject.hex[Int(byte >> 4)])
-                    cursor.put(JSONObject.hex[Int(byte & 0xF)])
-                default:
-                    cursor.put(byte)
-                }
-            }
-            end(quoted: true, &cursor)
-        }
+        buffer.write(reserving: fieldOverhead) { begin(column, quoted: false, &$0) }
+        buffer.appendJSONString(value)
     }
 
     public func null(_ column: Int) {
@@ -122,9 +107,32 @@ public struct JSONObject: RowFormat {
             cursor.put("null")
         }
     }
-
-    private static let hex = Array("0123456789abcdef".utf8)
 }
+
+extension ByteBuffer {
+    /// Appends `value` as a quoted JSON string, escaping quotes, backslashes and control characters.
+    public func appendJSONString(_ value: String) {
+        write(reserving: value.utf8.count * 6 + 2) { cursor in
+            cursor.put(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    cursor.put(UInt8(ascii: "\\"))
+                    cursor.put(byte)
+                case 0..<0x20:
+                    cursor.put("\\u00")
+                    cursor.put(hexDigits[Int(byte >> 4)])
+                    cursor.put(hexDigits[Int(byte & 0xF)])
+                default:
+                    cursor.put(byte)
+                }
+            }
+            cursor.put(UInt8(ascii: "\""))
+        }
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// The `"name":` prefix of each column, prepared once and kept for the life of the process.
 public final class JSONKeys: @unchecked Sendable {

@@ -80,6 +80,12 @@ public struct MonthPlan: Equatable, Codable, Sendable {
     public var newMerchants: Int
     public var churnedMerchants: Int
 
+    enum CodingKeys: String, CodingKey {
+        case monthIndex = "month_index"
+        case newMerchants = "new_merchants"
+        case churnedMerchants = "churned_merchants"
+    }
+
     /// The part of `total` that falls on day-of-month `dayOfMonth` of a `daysInMonth`-day month.
     public static func share(of total: Int, dayOfMonth: Int, daysInMonth: Int) -> Int {
         total * dayOfMonth / daysInMonth - total * (dayOfMonth - 1) / daysInMonth

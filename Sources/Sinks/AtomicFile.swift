@@ -1,14 +1,16 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Events
 
 /// Replaces a file's content all at once: a temporary file beside it, fsync, rename, fsync of
 /// the folder. Readers see the old content or the new one, never a mix, even after a crash.
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Writes `content` (the buffer itself, so that it stays alive while its bytes are read).
+    public static func write(_ content: ByteBuffer, to path: String) throws {
         let temporary = path + ".tmp"
         let file = try BufferedFile(creating: temporary)
-        bytes.withUnsafeBytes { file.buffer.append($0) }
+        file.buffer.append(contentsOf: content)
         try file.close()
         guard rename(temporary, path) == 0 else {
             throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")

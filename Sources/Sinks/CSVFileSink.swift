@@ -58,7 +58,7 @@ public final class CSVFileSink: EventSink {
             MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: line)
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
-        try AtomicFile.write(Array(line.buffer.bytes), to: folder + "/" + period.fileName("merchants"))
+        try AtomicFile.write(line.buffer, to: folder + "/" + period.fileName("merchants"))
     }
 
     private static func appendHeader(_ columns: [String], to buffer: ByteBuffer) {

@@ -33,10 +33,7 @@ public final class StateSnapshot: EventSink {
     }
 
     public func save(_ state: SimulationState) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let data = try encoder.encode(state)
-        try AtomicFile.write([UInt8](data) + [UInt8(ascii: "\n")], to: path)
+        try AtomicFile.write(StateJSONWriter.encode(state), to: path)
     }
 
     public func write(_ slice: EventSlice) throws {}

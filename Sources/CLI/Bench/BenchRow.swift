@@ -68,8 +68,8 @@ struct BenchRow {
         var messages: [RawProduceBaseline.Message] = []
         func add(_ topic: EventStream, timestamp: Int64) {
             let keyStart = payload.count
-            payload.append(key.bytes)
-            payload.append(value.bytes)
+            payload.append(contentsOf: key)
+            payload.append(contentsOf: value)
             messages.append(.init(topic: topic.rawValue, key: keyStart..<keyStart + key.count,
                                   value: keyStart + key.count..<payload.count,
                                   timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp)))
@@ -91,7 +91,9 @@ struct BenchRow {
         let broker = brokers == "embedded" ? try EmbeddedBroker(topics: topics) : nil
         defer { broker?.shutDown() }
         let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, overrides: [])
-        let seconds = try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages)
+        let seconds = try withExtendedLifetime(payload) {
+            try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages)
+        }
         return BenchResult(count: messages.count, seconds: seconds)
     }
 
