@@ -18,22 +18,24 @@ final class DaySource: @unchecked Sendable {
     private var ready: [SimulatedDay] = []
     private var cancelled = false
     private let depth = 2
+    private let prefetching: Bool
 
     /// Simulates `days` ahead on a background thread.
     init(simulator: Simulator, prefetching days: [Day]) {
         self.simulator = simulator
-        guard !days.isEmpty else { return }
+        prefetching = true
         Thread.detachNewThread { [self] in produce(days) }
     }
 
     /// Simulates on demand.
     init(simulator: Simulator) {
         self.simulator = simulator
+        prefetching = false
     }
 
     /// The next day: `day` must follow the previous one.
-    func next(_ day: Day, prefetched: Bool) -> SimulatedDay {
-        guard prefetched else { return simulate(day) }
+    func next(_ day: Day) -> SimulatedDay {
+        guard prefetching else { return simulate(day) }
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty { condition.wait() }

@@ -8,24 +8,25 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Validates the properties first (a bad `-X` is refused before anything starts), then
-    /// starts the embedded broker if asked and connects.
+    /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
+    /// any file is touched) and connects.
     static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
             return nil
         }
-        _ = try ProducerConfiguration(bootstrapServers: "127.0.0.1:9092", overrides: options.properties)
         var embedded: EmbeddedBroker?
         var servers = options.brokers
         if servers == "embedded" {
             let broker = try EmbeddedBroker(topics: topics)
-            logger.info("embedded Kafka broker at \(broker.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
             servers = broker.bootstrapServers
             embedded = broker
         }
         let configuration = try ProducerConfiguration(bootstrapServers: servers, overrides: options.properties)
+        if let embedded {
+            logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
+        }
         let producer = try KafkaProducer(configuration: configuration, topics: topics)
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", "))")
         return KafkaConnection(sink: KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:)), embedded: embedded)

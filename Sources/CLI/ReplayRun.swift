@@ -19,6 +19,8 @@ final class ReplayRun {
     private let makeFiles: (Period, SimulationState) throws -> EventSink
     private let shouldStop: () -> Bool
     private let progress: Progress
+    /// The state of the last checkpoint: what merchants.json now says.
+    private(set) var checkpointed: SimulationState
     /// (simulated second, seconds late, events) of every slice, when `recordsLag` is set (benchmark).
     private(set) var lags: [(simulatedSecond: Int64, lag: Double, events: Int)] = []
     var recordsLag = false
@@ -44,9 +46,6 @@ final class ReplayRun {
         checkpointed = state
     }
 
-    /// The state of the last checkpoint: what merchants.json now says.
-    private(set) var checkpointed: SimulationState
-
     /// Runs `periods` one after another, each with its own files, paced by `pacer`. At max pace
     /// (where the periods are finite) the next day is simulated while the current one is written.
     func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer) throws -> Outcome {
@@ -61,7 +60,7 @@ final class ReplayRun {
             do {
                 for day in period.days {
                     let mustCheckpoint = day == period.end || !prefetched
-                    let simulated = source.next(day, prefetched: prefetched)
+                    let simulated = source.next(day)
                     if try runDay(simulated, sinks: sinks, pacer: pacer, mustCheckpoint: mustCheckpoint) == .stopped {
                         try files.close(state: state, completed: false)
                         return .stopped

@@ -53,6 +53,12 @@ public enum KafkaRecord {
         }
     }
 
+    /// Replaces `buffer`'s content with the key of a merchant event (its `merchant_id`).
+    public static func encodeKey(of event: MerchantEvent, into buffer: ByteBuffer) {
+        buffer.removeAll()
+        buffer.append(event.version.merchantId)
+    }
+
     /// Milliseconds since 1970-01-01T00:00:00Z of a UTC second.
     @inlinable @inline(__always)
     public static func timestampMilliseconds(_ simulatedSecond: Int64) -> Int64 { simulatedSecond * 1_000 }

@@ -136,18 +136,13 @@ private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// The `"name":` prefix of each column, prepared once and kept for the life of the process.
 public final class JSONKeys: @unchecked Sendable {
-    @usableFromInline let prefixes: [UnsafeRawBufferPointer]
+    @usableFromInline let prefixes: Names
     /// Bytes of the longest prefix.
     @usableFromInline let longest: Int
 
     public init(_ columns: [String]) {
-        prefixes = columns.map { column in
-            let bytes = Array("\"\(column)\":".utf8)
-            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            storage.copyBytes(from: bytes)
-            return UnsafeRawBufferPointer(storage)
-        }
-        longest = prefixes.map(\.count).max() ?? 0
+        prefixes = Names(columns.map { "\"\($0)\":" })
+        longest = prefixes.bytes.map(\.count).max() ?? 0
     }
 
     @inlinable @inline(__always)

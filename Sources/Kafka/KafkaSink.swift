@@ -22,7 +22,7 @@ public final class KafkaSink: EventSink {
     public func write(_ slice: EventSlice) throws {
         for index in slice.merchantEvents {
             let event = slice.events.merchantEvents[index]
-            KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: key)
+            KafkaRecord.encodeKey(of: event, into: key)
             KafkaRecord.encodeValue(of: event, into: value)
             try send(.merchants, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }

@@ -15,8 +15,7 @@ public struct CardProfile: Equatable, Sendable {
 
     /// `CARD` and ten digits.
     public static func id(number: Int64) -> String {
-        let digits = String(number)
-        return "CARD" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits
+        "CARD" + String(zeroPadded: Int(number), width: 10)
     }
 
     /// A new card with realistic type, brand, issuer and a BIN of its brand. Its number is

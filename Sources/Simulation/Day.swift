@@ -72,7 +72,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var description: String {
         let c = civil
-        return String(Day.pad(c.year, 4)) + "-" + Day.pad(c.month, 2) + "-" + Day.pad(c.day, 2)
+        return String(zeroPadded: c.year, width: 4) + "-" + String(zeroPadded: c.month, width: 2) + "-"
+            + String(zeroPadded: c.day, width: 2)
     }
 
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.ordinal < rhs.ordinal }
@@ -83,11 +84,6 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 
@@ -104,5 +100,13 @@ extension Day: Codable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+}
+
+extension String {
+    /// `value` (≥ 0) in decimal, left-padded with zeros to at least `width` digits.
+    public init(zeroPadded value: Int, width: Int) {
+        let digits = String(value)
+        self = String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
     }
 }

@@ -42,7 +42,6 @@ public struct Merchant: Equatable, Sendable {
 
     /// `M` and six digits (more once the counter passes 999,999).
     public static func id(number: Int) -> String {
-        let digits = String(number)
-        return "M" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        "M" + String(zeroPadded: number, width: 6)
     }
 }

@@ -71,8 +71,6 @@ enum MerchantFactory {
         let area = city.areaCodes.isEmpty ? "555" : city.areaCodes[random.below(city.areaCodes.count)]
         var exchange = random.int(in: 200...999)
         if exchange == 555 { exchange = 556 }
-        let line = random.int(in: 0...9_999)
-        let lineText = String(line)
-        return area + "-" + String(exchange) + "-" + String(repeating: "0", count: 4 - lineText.count) + lineText
+        return area + "-" + String(exchange) + "-" + String(zeroPadded: random.int(in: 0...9_999), width: 4)
     }
 }

@@ -33,12 +33,6 @@ public struct Transaction: Sendable {
     /// `amount × rate` rounded half up to a cent (amounts are positive).
     @inline(__always)
     static func fee(_ cents: Int, rate: Int) -> Int { (cents * rate + 5_000) / 10_000 }
-
-    /// `TXN` and ten digits.
-    public static func id(number: Int64) -> String {
-        let digits = String(number)
-        return "TXN" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits
-    }
 }
 
 /// A change to a merchant: its first version, a new version after an attribute change, or

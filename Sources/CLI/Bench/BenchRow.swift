@@ -77,7 +77,7 @@ struct BenchRow {
         for offset in 0..<days {
             let events = simulator.simulate(Self.firstDay.adding(days: offset))
             for event in events.merchantEvents {
-                KafkaRecord.encodeKey(merchantNumber: Int(event.version.merchantId.dropFirst())!, into: key)
+                KafkaRecord.encodeKey(of: event, into: key)
                 KafkaRecord.encodeValue(of: event, into: value)
                 add(.merchants, timestamp: event.timestamp)
             }
