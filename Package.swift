@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // The data flow reads in the target list: Simulation → Events → Sinks (files, Kafka), with the
-// Clock at the side and the CLI on top. Only the Kafka target imports the CRdKafka shim.
+// Clock at the side, the run Engine between them and the CLI on top. Only the Kafka target imports the CRdKafka shim.
 import PackageDescription
 
 let package = Package(
@@ -24,16 +24,18 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks"]),
         .target(name: "Clock"),
+        .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Events", "Sinks", "Kafka", "Clock",
+                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events", "Sinks"]),
         .testTarget(name: "ClockTests", dependencies: ["Clock"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Simulation", "Events", "Kafka"]),
     ]
 )

@@ -11,7 +11,7 @@ struct Broker: ParsableCommand {
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster) until SIGINT/SIGTERM.")
 
     @Option(help: "Partitions of each pre-created topic.")
-    var partitions = 8
+    var partitions = EmbeddedBroker.defaultPartitionCount
 
     @Option(help: "Bootstrap port on 127.0.0.1 (relayed to the broker's own port); default: the broker's own.")
     var port: UInt16?

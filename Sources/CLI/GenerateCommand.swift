@@ -1,19 +1,23 @@
 import ArgumentParser
 import Clock
+import Engine
+import Events
 import Foundation
 import Logging
 import Simulation
 import Sinks
 
 /// `replay [generate]`: the spec's command line (`--initial`, `--incremental`, …) plus the
-/// live feed (`--realtime`) and the streaming options.
+/// live feed (`--realtime`) and the streaming options. Parses, wires the run engine to the
+/// console, the signals and the sinks, and prints.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate a period (--initial), the next day (--incremental) or a live feed (--realtime)."
+        abstract: "Generate a period (--initial), the next day (--incremental) or a live feed (--realtime).",
+        discussion: "Crash-only: if a run is killed or stopped, run the same command again; it continues where it left off, exactly once in the files and in Kafka."
     )
 
-    @Flag(help: "Start a new history from --start-date to --end-date.")
+    @Flag(help: "Start a new history from --start-date to --end-date (or continue that unfinished run).")
     var initial = false
 
     @Flag(help: "Add the day after the last generated one (see --date).")
@@ -22,19 +26,19 @@ struct Generate: ParsableCommand {
     @Flag(help: "Live feed: simulated time = now (in --timezone), daily files, until SIGINT/SIGTERM.")
     var realtime = false
 
-    @Option(name: .customLong("start-date"), help: "First day of an initial run (YYYY-MM-DD).")
-    var startDate: String?
+    @Option(name: .customLong("start-date"), help: "First day of an initial run (YYYY-MM-DD).", transform: ArgumentFormat.day)
+    var startDate: Day?
 
-    @Option(name: .customLong("end-date"), help: "Last day of an initial run (YYYY-MM-DD).")
-    var endDate: String?
+    @Option(name: .customLong("end-date"), help: "Last day of an initial run (YYYY-MM-DD).", transform: ArgumentFormat.day)
+    var endDate: Day?
 
-    @Option(help: "Day of an incremental run (YYYY-MM-DD); default: yesterday (UTC).")
-    var date: String?
+    @Option(help: "Day of an incremental run (YYYY-MM-DD); default: yesterday (UTC).", transform: ArgumentFormat.day)
+    var date: Day?
 
     @Option(name: .customLong("output-dir"), help: "Folder of the batch files and merchants.json.")
     var outputDir = "./raw_data"
 
-    @Flag(name: .shortAndLong, help: "Skip the confirmation of an incremental run; let an initial run replace existing output.")
+    @Flag(name: .shortAndLong, help: "Start this run over (an initial run replaces existing output); an incremental run does not ask first.")
     var force = false
 
     @Flag(help: "Print per-day figures.")
@@ -50,22 +54,22 @@ struct Generate: ParsableCommand {
     var scale: Double = 1
 
     @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600). Default: max; realtime for --realtime.")
-    var pace: String?
+    var pace: Pace?
 
-    @Option(help: "IANA time zone of the simulated clock: timestamps are its wall-clock time; Kafka timestamps the UTC instants.")
-    var timezone = "UTC"
+    @Option(help: "IANA time zone of the simulated clock: timestamps are its wall-clock time; Kafka timestamps the UTC instants.",
+            transform: ArgumentFormat.timeZone)
+    var timezone = SimulatedTimeZone(identifier: "UTC")!
 
     @OptionGroup(title: "Kafka")
     var kafka: KafkaOptions
-
-    static let defaultSeed: UInt64 = 42
 
     func validate() throws {
         guard [initial, incremental, realtime].filter({ $0 }).count == 1 else {
             throw ValidationError("choose one of --initial, --incremental or --realtime")
         }
         if initial {
-            guard startDate != nil, endDate != nil else { throw ValidationError("--initial needs --start-date and --end-date") }
+            guard let startDate, let endDate else { throw ValidationError("--initial needs --start-date and --end-date") }
+            guard startDate <= endDate else { throw ValidationError("--end-date \(endDate) is before --start-date \(startDate)") }
         } else if startDate != nil || endDate != nil {
             throw ValidationError("--start-date/--end-date go with --initial")
         }
@@ -73,48 +77,63 @@ struct Generate: ParsableCommand {
         guard scale.isFinite, scale > 0, scale <= 10_000 else {
             throw ValidationError("--scale must be a number above 0 (at most 10000), got \(scale)")
         }
-        if let pace {
-            guard let parsed = Pace(argument: pace) else {
-                throw ValidationError("--pace must be max, realtime or a positive number, got '\(pace)'")
-            }
-            if realtime && parsed == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
-        }
-        if SimulatedTimeZone(identifier: timezone) == nil {
-            throw ValidationError("--timezone '\(timezone)' is not an IANA time zone (e.g. America/New_York)")
-        }
+        if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
+    }
+
+    /// The command as the engine's typed request.
+    var request: RunRequest {
+        let mode: RunRequest.Mode = initial ? .initial(Period(start: startDate!, end: endDate!))
+            : incremental ? .incremental(date) : .realtime
+        return RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: kafka.target)
     }
 
     func run() throws {
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet)
+        var killSwitch = try KillSwitch.fromEnvironment()
         let folder = try OutputFolder(path: outputDir)
-        let snapshot = StateSnapshot(folder: folder.path)
-        let plan = try RunPlanner(command: self, folder: folder, snapshot: snapshot).plan()
+        let lock = try folder.lockForWriting()
+        defer { withExtendedLifetime(lock) {} }
+        let plan: RunPlan
+        switch try RunPlanner(request: request, folder: folder.path).plan() {
+        case let .alreadyComplete(message):
+            logger.info("\(message)")
+            return
+        case let .run(planned):
+            plan = planned
+        }
+        if let question = plan.confirmation { try Confirmation.ask(question) }
         // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
-        let kafkaConnection = try KafkaConnection.open(kafka, zone: SimulatedTimeZone(identifier: timezone)!, logger: logger)
+        let state = plan.start.state
+        let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
+        let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId, logger: logger)
         defer { kafkaConnection?.shutDown() }
         StopSignal.install()
 
         let progress = Progress(quiet: quiet, logger: logger)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            state: plan.state, streams: kafkaConnection.map { [$0.sink] } ?? [],
-            snapshot: snapshot,
-            makeFiles: { period, state in
-                try CSVFileSink(folder: folder.path, period: period, continuing: state.partialDay?.date == period.start)
-            },
-            shouldStop: { StopSignal.isRequested }, progress: progress)
+            start: plan.start, streams: kafkaConnection.map { [$0.sink] } ?? [],
+            snapshot: StateSnapshot(folder: folder.path),
+            openFiles: { period, lengths in try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths) },
+            shouldStop: { StopSignal.isRequested }, observer: progress)
+        if killSwitch != nil { run.reached = { killSwitch?.reach($0) } }
+        if plan.continues {
+            logger.info("continuing the unfinished run recorded in \(folder.path)/\(StateSnapshot.fileName)")
+        } else {
+            try run.begin()
+        }
         var outcome = ReplayRun.Outcome.completed
         do {
             if !plan.catchUp.isEmpty {
                 logger.info("catching up \(plan.catchUp.count) missing days at full speed")
-                outcome = try run.run(plan.catchUp, pacer: Pacer(pace: .max))
+                outcome = try run.run(plan.catchUp, pacer: Pacer(pace: .max), finishing: false)
             }
             if outcome == .completed {
                 let pacer = Pacer(pace: plan.pace, isInterrupted: { StopSignal.isRequested })
                 // A history's schedule starts with its first event; a live feed's is the wall clock.
                 pacer.anchor(at: plan.anchor(), atFirstWait: plan.dayCount != nil)
                 progress.lagOf = { pacer.lag(of: $0) }
-                outcome = try run.run(plan.periods, pacer: pacer)
+                outcome = try run.run(plan.periods, pacer: pacer, finishing: plan.dayCount != nil)
             }
         } catch {
             run.finish(completed: false)
@@ -123,6 +142,6 @@ struct Generate: ParsableCommand {
         run.finish(completed: outcome == .completed)
         logger.info("\(progress.summary(stopped: outcome == .stopped))\(PeakMemory.summary) → \(folder.path)")
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
-        if outcome == .stopped, let resume = plan.resumeHint(run.checkpointed) { logger.info("\(resume)") }
+        if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
     }
 }

@@ -1,4 +1,5 @@
 import Clock
+import Events
 import Kafka
 import Logging
 
@@ -9,8 +10,8 @@ final class KafkaConnection {
     private let embedded: EmbeddedBroker?
 
     /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
-    /// any file is touched) and connects.
-    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, logger: Logger) throws -> KafkaConnection? {
+    /// any file is touched), connects, and reads back what the topics already hold of run `runId`.
+    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
@@ -28,8 +29,21 @@ final class KafkaConnection {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }
         let producer = try KafkaProducer(configuration: configuration, topics: topics)
-        logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", "))")
-        return KafkaConnection(sink: KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:)), embedded: embedded)
+        var partitionCounts: [Int] = [], published: [[RecordIdentity.Sequence?]] = []
+        for (index, topic) in topics.enumerated() {
+            let count = try producer.partitionCount(ofTopic: index)
+            let marks = try TopicReadBack.newestMarks(
+                bootstrapServers: servers, properties: configuration.properties.map { (key: $0.0, value: $0.1) }, topic: topic,
+                partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
+            partitionCounts.append(count)
+            published.append(marks.map { $0.flatMap(RecordIdentity.Sequence.init) })
+            let already = marks.compactMap { $0 }.count
+            if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
+        }
+        logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
+        let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
+                             partitionCounts: partitionCounts, published: published)
+        return KafkaConnection(sink: sink, embedded: embedded)
     }
 
     private init(sink: KafkaSink, embedded: EmbeddedBroker?) {

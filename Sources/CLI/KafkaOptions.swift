@@ -1,4 +1,5 @@
 import ArgumentParser
+import Sinks
 
 /// The names of the two topics.
 struct TopicOptions: ParsableArguments {
@@ -36,4 +37,9 @@ struct KafkaOptions: ParsableArguments {
 
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable).", valueName: "key=value"))
     var properties: [String] = []
+
+    /// Where the run publishes, as its record says; nil for `--brokers none`.
+    var target: RunRecord.KafkaTarget? {
+        brokers == "none" ? nil : RunRecord.KafkaTarget(brokers: brokers, topics: topics.names)
+    }
 }

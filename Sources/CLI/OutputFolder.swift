@@ -1,5 +1,8 @@
+import Engine
 import Foundation
-import Sinks
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `--output-dir` folder, created when missing.
 struct OutputFolder {
@@ -16,10 +19,33 @@ struct OutputFolder {
                 throw UserError("cannot create --output-dir \(path): \(error.localizedDescription)")
             }
         }
-        self.path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        self.path = path.count > 1 && path.hasSuffix("/") ? String(path[..<path.index(before: path.endIndex)]) : path
     }
 
-    func contains(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: path + "/" + name)
+    /// Takes the folder for this process alone until it exits (an exclusive `flock` on
+    /// `.replay.lock`, which the kernel releases however the process ends); refuses with the
+    /// holder's pid when another run has it.
+    func lockForWriting() throws -> FolderLock {
+        let lockPath = path + "/.replay.lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw UserError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(descriptor)
+            throw UserError("another replay (pid \(holder.isEmpty ? "unknown" : holder)) is writing to \(path): wait for it to end, or stop it")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(descriptor, 0)
+        _ = pwrite(descriptor, pid, pid.utf8.count, 0)
+        return FolderLock(descriptor: descriptor)
     }
+}
+
+/// Holds an output folder's lock while it lives (and, through the kernel, no longer than the process).
+final class FolderLock {
+    private let descriptor: Int32
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
+
+    deinit { close(descriptor) }
 }

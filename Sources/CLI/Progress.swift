@@ -1,4 +1,5 @@
 import Clock
+import Engine
 import Logging
 import Simulation
 import Sinks
@@ -9,7 +10,7 @@ import Glibc
 /// Tells a person how the run is going: a progress bar on a terminal (simulated date, days
 /// done/total, events/s, ETA; in a live feed the simulated time and the lag behind schedule), a
 /// plain line every few seconds otherwise, nothing with `--quiet`. Also keeps the run's totals.
-final class Progress {
+final class Progress: RunObserver {
     enum Style { case bar, lines, silent }
 
     private let style: Style

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Sinks
 #if canImport(Glibc)
 import Glibc
@@ -39,15 +40,4 @@ struct Replay: ParsableCommand {
         subcommands: [Generate.self, Broker.self, Bench.self],
         defaultSubcommand: Generate.self
     )
-}
-
-/// A failure the user can act on, printed as one line.
-struct UserError: ReportableError {
-    let description: String
-    var exitStatus: Int32 = 1
-
-    init(_ description: String, exitStatus: Int32 = 1) {
-        self.description = description
-        self.exitStatus = exitStatus
-    }
 }

@@ -20,9 +20,16 @@ final class DeliveryLedger: @unchecked Sendable {
         counts = Array(repeating: TopicCounts(), count: topicCount)
     }
 
-    func produced(topic: Int) {
-        lock.withLock { counts[topic].produced += 1 }
+    /// Counts a queued message; true when some delivery has already failed.
+    func produced(topic: Int) -> Bool {
+        lock.withLock {
+            counts[topic].produced += 1
+            return firstFailure != nil
+        }
     }
+
+    /// True once a delivery failed.
+    var hasFailure: Bool { lock.withLock { firstFailure != nil } }
 
     func delivered(topic: Int, bytes: Int, error: String?) {
         lock.withLock {

@@ -6,6 +6,8 @@ import CRdKafka
 /// librdkafka 2.0.2's mock keeps only the newest ~5 MiB or 100k message sets of each partition
 /// and does not replicate; it is a development broker, not storage.
 public final class EmbeddedBroker: @unchecked Sendable {
+    /// Partitions of each topic unless asked otherwise.
+    public static let defaultPartitionCount = 8
     /// `host:port,…` to bootstrap from.
     public let bootstrapServers: String
     private let owner: OpaquePointer
@@ -13,7 +15,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private var destroyed = false
 
     /// Starts `brokerCount` brokers and creates `topics` with `partitions` partitions each.
-    public init(brokerCount: Int = 1, topics: [String], partitions: Int = 8) throws {
+    public init(brokerCount: Int = 1, topics: [String], partitions: Int = EmbeddedBroker.defaultPartitionCount) throws {
         let conf = rd_kafka_conf_new()!
         rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
         var error = [CChar](repeating: 0, count: 512)

@@ -2,8 +2,9 @@ import CRdKafka
 import Foundation
 
 /// The one owner of a librdkafka producer handle. Produces with `rd_kafka_produceva` and
-/// `RD_KAFKA_MSG_F_COPY` (the topic index is the message opaque), serves delivery reports on a
-/// thread of its own, treats a full queue as backpressure, and flushes before destroying.
+/// `RD_KAFKA_MSG_F_COPY` to the partition the caller chose (the topic index is the message
+/// opaque), serves delivery reports on a thread of its own, treats a full queue as backpressure,
+/// stops at the first failed delivery, and flushes before destroying.
 public final class KafkaProducer: @unchecked Sendable {
     public let topics: [String]
     public let bootstrapServers: String
@@ -77,15 +78,16 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Queues one message; waits (serving delivery reports) while the local queue is full.
-    public func produce(topic: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-                        timestampMilliseconds: Int64, eventType: StaticString, schemaVersion: StaticString) throws {
+    /// Queues one message for `partition`; waits (serving delivery reports) while the local queue
+    /// is full. Fails as soon as any earlier message failed: nothing is produced after a gap.
+    public func produce(topic: Int, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                        timestampMilliseconds: Int64, headers: RecordHeaders) throws {
         var stall = StallWatch(timeout: stallTimeout)
         while true {
-            arguments.fill(topic: topicHandles[topic], index: topic, key: key, value: value,
-                           timestampMilliseconds: timestampMilliseconds, eventType: eventType, schemaVersion: schemaVersion)
+            arguments.fill(topic: topicHandles[topic], index: topic, partition: partition, key: key, value: value,
+                           timestampMilliseconds: timestampMilliseconds, headers: headers)
             guard let error = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) else {
-                ledger.produced(topic: topic)
+                if ledger.produced(topic: topic) { try throwDeliveryFailure() }
                 return
             }
             let code = rd_kafka_error_code(error)
@@ -99,6 +101,30 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// The partition count of `topics[topic]`, from the cluster's metadata (which creates the
+    /// topic where the cluster creates topics on first use); waits up to `timeout` seconds for it.
+    public func partitionCount(ofTopic topic: Int, timeout: Double = 10) throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var problem = "no metadata"
+        while true {
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let code = rd_kafka_metadata(handle, 0, topicHandles[topic], &metadata, 2_000)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+                defer { rd_kafka_metadata_destroy(metadata) }
+                let found = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+                    .first { String(cString: $0.topic) == topics[topic] }
+                if let found, found.err == RD_KAFKA_RESP_ERR_NO_ERROR, found.partition_cnt > 0 { return Int(found.partition_cnt) }
+                problem = found.map { String(cString: rd_kafka_err2str($0.err)) } ?? "not in the metadata"
+            } else {
+                problem = String(cString: rd_kafka_err2str(code))
+            }
+            guard Date() < deadline else {
+                throw KafkaError("topic \(topics[topic]) is not available at \(bootstrapServers): \(problem) (create it, or let the cluster create topics)")
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
     /// Returns once every queued message is acknowledged; fails on a delivery failure, a fatal
     /// error, or when no acknowledgement arrives for `stallTimeout` seconds.
     public func awaitAcknowledgements() throws {
@@ -108,6 +134,11 @@ public final class KafkaProducer: @unchecked Sendable {
             if let fatal = ledger.snapshot.fatal { throw KafkaError("Kafka producer failed at \(bootstrapServers): \(fatal)") }
             try stall.check(progress: ledger.settled) { try stalledError() }
         }
+        try throwDeliveryFailure()
+    }
+
+    /// Throws when any delivery failed.
+    private func throwDeliveryFailure() throws {
         let snapshot = ledger.snapshot
         if let index = snapshot.counts.firstIndex(where: { $0.failed > 0 }) {
             throw KafkaError("\(snapshot.counts[index].failed) events to \(topics[index]) failed at \(bootstrapServers): \(snapshot.firstFailure ?? "unknown error")")
@@ -132,8 +163,18 @@ public final class KafkaProducer: @unchecked Sendable {
 
     deinit { shutDown(flushTimeout: 0) }
 
+    /// Serves delivery reports. After the first failed delivery it drops every message still
+    /// queued, so that no later message of a partition lands after the one that failed: the
+    /// newest record of a partition then tells a re-run exactly what the partition holds.
     private func pollUntilStopped() {
-        while !stopping.withLock({ stopRequested }) { rd_kafka_poll(handle, 100) }
+        var purged = false
+        while !stopping.withLock({ stopRequested }) {
+            rd_kafka_poll(handle, 100)
+            if !purged && ledger.hasFailure {
+                purged = true
+                _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE)
+            }
+        }
         pollerDone.signal()
     }
 

@@ -4,62 +4,107 @@ import Simulation
 import Sinks
 
 /// Publishes merchant events and transactions to their topics, keyed by merchant, stamped with
-/// simulated event time (as a UTC instant). A checkpoint returns only when Kafka acknowledged every event before it.
+/// simulated event time (as a UTC instant) and with the record's identity (`replay_run`,
+/// `replay_seq`). It chooses each record's partition itself, as the Java client does (murmur2 of
+/// the key), and skips every event that the partition's newest record of this simulation shows is
+/// already there: a re-run after any crash publishes each event exactly once.
+/// `makeDurable` returns only when Kafka acknowledged every event before it.
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private let key = ByteBuffer(capacity: 64)
     private let value = ByteBuffer(capacity: 4_096)
+    private let sequence = ByteBuffer(capacity: 64)
+    private let run: ByteBuffer
     private let startedAt = Date()
     private let utcSecond: (Int64) -> Int64
+    private let partitionCounts: [Int]
+    /// Per topic, per partition: the newest record of this simulation already there, if any.
+    private var published: [[RecordIdentity.Sequence?]]
+    /// Per topic: events skipped because the topic already held them.
+    private var skipped: [Int]
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
-    /// a simulated (local wall-clock) second into its UTC second.
-    public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64) {
+    /// a simulated (local wall-clock) second into its UTC second; `published` comes from
+    /// `TopicReadBack` (one entry per partition of each topic).
+    public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
+                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]]) {
+        precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
+        self.partitionCounts = partitionCounts
+        self.published = published
+        skipped = Array(repeating: 0, count: partitionCounts.count)
+        run = ByteBuffer(capacity: 64)
+        run.append(runId)
     }
 
     public func write(_ slice: EventSlice) throws {
+        let day = slice.events.day
         for index in slice.merchantEvents {
             let event = slice.events.merchantEvents[index]
             KafkaRecord.encodeKey(of: event, into: key)
+            let partition = partition(of: .merchants)
+            if isPublished(.merchants, partition, day, index) { continue }
             KafkaRecord.encodeValue(of: event, into: value)
-            try send(.merchants, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
+            try send(.merchants, partition, day, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
         try slice.events.transactions.withUnsafeBufferPointer { transactions in
             for index in slice.transactions {
                 let transaction = transactions[index]
                 KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
+                let partition = partition(of: .transactions)
+                if isPublished(.transactions, partition, day, index) { continue }
                 KafkaRecord.encodeValue(of: transaction, into: value)
-                try send(.transactions, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
+                try send(.transactions, partition, day, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }
         }
     }
 
-    public func checkpoint(_ state: SimulationState) throws {
+    public func makeDurable() throws {
         try producer.awaitAcknowledgements()
     }
 
-    public func close(state: SimulationState, completed: Bool) throws {
+    public func close(completed: Bool) throws {
         producer.shutDown(flushTimeout: completed ? 30 : 5)
     }
 
-    /// One line per topic: produced, acknowledged, failed, bytes, rate.
+    /// One line per topic: produced, acknowledged, failed, skipped, bytes, rate.
     public var summary: [String] {
         let seconds = max(Date().timeIntervalSince(startedAt), 1e-9)
-        return producer.counts.map { topic in
+        return zip(producer.counts, skipped).map { topic, skipped in
             let megabytes = Double(topic.bytes) / 1_048_576
-            return "\(topic.topic): produced \(topic.produced), acknowledged \(topic.acknowledged), failed \(topic.failed), "
+            let already = skipped > 0 ? ", skipped \(skipped) already in the topic" : ""
+            return "\(topic.topic): produced \(topic.produced), acknowledged \(topic.acknowledged), failed \(topic.failed)\(already), "
                 + "\((megabytes * 10).rounded() / 10) MiB, \(Int(Double(topic.acknowledged) / seconds)) msg/s"
         }
     }
 
+    /// The partition of the key in `key`.
     @inline(__always)
-    private func send(_ stream: EventStream, timestamp: Int64, eventType: StaticString) throws {
-        try producer.produce(
-            topic: stream.rawValue, key: key.bytes, value: value.bytes,
-            timestampMilliseconds: KafkaRecord.timestampMilliseconds(utcSecond(timestamp)),
-            eventType: eventType, schemaVersion: KafkaRecord.schemaVersion)
+    private func partition(of stream: EventStream) -> Int32 {
+        KeyPartitioner.partition(ofKey: key.bytes, partitionCount: partitionCounts[stream.rawValue])
     }
 
+    /// True when the partition already holds this event (and counts it as skipped).
+    @inline(__always)
+    private func isPublished(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int) -> Bool {
+        guard let newest = published[stream.rawValue][Int(partition)] else { return false }
+        if RecordIdentity.Sequence(day: day, index: index) <= newest {
+            skipped[stream.rawValue] += 1
+            return true
+        }
+        published[stream.rawValue][Int(partition)] = nil
+        return false
+    }
+
+    @inline(__always)
+    private func send(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int,
+                      timestamp: Int64, eventType: StaticString) throws {
+        RecordIdentity.encodeSequence(day: day, index: index, into: sequence)
+        try producer.produce(
+            topic: stream.rawValue, partition: partition, key: key.bytes, value: value.bytes,
+            timestampMilliseconds: KafkaRecord.timestampMilliseconds(utcSecond(timestamp)),
+            headers: RecordHeaders(eventType: eventType, schemaVersion: KafkaRecord.schemaVersion,
+                                   run: run.bytes, sequence: sequence.bytes))
+    }
 }

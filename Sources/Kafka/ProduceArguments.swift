@@ -1,11 +1,28 @@
 import CRdKafka
+import Events
 import Foundation
 
-/// The argument list of one `rd_kafka_produceva` call: topic, key, value, timestamp, the two
-/// headers, `RD_KAFKA_MSG_F_COPY` (librdkafka copies key and value, so buffers are reused at once)
-/// and the topic index as the message opaque. Allocated once and refilled for every message.
+/// The headers of one record: `event_type`, `schema_version`, `replay_run`, `replay_seq`.
+public struct RecordHeaders {
+    public var eventType: StaticString
+    public var schemaVersion: StaticString
+    public var run: UnsafeRawBufferPointer
+    public var sequence: UnsafeRawBufferPointer
+
+    public init(eventType: StaticString, schemaVersion: StaticString, run: UnsafeRawBufferPointer, sequence: UnsafeRawBufferPointer) {
+        self.eventType = eventType
+        self.schemaVersion = schemaVersion
+        self.run = run
+        self.sequence = sequence
+    }
+}
+
+/// The argument list of one `rd_kafka_produceva` call: topic, partition, key, value, timestamp,
+/// the four headers, `RD_KAFKA_MSG_F_COPY` (librdkafka copies key, value and headers, so buffers
+/// are reused at once) and the topic index as the message opaque. Allocated once and refilled
+/// for every message.
 final class ProduceArguments {
-    static let count = 8
+    static let count = 11
     let pointer: UnsafeMutablePointer<rd_kafka_vu_t>
 
     init() {
@@ -16,27 +33,37 @@ final class ProduceArguments {
     deinit { pointer.deallocate() }
 
     @inline(__always)
-    func fill(topic: OpaquePointer, index: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-              timestampMilliseconds: Int64, eventType: StaticString, schemaVersion: StaticString) {
+    func fill(topic: OpaquePointer, index: Int, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+              timestampMilliseconds: Int64, headers: RecordHeaders) {
         pointer[0].vtype = RD_KAFKA_VTYPE_RKT
         pointer[0].u.rkt = topic
-        pointer[1].vtype = RD_KAFKA_VTYPE_KEY
-        pointer[1].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count)
-        pointer[2].vtype = RD_KAFKA_VTYPE_VALUE
-        pointer[2].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count)
-        pointer[3].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-        pointer[3].u.i64 = timestampMilliseconds
-        pointer[4].vtype = RD_KAFKA_VTYPE_HEADER
-        pointer[4].u.header = .init(name: Self.eventTypeName, val: UnsafeRawPointer(eventType.utf8Start), size: eventType.utf8CodeUnitCount)
-        pointer[5].vtype = RD_KAFKA_VTYPE_HEADER
-        pointer[5].u.header = .init(name: Self.schemaVersionName, val: UnsafeRawPointer(schemaVersion.utf8Start), size: schemaVersion.utf8CodeUnitCount)
-        pointer[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        pointer[6].u.i = RD_KAFKA_MSG_F_COPY
-        pointer[7].vtype = RD_KAFKA_VTYPE_OPAQUE
-        pointer[7].u.ptr = UnsafeMutableRawPointer(bitPattern: index + 1)
+        pointer[1].vtype = RD_KAFKA_VTYPE_PARTITION
+        pointer[1].u.i32 = partition
+        pointer[2].vtype = RD_KAFKA_VTYPE_KEY
+        pointer[2].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count)
+        pointer[3].vtype = RD_KAFKA_VTYPE_VALUE
+        pointer[3].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count)
+        pointer[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+        pointer[4].u.i64 = timestampMilliseconds
+        header(5, Self.eventTypeName, UnsafeRawBufferPointer(start: headers.eventType.utf8Start, count: headers.eventType.utf8CodeUnitCount))
+        header(6, Self.schemaVersionName, UnsafeRawBufferPointer(start: headers.schemaVersion.utf8Start, count: headers.schemaVersion.utf8CodeUnitCount))
+        header(7, Self.runName, headers.run)
+        header(8, Self.sequenceName, headers.sequence)
+        pointer[9].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        pointer[9].u.i = RD_KAFKA_MSG_F_COPY
+        pointer[10].vtype = RD_KAFKA_VTYPE_OPAQUE
+        pointer[10].u.ptr = UnsafeMutableRawPointer(bitPattern: index + 1)
+    }
+
+    @inline(__always)
+    private func header(_ slot: Int, _ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer) {
+        pointer[slot].vtype = RD_KAFKA_VTYPE_HEADER
+        pointer[slot].u.header = .init(name: name, val: value.baseAddress, size: value.count)
     }
 
     // Header names as C strings for the lifetime of the process (never freed, never written).
     nonisolated(unsafe) private static let eventTypeName = UnsafePointer(strdup("event_type")!)
     nonisolated(unsafe) private static let schemaVersionName = UnsafePointer(strdup("schema_version")!)
+    nonisolated(unsafe) private static let runName = UnsafePointer(strdup(RecordIdentity.runHeader)!)
+    nonisolated(unsafe) private static let sequenceName = UnsafePointer(strdup(RecordIdentity.sequenceHeader)!)
 }

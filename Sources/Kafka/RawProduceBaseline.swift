@@ -3,27 +3,31 @@ import Events
 import Foundation
 
 /// The benchmark's ceiling for the Kafka path: pre-encoded messages produced straight through
-/// librdkafka (`rd_kafka_produceva`, the same flags, headers and properties as `KafkaProducer`),
+/// librdkafka (`rd_kafka_produceva`, the same partitions, flags, headers and properties as `KafkaProducer`),
 /// with nothing else in the loop.
 public enum RawProduceBaseline {
-    /// One pre-encoded message: where its key and value lie in the payload.
+    /// One pre-encoded message: its partition, and where its key, value and `replay_seq` header lie in the payload.
     public struct Message {
         public var topic: Int
+        public var partition: Int32
         public var key: Range<Int>
         public var value: Range<Int>
+        public var sequence: Range<Int>
         public var timestampMilliseconds: Int64
 
-        public init(topic: Int, key: Range<Int>, value: Range<Int>, timestampMilliseconds: Int64) {
+        public init(topic: Int, partition: Int32, key: Range<Int>, value: Range<Int>, sequence: Range<Int>, timestampMilliseconds: Int64) {
             self.topic = topic
+            self.partition = partition
             self.key = key
             self.value = value
+            self.sequence = sequence
             self.timestampMilliseconds = timestampMilliseconds
         }
     }
 
     /// Produces every message, waits until all are acknowledged and returns the seconds it took.
     public static func run(configuration: ProducerConfiguration, topics: [String], payload: UnsafeRawBufferPointer,
-                           messages: [Message]) throws -> Double {
+                           messages: [Message], runId: String) throws -> Double {
         let conf = try configuration.makeNativeConfiguration()
         rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
         var error = [CChar](repeating: 0, count: 512)
@@ -39,13 +43,16 @@ public enum RawProduceBaseline {
         defer { topicHandles.forEach { rd_kafka_topic_destroy($0) } }
         let arguments = ProduceArguments()
         let base = payload.baseAddress!
+        let run = Array(runId.utf8)
         let started = Date()
         for (index, message) in messages.enumerated() {
-            arguments.fill(topic: topicHandles[message.topic], index: message.topic,
-                           key: UnsafeRawBufferPointer(start: base + message.key.lowerBound, count: message.key.count),
-                           value: UnsafeRawBufferPointer(start: base + message.value.lowerBound, count: message.value.count),
-                           timestampMilliseconds: message.timestampMilliseconds,
-                           eventType: KafkaRecord.transactionEventType, schemaVersion: KafkaRecord.schemaVersion)
+            func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count) }
+            run.withUnsafeBytes { run in
+                arguments.fill(topic: topicHandles[message.topic], index: message.topic, partition: message.partition,
+                               key: bytes(message.key), value: bytes(message.value), timestampMilliseconds: message.timestampMilliseconds,
+                               headers: RecordHeaders(eventType: KafkaRecord.transactionEventType, schemaVersion: KafkaRecord.schemaVersion,
+                                                      run: run, sequence: bytes(message.sequence)))
+            }
             while let failure = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) {
                 let code = rd_kafka_error_code(failure)
                 rd_kafka_error_destroy(failure)

@@ -52,6 +52,12 @@ public final class BufferedFile {
         buffer.removeAll()
     }
 
+    /// Flushes and makes the data durable (fdatasync).
+    public func sync() throws {
+        try flush()
+        guard fdatasync(descriptor) == 0 else { throw SinkError("cannot sync \(path): \(BufferedFile.lastError())") }
+    }
+
     /// Drops everything after the first `length` bytes (buffered bytes included).
     public func truncate(to length: Int) throws {
         buffer.removeAll()

@@ -5,28 +5,39 @@ import Simulation
 /// the days are simulated, and `merchants_<start>_<end>.csv`, written whole (atomically) when
 /// the period is complete, since it carries each merchant's last transaction date as of the
 /// period's end.
-public final class CSVFileSink: EventSink {
+public final class CSVFileSink: PeriodFiles {
     public let period: Period
     private let folder: String
     private let transactions: BufferedFile
-    /// Bytes of the transactions file that the last checkpoint covers.
-    private var checkpointedSize = 0
+    private let transactionsName: String
+    /// Bytes of the transactions file that the last `makeDurable` covers.
+    private var durableSize = 0
 
-    /// Creates the transactions file in `folder` (which must exist) and writes its header. With
-    /// `continuing` (the run resumes a stopped day of this period) an existing file is continued:
-    /// it already holds, to the byte, the rows the saved progress covers.
-    public init(folder: String, period: Period, continuing: Bool) throws {
+    /// Creates the transactions file in `folder` (which must exist) and writes its header. When
+    /// `resumingFrom` (the byte lengths a checkpoint recorded) names the file, the existing file
+    /// is cut back to that length and continued: rows a killed run wrote after its last checkpoint
+    /// are dropped, and the run writes them again.
+    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:]) throws {
         self.folder = folder
         self.period = period
-        let path = folder + "/" + period.fileName("transactions")
-        let appending = continuing && BufferedFile.exists(path)
-        transactions = try BufferedFile(creating: path, appending: appending)
-        if !appending {
+        transactionsName = period.fileName("transactions")
+        let path = folder + "/" + transactionsName
+        if let length = lengths[transactionsName] {
+            transactions = try BufferedFile(creating: path, appending: true)
+            guard transactions.size >= length else {
+                throw SinkError("\(path) holds \(transactions.size) bytes, fewer than the \(length) that merchants.json says were written: "
+                    + "the folder was changed since; pass -f to start the run over")
+            }
+            try transactions.truncate(to: length)
+        } else {
+            transactions = try BufferedFile(creating: path)
             Self.appendHeader(TransactionRow.columns, to: transactions.buffer)
-            try transactions.flush()
         }
-        checkpointedSize = transactions.size
+        try transactions.flush()
+        durableSize = transactions.size
     }
+
+    public var durableLengths: [String: Int] { [transactionsName: durableSize] }
 
     public func write(_ slice: EventSlice) throws {
         let line = CSVLine(transactions.buffer)
@@ -39,19 +50,13 @@ public final class CSVFileSink: EventSink {
         }
     }
 
-    public func checkpoint(_ state: SimulationState) throws {
-        try transactions.flush()
-        checkpointedSize = transactions.size
+    public func makeDurable() throws {
+        try transactions.sync()
+        durableSize = transactions.size
     }
 
-    public func close(state: SimulationState, completed: Bool) throws {
-        if !completed {
-            // Rows past the last checkpoint are not in merchants.json: drop them, so that resuming
-            // the day writes each row exactly once.
-            try transactions.truncate(to: checkpointedSize)
-        }
+    public func complete(state: SimulationState) throws {
         try transactions.close()
-        guard completed else { return }
         let line = CSVLine(ByteBuffer())
         Self.appendHeader(MerchantRow.columns, to: line.buffer)
         for row in period.merchantVersions(in: state) {
@@ -59,6 +64,12 @@ public final class CSVFileSink: EventSink {
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
         try AtomicFile.write(line.buffer, to: folder + "/" + period.fileName("merchants"))
+    }
+
+    public func close(completed: Bool) throws {
+        // Rows past the last durable point are not in merchants.json: drop them (a re-run writes them again).
+        if !completed { try transactions.truncate(to: durableSize) }
+        try transactions.close()
     }
 
     private static func appendHeader(_ columns: [String], to buffer: ByteBuffer) {

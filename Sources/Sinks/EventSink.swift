@@ -16,20 +16,26 @@ public struct EventSlice: Sendable {
     public var count: Int { merchantEvents.count + transactions.count }
 }
 
-/// Where events go. The run hands every sink the same slices in the same order, and calls the
-/// sinks in the order it was given them: Kafka first (acknowledged), then the files (flushed), the
-/// state snapshot last, so that `merchants.json` records only what every other sink holds.
+/// Where events go. The run hands every sink the same slices in the same order. At a checkpoint
+/// it makes every sink durable in the order it was given them (Kafka first, then the files) and
+/// only then commits `merchants.json`, so that the state records only what every sink holds.
 public protocol EventSink: AnyObject {
     /// Takes the next events of the run.
     func write(_ slice: EventSlice) throws
-    /// `state` covers every event written so far (a completed day, or a stopped day's progress).
-    /// Returns once the sink holds those events durably (flushed to the file, acknowledged by the
-    /// broker); the snapshot sink saves `state`.
-    func checkpoint(_ state: SimulationState) throws
+    /// Returns once everything written so far is durable: acknowledged by the broker, on disk.
+    func makeDurable() throws
     /// The run is over. `completed` is false when it stopped early or failed: a sink then keeps
-    /// exactly what its last checkpoint covered (whole lines only) and does not pretend the period
-    /// is complete.
-    func close(state: SimulationState, completed: Bool) throws
+    /// at most what it last made durable (whole lines only).
+    func close(completed: Bool) throws
+}
+
+/// The files of one period: events go in as they happen; the period's end adds what only the
+/// end knows (the merchants file).
+public protocol PeriodFiles: EventSink {
+    /// File name → byte length that the last `makeDurable` covers, for the files still being written.
+    var durableLengths: [String: Int] { get }
+    /// Writes the period's closing files, makes everything durable and closes.
+    func complete(state: SimulationState) throws
 }
 
 /// An error whose description is a complete one-line message for the user.

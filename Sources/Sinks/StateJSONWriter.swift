@@ -1,14 +1,15 @@
 import Events
 import Simulation
 
-/// Writes `merchants.json`: the JSON form that `SimulationState`'s `Decodable` conformance reads,
-/// keys sorted, one merchant version or card profile per line.
+/// Writes `merchants.json`: the JSON form that `SimulationState`'s `Decodable` conformance reads
+/// (plus the unfinished run's record), keys sorted, one merchant version or card profile per line.
 ///
 /// Hand-written instead of `JSONEncoder`: with sorted keys the encoder spent most of a checkpoint
 /// comparing key strings (callgrind), about a second per save at `--scale 100`; this writer
 /// goes through `ByteBuffer` in one pass.
 enum StateJSONWriter {
-    static func encode(_ state: SimulationState) -> ByteBuffer {
+    static func encode(_ checkpoint: Checkpoint) -> ByteBuffer {
+        let state = checkpoint.state
         let out = ByteBuffer(capacity: 1 << 20)
         var top = JSONMembers(out, indent: 0, multiline: true)
         top.text("card_counter", String(state.cardCounter))
@@ -73,9 +74,39 @@ enum StateJSONWriter {
         top.number("schema_version", SimulationState.schemaVersion)
         top.text("seed", String(state.seed))
         top.text("total_transactions", String(state.totalTransactions))
+        if let run = checkpoint.unfinishedRun {
+            top.key("unfinished_run")
+            writeRun(run, to: out)
+        }
         top.close()
         out.append("\n")
         return out
+    }
+
+    private static func writeRun(_ run: RunRecord, to out: ByteBuffer) {
+        var fields = JSONMembers(out, indent: 2, multiline: true)
+        fields.string("command", run.command.rawValue)
+        if let end = run.endDate { fields.string("end_date", end.description) }
+        fields.key("files")
+        var files = JSONMembers(out, indent: 4, multiline: false)
+        for (name, length) in run.files.sorted(by: { $0.key < $1.key }) { files.number(name, length) }
+        files.close()
+        if let kafka = run.kafka {
+            fields.key("kafka")
+            var target = JSONMembers(out, indent: 4, multiline: false)
+            target.string("brokers", kafka.brokers)
+            target.key("topics")
+            out.append("[")
+            for (index, topic) in kafka.topics.enumerated() {
+                if index > 0 { out.append(", ") }
+                out.appendJSONString(topic)
+            }
+            out.append("]")
+            target.close()
+        }
+        if let start = run.startDate { fields.string("start_date", start.description) }
+        fields.string("timezone", run.timeZone)
+        fields.close()
     }
 
     private static func writeVersion(_ version: MerchantVersion, to out: ByteBuffer) {

@@ -1,10 +1,9 @@
 import Foundation
 import Simulation
 
-/// `merchants.json`: loaded at the start of an incremental run and replaced atomically at each
-/// checkpoint (every completed day, and a stopped day's progress), once every sink before it holds
-/// what the checkpoint covers.
-public final class StateSnapshot: EventSink {
+/// `merchants.json`: the run's commit point. Loaded when a run starts from a saved state and
+/// replaced atomically at each checkpoint, once every sink holds what the checkpoint covers.
+public final class StateSnapshot {
     public static let fileName = "merchants.json"
     public let path: String
 
@@ -12,11 +11,12 @@ public final class StateSnapshot: EventSink {
         path = folder + "/" + StateSnapshot.fileName
     }
 
-    /// The saved state; a one-line error when the file is missing, unreadable or corrupt.
-    public func load() throws -> SimulationState {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw SinkError("no state at \(path): run --initial first")
-        }
+    /// True when the file exists.
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// The saved checkpoint; a one-line error when the file is missing, unreadable or corrupt.
+    public func load() throws -> Checkpoint {
+        guard exists else { throw SinkError("no state at \(path): run --initial first") }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -24,7 +24,7 @@ public final class StateSnapshot: EventSink {
             throw SinkError("cannot read \(path): \(error.localizedDescription)")
         }
         do {
-            return try JSONDecoder().decode(SimulationState.self, from: data)
+            return try JSONDecoder().decode(CheckpointFile.self, from: data).checkpoint
         } catch let error as DecodingError {
             throw SinkError("\(path) is corrupt: \(Self.explain(error))")
         } catch {
@@ -32,17 +32,10 @@ public final class StateSnapshot: EventSink {
         }
     }
 
-    public func save(_ state: SimulationState) throws {
-        try AtomicFile.write(StateJSONWriter.encode(state), to: path)
+    /// Replaces the file with `checkpoint` (temporary file, fsync, rename).
+    public func save(_ checkpoint: Checkpoint) throws {
+        try AtomicFile.write(StateJSONWriter.encode(checkpoint), to: path)
     }
-
-    public func write(_ slice: EventSlice) throws {}
-
-    public func checkpoint(_ state: SimulationState) throws {
-        try save(state)
-    }
-
-    public func close(state: SimulationState, completed: Bool) throws {}
 
     private static func explain(_ error: DecodingError) -> String {
         switch error {
@@ -56,5 +49,20 @@ public final class StateSnapshot: EventSink {
         @unknown default:
             return "\(error)"
         }
+    }
+}
+
+/// The decoded file: the state's keys, plus `unfinished_run`.
+private struct CheckpointFile: Decodable {
+    let checkpoint: Checkpoint
+
+    private enum CodingKeys: String, CodingKey {
+        case unfinishedRun = "unfinished_run"
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checkpoint = Checkpoint(state: try SimulationState(from: decoder),
+                                unfinishedRun: try container.decodeIfPresent(RunRecord.self, forKey: .unfinishedRun))
     }
 }

@@ -18,7 +18,7 @@ import Testing
         (["--initial", "--start-date", "2024-02-30", "--end-date", "2024-03-01"], "not a date"),
         (["--initial", "--start-date", "2024-01-01"], "--end-date"),
         (["--initial", "--incremental"], "one of"),
-        (["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02"], "--force"),
+        (["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03"], "--force"),
         (["--incremental", "--date", "2024-01-05", "-f"], "gap"),
         (["--incremental", "--date", "2024-01-02", "-f"], "already generated"),
         (["--incremental", "--date", "tomorrow", "-f"], "not a date"),

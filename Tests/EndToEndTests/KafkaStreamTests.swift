@@ -17,8 +17,12 @@ import Testing
     /// Every CSV transaction arrives exactly once with equal fields, key, timestamp and headers.
     /// `utcOffsetHours`: the simulated zone's offset, so that the Kafka timestamp is the UTC instant.
     func expectTransactionsMatch(_ folder: TemporaryFolder, _ file: String, _ broker: EmbeddedBroker, utcOffsetHours: Int64 = 0) throws {
+        try expectTransactionsMatch(folder, file, at: broker.bootstrapServers, utcOffsetHours: utcOffsetHours)
+    }
+
+    func expectTransactionsMatch(_ folder: TemporaryFolder, _ file: String, at bootstrap: String, utcOffsetHours: Int64 = 0) throws {
         let table = CSVTable(try folder.lines(file))
-        let records = try Kcat.consume("payments.transactions", from: broker.bootstrapServers)
+        let records = try Kcat.consume("payments.transactions", from: bootstrap)
         #expect(records.count == table.rows.count)
         var byId: [String: Kcat.Record] = [:]
         for record in records { #expect(byId.updateValue(record, forKey: record.value["payment_id"] as! String) == nil) }
@@ -30,7 +34,8 @@ import Testing
             expect(record.value, equals: row, columns: table.columns)
             #expect(record.key == row["merchant_id"])
             #expect(record.timestamp == utcMilliseconds(row["payment_timestamp"]!) - utcOffsetHours * 3_600_000)
-            #expect(record.headers == "event_type=transaction,schema_version=1")
+            #expect(record.headers.hasPrefix("event_type=transaction,schema_version=1,replay_run="), "\(record.headers)")
+            #expect(record.headers.contains(",replay_seq=\(row["payment_timestamp"]!.prefix(10))/"), "\(record.headers)")
         }
     }
 
@@ -69,7 +74,7 @@ import Testing
             expect(event.value, equals: row, columns: sameColumns)
             let kind = row["version"] == "1" ? "created" : (row["status"] == "churned" ? "churned" : "updated")
             #expect(event.value["event_type"] as? String == kind)
-            #expect(event.headers == "event_type=\(kind),schema_version=1")
+            #expect(event.headers.hasPrefix("event_type=\(kind),schema_version=1,replay_run="), "\(event.headers)")
         }
 
         // Per merchant: event-time order within its partition, and `created` before any transaction.

@@ -4,7 +4,9 @@ import Foundation
 /// for a line it prints (an event, not a guess at timing).
 final class ChildProcess: @unchecked Sendable {
     struct Result {
+        /// The exit status, or the signal that ended the process.
         let status: Int32
+        let killedBySignal: Bool
         let stdout: String
         let stderr: String
         var stderrLines: [Substring] { stderr.split(separator: "\n") }
@@ -16,9 +18,11 @@ final class ChildProcess: @unchecked Sendable {
     private var open = 2
     private let readers = DispatchGroup()
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// Starts `executable`; `environment` is added to this process's own.
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         let pipes = [Pipe(), Pipe()]
         process.standardOutput = pipes[0]
@@ -58,12 +62,15 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    var pid: Int32 { process.processIdentifier }
+
     /// Waits for the process to exit and both streams to close.
     func finish() -> Result {
         process.waitUntilExit()
         readers.wait()
         let (stdout, stderr) = text
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return Result(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+                      stdout: stdout, stderr: stderr)
     }
 }
 
@@ -75,10 +82,14 @@ enum ReplayBinary {
         return root.appendingPathComponent(".build/debug/replay").path
     }()
 
-    static func start(_ arguments: [String]) throws -> ChildProcess { try ChildProcess(path, arguments) }
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(path, arguments, environment: environment)
+    }
 
     /// Runs `replay arguments` with stdin from /dev/null (not a terminal) to the end.
-    static func run(_ arguments: [String]) throws -> ChildProcess.Result { try start(arguments).finish() }
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess.Result {
+        try start(arguments, environment: environment).finish()
+    }
 }
 
 /// A folder holding a files-only history from 2024-01-01 through `end`, and its merchants.json bytes.

@@ -15,8 +15,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let snapshot = StateSnapshot(folder: folder)
-        try snapshot.save(state)
-        #expect(try snapshot.load() == state)
+        try snapshot.save(Checkpoint(state: state, unfinishedRun: nil))
+        #expect(try snapshot.load() == Checkpoint(state: state, unfinishedRun: nil))
         #expect(!FileManager.default.fileExists(atPath: snapshot.path + ".tmp"))
+
+        // The unfinished run's record, with text that needs escaping.
+        let run = RunRecord(command: .initial, startDate: Day(iso: "2024-01-01"), endDate: Day(iso: "2024-01-15"),
+                            timeZone: "America/New_York", kafka: .init(brokers: "k1:9092,\"k2\":9092", topics: ["a.b", "c-d"]),
+                            files: ["transactions_2024-01-01_2024-01-15.csv": 1_234_567, "z.csv": 0])
+        try snapshot.save(Checkpoint(state: state, unfinishedRun: run))
+        #expect(try snapshot.load() == Checkpoint(state: state, unfinishedRun: run))
     }
 }

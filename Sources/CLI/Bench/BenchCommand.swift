@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 
 /// `replay bench`: measures the replay against the physical ceilings on this machine and prints

@@ -1,5 +1,6 @@
 import Clock
 import Events
+import Engine
 import Foundation
 import Kafka
 import Simulation
@@ -37,7 +38,7 @@ struct BenchRow {
     }
 
     private func simulate() -> BenchResult {
-        var simulator = Simulator(state: SimulationState(seed: Generate.defaultSeed))
+        var simulator = Simulator(state: SimulationState(seed: RunRequest.defaultSeed))
         var events = 0
         let started = Date()
         for offset in 0..<days { events += simulator.simulate(Self.firstDay.adding(days: offset)).count }
@@ -62,29 +63,36 @@ struct BenchRow {
 
     /// The same events as `generate`, encoded up front, then produced through raw librdkafka.
     private func produceRaw() throws -> BenchResult {
-        var simulator = Simulator(state: SimulationState(seed: Generate.defaultSeed))
+        var simulator = Simulator(state: SimulationState(seed: RunRequest.defaultSeed))
         let payload = ByteBuffer(capacity: 64 << 20)
-        let key = ByteBuffer(capacity: 64), value = ByteBuffer(capacity: 4_096)
+        let key = ByteBuffer(capacity: 64), value = ByteBuffer(capacity: 4_096), sequence = ByteBuffer(capacity: 64)
         var messages: [RawProduceBaseline.Message] = []
-        func add(_ topic: EventStream, timestamp: Int64) {
+        // The same partition and headers as the replay's records.
+        func add(_ topic: EventStream, day: Day, index: Int, timestamp: Int64) {
+            RecordIdentity.encodeSequence(day: day, index: index, into: sequence)
             let keyStart = payload.count
             payload.append(contentsOf: key)
+            let valueStart = payload.count
             payload.append(contentsOf: value)
-            messages.append(.init(topic: topic.rawValue, key: keyStart..<keyStart + key.count,
-                                  value: keyStart + key.count..<payload.count,
+            let sequenceStart = payload.count
+            payload.append(contentsOf: sequence)
+            messages.append(.init(topic: topic.rawValue,
+                                  partition: KeyPartitioner.partition(ofKey: key.bytes, partitionCount: EmbeddedBroker.defaultPartitionCount),
+                                  key: keyStart..<valueStart, value: valueStart..<sequenceStart, sequence: sequenceStart..<payload.count,
                                   timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp)))
         }
         for offset in 0..<days {
-            let events = simulator.simulate(Self.firstDay.adding(days: offset))
-            for event in events.merchantEvents {
+            let day = Self.firstDay.adding(days: offset)
+            let events = simulator.simulate(day)
+            for (index, event) in events.merchantEvents.enumerated() {
                 KafkaRecord.encodeKey(of: event, into: key)
                 KafkaRecord.encodeValue(of: event, into: value)
-                add(.merchants, timestamp: event.timestamp)
+                add(.merchants, day: day, index: index, timestamp: event.timestamp)
             }
-            for transaction in events.transactions {
+            for (index, transaction) in events.transactions.enumerated() {
                 KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
                 KafkaRecord.encodeValue(of: transaction, into: value)
-                add(.transactions, timestamp: transaction.timestamp)
+                add(.transactions, day: day, index: index, timestamp: transaction.timestamp)
             }
         }
         let topics = ["payments.merchants", "payments.transactions"]
@@ -92,14 +100,15 @@ struct BenchRow {
         defer { broker?.shutDown() }
         let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, overrides: [])
         let seconds = try withExtendedLifetime(payload) {
-            try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages)
+            try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages,
+                                       runId: RecordIdentity.runId(seed: RunRequest.defaultSeed, scale: 1, firstDay: Self.firstDay, timeZone: "UTC"))
         }
         return BenchResult(count: messages.count, seconds: seconds)
     }
 
     /// Lag of each emitted event behind its schedule, from noon of the second simulated day on.
     private func pacing(into folder: String) throws -> BenchResult {
-        var warmUp = Simulator(state: SimulationState(seed: Generate.defaultSeed, scale: scale))
+        var warmUp = Simulator(state: SimulationState(seed: RunRequest.defaultSeed, scale: scale))
         _ = warmUp.simulate(Self.firstDay)
         let day = Self.firstDay.adding(days: 1)
         let noon = day.startSecond + 12 * 3600
@@ -117,13 +126,13 @@ struct BenchRow {
             return Date().timeIntervalSince(since) > seconds
         }
         let pacer = Pacer(pace: Pace(argument: pace)!, isInterrupted: stop)
+        let record = RunRecord(command: .incremental, startDate: day, endDate: day, timeZone: "UTC", kafka: nil)
         let run = ReplayRun(
-            state: state, streams: [], snapshot: StateSnapshot(folder: folder),
-            makeFiles: { period, _ in try CSVFileSink(folder: folder, period: period, continuing: false) },
-            shouldStop: stop, progress: Progress(quiet: true, logger: ConsoleLogHandler.logger(debug: false, quiet: true)))
+            start: Checkpoint(state: state, unfinishedRun: record), streams: [], snapshot: StateSnapshot(folder: folder),
+            openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observer: nil)
         run.recordsLag = true
         pacer.anchor(at: Double(noon), atFirstWait: true)
-        _ = try run.run([Period(day: day)], pacer: pacer)
+        _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)
         // Every event of a slice is emitted at the same instant: weigh each slice by its events.
         let lags = run.lags.flatMap { repeatElement($0.lag, count: $0.events) }.sorted()
         guard !lags.isEmpty else { throw UserError("no event fell due during the pacing row") }

@@ -2,17 +2,17 @@ import Foundation
 import Simulation
 
 /// One simulated day with the states around it.
-struct SimulatedDay {
-    let before: SimulationState
-    let events: DayEvents
-    let after: SimulationState
+public struct SimulatedDay: Sendable {
+    public let before: SimulationState
+    public let events: DayEvents
+    public let after: SimulationState
 }
 
 /// Hands out simulated days in order. With `prefetching`, a thread of its own simulates up to
 /// `depth` days ahead, so that the next day is ready while the current one is encoded and
 /// written; the simulation itself stays sequential on that thread, so the days are the same
 /// bytes either way.
-final class DaySource: @unchecked Sendable {
+public final class DaySource: @unchecked Sendable {
     private var simulator: Simulator
     private let condition = NSCondition()
     private var ready: [SimulatedDay] = []
@@ -21,20 +21,20 @@ final class DaySource: @unchecked Sendable {
     private let prefetching: Bool
 
     /// Simulates `days` ahead on a background thread.
-    init(simulator: Simulator, prefetching days: [Day]) {
+    public init(simulator: Simulator, prefetching days: [Day]) {
         self.simulator = simulator
         prefetching = true
         Thread.detachNewThread { [self] in produce(days) }
     }
 
     /// Simulates on demand.
-    init(simulator: Simulator) {
+    public init(simulator: Simulator) {
         self.simulator = simulator
         prefetching = false
     }
 
     /// The next day: `day` must follow the previous one.
-    func next(_ day: Day) -> SimulatedDay {
+    public func next(_ day: Day) -> SimulatedDay {
         guard prefetching else { return simulate(day) }
         condition.lock()
         defer { condition.unlock() }
@@ -46,7 +46,7 @@ final class DaySource: @unchecked Sendable {
     }
 
     /// Stops simulating ahead.
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()

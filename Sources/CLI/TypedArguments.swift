@@ -1,0 +1,29 @@
+import ArgumentParser
+import Clock
+import Simulation
+
+/// Arguments parsed once, by the parser, into the types the run uses.
+extension Pace: ExpressibleByArgument {
+    public var defaultValueDescription: String { description }
+}
+
+/// Errors of a typed argument, which the parser prints after the value it could not read.
+struct ArgumentFormatError: Error, CustomStringConvertible {
+    let description: String
+}
+
+enum ArgumentFormat {
+    /// A strict `YYYY-MM-DD` date that exists.
+    static func day(_ text: String) throws -> Day {
+        guard let day = Day(iso: text) else { throw ArgumentFormatError(description: "'\(text)' is not a date of the form YYYY-MM-DD") }
+        return day
+    }
+
+    /// An IANA time zone.
+    static func timeZone(_ text: String) throws -> SimulatedTimeZone {
+        guard let zone = SimulatedTimeZone(identifier: text) else {
+            throw ArgumentFormatError(description: "'\(text)' is not an IANA time zone (e.g. America/New_York)")
+        }
+        return zone
+    }
+}

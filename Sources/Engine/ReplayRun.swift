@@ -1,0 +1,200 @@
+import Clock
+import Simulation
+import Sinks
+
+/// Drives a run: simulates each day, hands its events to every sink as they fall due on the
+/// pacer's clock, and checkpoints.
+///
+/// The commit protocol: a checkpoint makes every stream durable (Kafka acknowledged everything),
+/// then the period's files (synced), and only then commits `merchants.json`: the state that
+/// covers exactly those events and the unfinished run's record with each file's byte length. A
+/// period's end writes its closing files before the checkpoint that completes it; the run's last
+/// checkpoint drops the record. So whenever the process dies, `merchants.json` describes a point
+/// that every sink has reached, and running the same command again resumes from it: the files are
+/// cut back to the recorded lengths, and the Kafka sink skips what its topics already hold.
+public final class ReplayRun {
+    public enum Outcome: Sendable { case completed, stopped }
+
+    /// The state after the last day handed to the sinks.
+    private var state: SimulationState
+    /// The record committed with every checkpoint until the run completes.
+    private var record: RunRecord
+    /// Sinks that live for the whole run (Kafka), made durable before the files.
+    private let streams: [EventSink]
+    private let snapshot: StateSnapshot
+    /// Opens a period's files, resuming them at the recorded byte lengths.
+    private let openFiles: (Period, [String: Int]) throws -> PeriodFiles
+    private let shouldStop: () -> Bool
+    private let observer: RunObserver?
+    private var policy: CheckpointPolicy
+    /// Called at each step of the commit protocol.
+    public var reached: (CommitStep) -> Void = { _ in }
+    /// What `merchants.json` holds now.
+    public private(set) var committed: Checkpoint
+    /// (simulated second, seconds late, events) of every slice, when `recordsLag` is set (benchmark).
+    public private(set) var lags: [(simulatedSecond: Int64, lag: Double, events: Int)] = []
+    public var recordsLag = false
+
+    /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
+    public static let maxSlice = 8_192
+
+    /// `start` is where the run begins: its state and the record of the run (which must be set).
+    public init(start: Checkpoint, streams: [EventSink], snapshot: StateSnapshot,
+                openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
+                shouldStop: @escaping () -> Bool, observer: RunObserver?, policy: CheckpointPolicy = CheckpointPolicy()) {
+        precondition(start.unfinishedRun != nil, "a run starts with its record")
+        state = start.state
+        record = start.unfinishedRun!
+        self.streams = streams
+        self.snapshot = snapshot
+        self.openFiles = openFiles
+        self.shouldStop = shouldStop
+        self.observer = observer
+        self.policy = policy
+        committed = start
+    }
+
+    /// Commits the starting point before anything is written, so that a run killed at any later
+    /// moment is recognised and continued by the same command.
+    public func begin() throws {
+        try commit(Checkpoint(state: state, unfinishedRun: record))
+    }
+
+    /// Runs what remains of `periods` (days after the state's last one), one after another, each
+    /// with its own files, paced by `pacer`. With `finishing`, completing the last period
+    /// completes the run. At max pace (where the periods are finite) the next day is simulated
+    /// while the current one is written.
+    public func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer, finishing: Bool) throws -> Outcome {
+        let paced = pacer.pace != .max
+        let source = paced
+            ? DaySource(simulator: Simulator(state: state))
+            : DaySource(simulator: Simulator(state: state), prefetching: periods.flatMap(remainingDays))
+        defer { source.cancel() }
+        var upcoming = periods.makeIterator()
+        var next = upcoming.next()
+        while let period = next {
+            next = upcoming.next()
+            let days = remainingDays(of: period)
+            if days.isEmpty { continue }
+            let files = try openFiles(period, record.files)
+            do {
+                for day in days {
+                    let outcome = try runDay(source.next(day), files: files, pacer: pacer,
+                                             endsPeriod: day == period.end, paced: paced)
+                    if outcome == .stopped {
+                        try files.close(completed: false)
+                        return .stopped
+                    }
+                }
+                try complete(files, endsRun: finishing && next == nil)
+            } catch {
+                try? files.close(completed: false)
+                throw error
+            }
+            if shouldStop() { return .stopped }
+        }
+        return .completed
+    }
+
+    /// Closes the sinks that live for the whole run.
+    public func finish(completed: Bool) {
+        for sink in streams { try? sink.close(completed: completed) }
+    }
+
+    /// The days of `period` that the state has not completed yet.
+    private func remainingDays(of period: Period) -> [Day] {
+        guard let last = state.lastGeneratedDate else { return period.days }
+        return period.days.filter { $0 > last }
+    }
+
+    private func runDay(_ simulated: SimulatedDay, files: PeriodFiles, pacer: Pacer, endsPeriod: Bool, paced: Bool) throws -> Outcome {
+        let before = simulated.before, events = simulated.events, day = events.day
+        state = simulated.after
+        let resumed = before.partialDay?.date == day ? before.partialDay : nil
+        var position = (merchant: resumed?.merchantEvents ?? 0, transaction: resumed?.transactions ?? 0)
+        func progress() -> SimulationState {
+            var partial = before
+            partial.partialDay = PartialDay(date: day, merchantEvents: position.merchant, transactions: position.transaction)
+            return partial
+        }
+        observer?.dayStarted(events)
+        while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count {
+            if shouldStop() {
+                try checkpoint(progress(), files)
+                return .stopped
+            }
+            position = try emitNextSlice(of: events, from: position, to: files, pacer: pacer)
+            reached(.sliceWritten)
+            if policy.isDue() { try checkpoint(progress(), files) }
+        }
+        pacer.wait(until: Double(day.adding(days: 1).startSecond))
+        // A period's last day is checkpointed by the period's completion.
+        if !endsPeriod && (paced || policy.isDue()) { try checkpoint(state, files) }
+        observer?.dayCompleted(events, state: state)
+        return .completed
+    }
+
+    /// Makes every sink durable, then commits `state` with the files' lengths.
+    private func checkpoint(_ state: SimulationState, _ files: PeriodFiles) throws {
+        try policy.measure {
+            for sink in streams { try sink.makeDurable() }
+            try files.makeDurable()
+            reached(.sinksDurable)
+            record.files = files.durableLengths
+            try commit(Checkpoint(state: state, unfinishedRun: record))
+        }
+    }
+
+    /// The period's end: every stream durable, the closing files written, then the checkpoint
+    /// that says so (without the record when it ends the run).
+    private func complete(_ files: PeriodFiles, endsRun: Bool) throws {
+        try policy.measure {
+            for sink in streams { try sink.makeDurable() }
+            try files.complete(state: state)
+            reached(.periodFilesWritten)
+            record.files = [:]
+            try commit(Checkpoint(state: state, unfinishedRun: endsRun ? nil : record))
+        }
+    }
+
+    private func commit(_ checkpoint: Checkpoint) throws {
+        try snapshot.save(checkpoint)
+        committed = checkpoint
+        reached(.committed)
+    }
+
+    /// Waits until the next event is due, then hands over every event that is due (at most `maxSlice`).
+    private func emitNextSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
+                               to files: PeriodFiles, pacer: Pacer) throws -> (merchant: Int, transaction: Int) {
+        let merchants = events.merchantEvents, transactions = events.transactions
+        let inMerchants = position.merchant < merchants.count
+        let next = inMerchants ? merchants[position.merchant].timestamp : transactions[position.transaction].timestamp
+        pacer.wait(until: Double(next))
+        if shouldStop() { return position }
+        let lag = recordsLag ? pacer.lag(of: Double(next)) : 0
+        let due = pacer.simulatedNow()
+        var end = position
+        if inMerchants {
+            end.merchant = Self.end(of: merchants, from: position.merchant, dueBy: due, \.timestamp)
+        } else {
+            end.transaction = Self.end(of: transactions, from: position.transaction, dueBy: due, \.timestamp)
+        }
+        let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
+                               transactions: position.transaction..<end.transaction)
+        if recordsLag { lags.append((next, lag, slice.count)) }
+        for sink in streams { try sink.write(slice) }
+        try files.write(slice)
+        observer?.emitted(slice, simulatedSecond: next)
+        return end
+    }
+
+    /// The index after the last element from `start` on that is due by `due`, at most `maxSlice` on.
+    private static func end<Element>(of elements: [Element], from start: Int, dueBy due: Double,
+                                     _ time: (Element) -> Int64) -> Int {
+        let limit = min(elements.count, start + maxSlice)
+        guard due.isFinite else { return limit }
+        var index = start + 1
+        while index < limit && Double(time(elements[index])) <= due { index += 1 }
+        return index
+    }
+}

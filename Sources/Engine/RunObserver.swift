@@ -1,0 +1,22 @@
+import Simulation
+import Sinks
+
+/// Watches a run go by (the console's progress display, tests). Called on the run's thread.
+public protocol RunObserver: AnyObject {
+    func dayStarted(_ events: DayEvents)
+    func emitted(_ slice: EventSlice, simulatedSecond: Int64)
+    func dayCompleted(_ events: DayEvents, state: SimulationState)
+}
+
+/// Moments of the commit protocol, named so that a test can have the process killed at one
+/// (`REPLAY_KILL_AT`, see `KillSwitch` in the CLI) and check that a re-run repairs everything.
+public enum CommitStep: String, CaseIterable, Sendable {
+    /// A slice of events was handed to every sink.
+    case sliceWritten = "slice-written"
+    /// Every sink holds a checkpoint's events durably; `merchants.json` does not say so yet.
+    case sinksDurable = "sinks-durable"
+    /// A period's closing files are written; the checkpoint that completes it is not.
+    case periodFilesWritten = "period-files-written"
+    /// `merchants.json` was replaced.
+    case committed
+}

@@ -1,0 +1,221 @@
+import Clock
+import Foundation
+import Simulation
+import Sinks
+
+/// What a command asks for, parsed and typed.
+public struct RunRequest: Sendable {
+    public enum Mode: Equatable, Sendable {
+        /// A new history over a period.
+        case initial(Period)
+        /// The day after the saved state's last one; nil = yesterday (UTC).
+        case incremental(Day?)
+        /// A live feed from now on.
+        case realtime
+    }
+
+    public var mode: Mode
+    /// nil: 42 for a new simulation, the saved seed otherwise.
+    public var seed: UInt64?
+    public var scale: Double
+    public var timeZone: SimulatedTimeZone
+    /// nil: max, or real time for a live feed.
+    public var pace: Pace?
+    /// `-f`: start this run over (and do not ask).
+    public var force: Bool
+    /// nil for a files-only run.
+    public var kafka: RunRecord.KafkaTarget?
+
+    public static let defaultSeed: UInt64 = 42
+
+    public init(mode: Mode, seed: UInt64?, scale: Double, timeZone: SimulatedTimeZone, pace: Pace?, force: Bool,
+                kafka: RunRecord.KafkaTarget?) {
+        self.mode = mode
+        self.seed = seed
+        self.scale = scale
+        self.timeZone = timeZone
+        self.pace = pace
+        self.force = force
+        self.kafka = kafka
+    }
+}
+
+/// What a run starts from, which days it covers and on what clock.
+public struct RunPlan {
+    /// The state and record the run starts from.
+    public var start: Checkpoint
+    /// True when `merchants.json` already holds `start` (the run continues an unfinished one).
+    public var continues: Bool
+    /// The first day of the simulation (it names the run's records in Kafka).
+    public var firstDay: Day
+    /// Missing days before a live feed, run at max pace, one file pair each.
+    public var catchUp: [Period] = []
+    /// The periods run on `pace`; endless for a live feed.
+    public var periods: AnySequence<Period>
+    public var pace: Pace
+    /// The simulated second that is "now" when the paced part starts.
+    public var anchor: () -> Double
+    /// Days in all; nil when endless.
+    public var dayCount: Int?
+    /// What to ask before an incremental run without `-f`; nil: nothing to ask.
+    public var confirmation: String?
+}
+
+/// What a command comes to, given the output folder.
+public enum PlanOutcome {
+    case run(RunPlan)
+    /// The run this command describes is already complete; nothing to do (the message says so).
+    case alreadyComplete(String)
+}
+
+/// Turns a request and the output folder into a plan, refusing what cannot run. A command whose
+/// run `merchants.json` records as unfinished continues it; a different command is refused while
+/// one is unfinished, unless `-f` starts over.
+public struct RunPlanner {
+    let request: RunRequest
+    let folder: String
+    let snapshot: StateSnapshot
+    /// The time zone's wall-clock time now, in simulated seconds (injected by tests).
+    let localNow: () -> Double
+
+    public init(request: RunRequest, folder: String, localNow: (() -> Double)? = nil) {
+        self.request = request
+        self.folder = folder
+        snapshot = StateSnapshot(folder: folder)
+        self.localNow = localNow ?? request.timeZone.localNow
+    }
+
+    public func plan() throws -> PlanOutcome {
+        let saved = snapshot.exists ? try snapshot.load() : nil
+        switch request.mode {
+        case let .initial(period): return try initialPlan(period, saved: saved)
+        case let .incremental(day): return try incrementalPlan(day ?? Self.yesterdayUTC(), saved: saved)
+        case .realtime: return try livePlan(saved: saved)
+        }
+    }
+
+    private var pace: Pace { request.pace ?? (request.mode == .realtime ? .factor(1) : .max) }
+
+    private func record(_ command: RunRecord.Command, _ period: Period? = nil) -> RunRecord {
+        RunRecord(command: command, startDate: period?.start, endDate: period?.end,
+                  timeZone: request.timeZone.identifier, kafka: request.kafka)
+    }
+
+    private func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + name) }
+
+    private func initialPlan(_ period: Period, saved: Checkpoint?) throws -> PlanOutcome {
+        let wanted = record(.initial, period)
+        let seed = request.seed ?? RunRequest.defaultSeed
+        var start = Checkpoint(state: SimulationState(seed: seed, scale: request.scale), unfinishedRun: wanted)
+        var continues = false
+        if let saved, !request.force {
+            let state = saved.state
+            if let unfinished = saved.unfinishedRun {
+                try refuseUnlessSame(unfinished, wanted)
+                if state.seed != seed { throw mismatch(unfinished, "--seed \(seed) instead of \(state.seed)") }
+                if state.scale != request.scale { throw mismatch(unfinished, "--scale \(request.scale) instead of \(state.scale)") }
+                start = saved
+                continues = true
+            } else if state.firstDate == period.start, state.lastGeneratedDate == period.end, state.seed == seed,
+                      state.scale == request.scale, exists(period.fileName("transactions")), exists(period.fileName("merchants")) {
+                return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
+            }
+        }
+        if !continues && !request.force {
+            for name in [StateSnapshot.fileName, period.fileName("transactions"), period.fileName("merchants")] where exists(name) {
+                throw UserError("\(folder)/\(name) exists and an initial run would replace it: pass --force, or choose another --output-dir")
+            }
+        }
+        let remaining = start.state.lastGeneratedDate.map { period.end.ordinal - $0.ordinal } ?? period.dayCount
+        return .run(RunPlan(start: start, continues: continues, firstDay: period.start, periods: AnySequence([period]),
+                            pace: pace, anchor: { Double(period.start.startSecond) }, dayCount: remaining))
+    }
+
+    private func incrementalPlan(_ day: Day, saved: Checkpoint?) throws -> PlanOutcome {
+        guard let saved else { throw UserError("no state at \(snapshot.path): run --initial first") }
+        try checkSeed(saved.state)
+        let wanted = record(.incremental, Period(day: day))
+        let (start, continues) = try resume(saved, as: wanted)
+        let state = start.state
+        guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
+            throw UserError("\(snapshot.path) has no complete day yet: finish the run that started it first")
+        }
+        let period = Period(day: day)
+        if day == last && saved.unfinishedRun == nil && exists(period.fileName("transactions")) && exists(period.fileName("merchants")) {
+            return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
+        }
+        guard day == expected else {
+            let problem = day <= last ? "is already generated" : "would leave a gap"
+            throw UserError("--date \(day) \(problem): last_generated_date is \(last), so the next day is \(expected)")
+        }
+        let resuming = state.partialDay.map { " (resuming after its first \($0.transactions) transactions)" } ?? ""
+        let question = "Generate \(day)\(resuming) into \(folder): write \(period.fileName("merchants")) and "
+            + "\(period.fileName("transactions")) and update \(StateSnapshot.fileName)."
+        return .run(RunPlan(start: start, continues: continues, firstDay: state.firstDate ?? day, periods: AnySequence([period]),
+                            pace: pace, anchor: { Double(day.startSecond) }, dayCount: 1,
+                            confirmation: request.force ? nil : question))
+    }
+
+    private func livePlan(saved: Checkpoint?) throws -> PlanOutcome {
+        let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
+        let wanted = record(.realtime)
+        var start = Checkpoint(state: SimulationState(seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale),
+                               unfinishedRun: wanted)
+        var continues = false
+        if let saved {
+            try checkSeed(saved.state)
+            (start, continues) = try resume(saved, as: wanted)
+        }
+        let state = start.state
+        let first = state.nextDay ?? state.partialDay?.date ?? today
+        guard first <= today else {
+            throw UserError("\(snapshot.path) is ahead of the clock: last_generated_date \(state.lastGeneratedDate!) is not before today (\(today), \(request.timeZone.identifier))")
+        }
+        let catchUp = (first.ordinal..<today.ordinal).map { Period(day: Day(ordinal: $0)) }
+        let live = sequence(first: Period(day: today)) { Period(day: $0.start.adding(days: 1)) }
+        return .run(RunPlan(start: start, continues: continues, firstDay: state.firstDate ?? first, catchUp: catchUp,
+                            periods: AnySequence(live), pace: pace, anchor: localNow, dayCount: nil))
+    }
+
+    /// Where a run that continues a saved state starts: the saved checkpoint itself when it records
+    /// this very run unfinished; otherwise its state under the new record (with `-f`, an unfinished
+    /// run's partial day is dropped; without, another unfinished run is refused).
+    private func resume(_ saved: Checkpoint, as wanted: RunRecord) throws -> (start: Checkpoint, continues: Bool) {
+        var start = Checkpoint(state: saved.state, unfinishedRun: wanted)
+        guard let unfinished = saved.unfinishedRun else { return (start, false) }
+        if unfinished.difference(from: wanted) == nil { return (saved, true) }
+        guard request.force else { throw mismatch(unfinished, unfinished.difference(from: wanted)!) }
+        start.state.partialDay = nil
+        return (start, false)
+    }
+
+    private func checkSeed(_ state: SimulationState) throws {
+        if let seed = request.seed, seed != state.seed {
+            throw UserError("--seed \(seed) differs from the seed \(state.seed) in \(snapshot.path); incremental and live runs continue the saved simulation")
+        }
+    }
+
+    private func refuseUnlessSame(_ unfinished: RunRecord, _ wanted: RunRecord) throws {
+        if let difference = unfinished.difference(from: wanted) { throw mismatch(unfinished, difference) }
+    }
+
+    private func mismatch(_ unfinished: RunRecord, _ difference: String) -> UserError {
+        UserError("\(snapshot.path) records an unfinished run (\(unfinished.commandLine)) and this command has \(difference): "
+            + "run that command again to finish it, or pass -f to start over")
+    }
+
+    private static func yesterdayUTC() -> Day {
+        Day(ordinal: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)) - 1)
+    }
+}
+
+/// A failure the user can act on, printed as one line.
+public struct UserError: ReportableError {
+    public let description: String
+    public var exitStatus: Int32 = 1
+
+    public init(_ description: String, exitStatus: Int32 = 1) {
+        self.description = description
+        self.exitStatus = exitStatus
+    }
+}

@@ -1,0 +1,213 @@
+import CRdKafka
+import Foundation
+
+/// Reads back, with a librdkafka consumer, what one run already published to a topic, so that a
+/// re-run can skip it.
+///
+/// Records of a run carry a run header (the run's id) and a mark header (an opaque note of how far
+/// the run had got). The newest record of a partition is usually the run's own, so each partition
+/// is read backwards from its end in widening windows (the last record, then the 15 before it, then
+/// the 240 before those, …) until a record of the run turns up or the partition's start is reached.
+public enum TopicReadBack {
+    /// For each partition 0..<partitionCount of `topic`, the mark header's value of the newest record
+    /// (highest offset) whose run header equals `run`; nil where the partition holds no record of that
+    /// run with a mark, is empty, or does not exist.
+    ///
+    /// `properties` are the user's librdkafka properties, applied after `bootstrapServers`: security
+    /// settings reach the consumer, producer-only ones are ignored by librdkafka. No wait for the
+    /// cluster lasts longer than `timeout` seconds.
+    public static func newestMarks(bootstrapServers: String, properties: [(key: String, value: String)], topic: String,
+                                   partitionCount: Int, runHeader: String, run: String, markHeader: String,
+                                   timeout: Double = 10) throws -> [String?] {
+        let consumer = try ReadBackConsumer(bootstrapServers: bootstrapServers, properties: properties, topic: topic, timeout: timeout)
+        defer { consumer.close() }
+        let deadline = Date().addingTimeInterval(timeout)
+        var searches = try (0..<Int32(partitionCount)).compactMap { partition in
+            try consumer.watermarks(of: partition, deadline: deadline).flatMap {
+                BackwardSearch(partition: partition, low: $0.low, high: $0.high)
+            }
+        }
+        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader)
+        var marks = [String?](repeating: nil, count: partitionCount)
+        while !searches.isEmpty {
+            let found = try consumer.newestMarks(in: searches.map { ($0.partition, $0.window) }, matcher: matcher)
+            for (partition, mark) in found { marks[Int(partition)] = mark }
+            searches = searches.compactMap { found[$0.partition] == nil ? $0.widened() : nil }
+        }
+        return marks
+    }
+}
+
+/// One partition's search backwards from its end: the window of offsets to read next.
+private struct BackwardSearch {
+    let partition: Int32
+    let offsets: (low: Int64, high: Int64)
+    private(set) var window: Range<Int64>
+    private var width: Int64 = 1
+
+    /// A search from the partition's newest record; nil for an empty partition.
+    init?(partition: Int32, low: Int64, high: Int64) {
+        guard low < high else { return nil }
+        self.partition = partition
+        offsets = (low, high)
+        window = high - 1..<high
+    }
+
+    /// The search with the older records `width` × 16 back from the end as its window; nil once the
+    /// partition's start has been read.
+    func widened() -> BackwardSearch? {
+        guard window.lowerBound > offsets.low else { return nil }
+        var next = self
+        next.width = min(width * 16, offsets.high - offsets.low)
+        next.window = offsets.high - next.width..<window.lowerBound
+        return next
+    }
+}
+
+/// Tells a run's records by their run header and reads their mark header.
+private struct RunMatcher {
+    let runHeader: [CChar]
+    let run: [UInt8]
+    let markHeader: [CChar]
+
+    init(runHeader: String, run: String, markHeader: String) {
+        self.runHeader = Array(runHeader.utf8CString)
+        self.run = Array(run.utf8)
+        self.markHeader = Array(markHeader.utf8CString)
+    }
+
+    /// The mark of `message` if the run header says it is the run's; nil otherwise.
+    func mark(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> String? {
+        var headers: OpaquePointer?
+        guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers,
+              let runValue = Self.value(of: runHeader, in: headers), runValue.elementsEqual(run),
+              let mark = Self.value(of: markHeader, in: headers) else { return nil }
+        return String(decoding: mark, as: UTF8.self)
+    }
+
+    private static func value(of name: [CChar], in headers: OpaquePointer) -> UnsafeRawBufferPointer? {
+        var value: UnsafeRawPointer?
+        var size = 0
+        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: size)
+    }
+}
+
+/// A librdkafka consumer outside any consumer group: partitions are assigned explicitly at chosen
+/// offsets, nothing is committed, and every record any consumer can see is read.
+private final class ReadBackConsumer {
+    private let handle: OpaquePointer
+    private let topic: String
+    private let bootstrapServers: String
+    private let timeout: Double
+    private let lastError = LastClientError()
+
+    init(bootstrapServers: String, properties: [(key: String, value: String)], topic: String, timeout: Double) throws {
+        self.topic = topic
+        self.bootstrapServers = bootstrapServers
+        self.timeout = timeout
+        // rd_kafka_assign needs a group.id (2.0.2 answers "Unknown group" without one) though no group
+        // is joined; the user's own may follow. The settings after the user's are what reading back needs;
+        // a short fetch.wait.max.ms because each window waits for the fetch before it, which the broker
+        // holds that long when a partition has nothing newer.
+        let settings = [("group.id", "replay-read-back"), ("bootstrap.servers", bootstrapServers)] + properties
+            + [("enable.auto.commit", "false"), ("enable.partition.eof", "true"), ("auto.offset.reset", "earliest"),
+               ("isolation.level", "read_uncommitted"), ("fetch.wait.max.ms", "10")]
+        let conf = rd_kafka_conf_new()!
+        var message = [CChar](repeating: 0, count: 512)
+        for (name, value) in settings {
+            guard rd_kafka_conf_set(conf, name, value, &message, message.count) == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError("-X \(name): \(ProducerConfiguration.hide(value, of: name, in: String(cBuffer: message)))")
+            }
+        }
+        // Producer-only properties make librdkafka log a warning and are otherwise ignored.
+        rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(lastError).toOpaque())
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            guard let opaque else { return }
+            let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
+            Unmanaged<LastClientError>.fromOpaque(opaque).takeUnretainedValue().text = text
+        }
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &message, message.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError("cannot create a Kafka consumer to read back \(topic): \(String(cBuffer: message))")
+        }
+        self.handle = handle
+    }
+
+    /// The partition's low and high watermarks; nil if the topic or partition does not exist.
+    func watermarks(of partition: Int32, deadline: Date) throws -> (low: Int64, high: Int64)? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, milliseconds(until: deadline))
+        switch code {
+        case RD_KAFKA_RESP_ERR_NO_ERROR: return (low, high)
+        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION: return nil
+        default: throw failure(String(cString: rd_kafka_err2str(code)))
+        }
+    }
+
+    /// Reads each partition's window of offsets and returns, per partition, the mark of the window's
+    /// newest record of the run (absent where the window holds none). Fails when no record arrives
+    /// for `timeout` seconds.
+    func newestMarks(in windows: [(partition: Int32, offsets: Range<Int64>)], matcher: RunMatcher) throws -> [Int32: String] {
+        let assignment = rd_kafka_topic_partition_list_new(Int32(windows.count))!
+        defer { rd_kafka_topic_partition_list_destroy(assignment) }
+        for window in windows {
+            rd_kafka_topic_partition_list_add(assignment, topic, window.partition).pointee.offset = window.offsets.lowerBound
+        }
+        let code = rd_kafka_assign(handle, assignment)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw failure(String(cString: rd_kafka_err2str(code))) }
+        defer { rd_kafka_assign(handle, nil) }
+        var unread = Dictionary(uniqueKeysWithValues: windows.map { ($0.partition, $0.offsets) })
+        var marks: [Int32: String] = [:]
+        var deadline = Date().addingTimeInterval(timeout)
+        while !unread.isEmpty {
+            guard let message = rd_kafka_consumer_poll(handle, milliseconds(until: deadline)) else {
+                throw failure("no record arrived")
+            }
+            defer { rd_kafka_message_destroy(message) }
+            let partition = message.pointee.partition
+            let offset = message.pointee.offset
+            switch message.pointee.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                guard let window = unread[partition] else { continue }
+                if window.contains(offset), let mark = matcher.mark(of: message) { marks[partition] = mark }
+                // Offsets can have gaps (compaction, transaction markers): any offset at or past the
+                // window's last one ends it.
+                if offset >= window.upperBound - 1 { unread[partition] = nil }
+                deadline = Date().addingTimeInterval(timeout)
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                unread[partition] = nil
+                deadline = Date().addingTimeInterval(timeout)
+            default:
+                lastError.text = String(cString: rd_kafka_message_errstr(message))
+            }
+        }
+        return marks
+    }
+
+    /// Destroys the handle without a consumer close: no group was joined and nothing is committed,
+    /// and a close would wait for an unreachable cluster.
+    func close() {
+        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+    }
+
+    private func milliseconds(until deadline: Date) -> Int32 {
+        Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
+    }
+
+    /// A one-line error naming the topic and cluster, with librdkafka's last error if it reported one.
+    private func failure(_ reason: String) -> KafkaError {
+        rd_kafka_poll(handle, 0)  // serves the error callback with what is pending
+        let last = lastError.text.map { " (\($0))" } ?? ""
+        let seconds = String(format: "%g", timeout)
+        return KafkaError("cannot read back \(topic) from Kafka at \(bootstrapServers) within \(seconds) s: \(reason)\(last)")
+    }
+}
+
+/// librdkafka's last client error; its callback runs on the thread that polls, the reader's own.
+private final class LastClientError {
+    var text: String?
+}

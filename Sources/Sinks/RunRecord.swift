@@ -1,0 +1,105 @@
+import Simulation
+
+/// What `merchants.json` records about a run that has not finished (under way, stopped or
+/// killed): the command it runs, where it publishes, and how many bytes of each file its last
+/// checkpoint covers. Running the same command again continues it; a different command is
+/// refused. A completed run leaves no record, so a finished state is the same bytes however it
+/// was produced.
+public struct RunRecord: Equatable, Codable, Sendable {
+    /// The kind of command.
+    public enum Command: String, Codable, Sendable {
+        case initial, incremental, realtime
+
+        /// The command-line flag that selects it.
+        public var flag: String { "--\(rawValue)" }
+    }
+
+    /// Where a run publishes.
+    public struct KafkaTarget: Equatable, Codable, Sendable {
+        /// The `--brokers` argument (`embedded` or `host:port,…`).
+        public var brokers: String
+        /// Merchant topic, then transaction topic.
+        public var topics: [String]
+
+        public init(brokers: String, topics: [String]) {
+            self.brokers = brokers
+            self.topics = topics
+        }
+    }
+
+    public var command: Command
+    /// First and last day of an initial run; the day of an incremental one; nil for a live feed.
+    public var startDate: Day?
+    public var endDate: Day?
+    /// IANA zone of the simulated clock.
+    public var timeZone: String
+    /// nil for a files-only run.
+    public var kafka: KafkaTarget?
+    /// File name → byte length at the last checkpoint, for the files of the period under way.
+    public var files: [String: Int]
+
+    public init(command: Command, startDate: Day? = nil, endDate: Day? = nil, timeZone: String,
+                kafka: KafkaTarget?, files: [String: Int] = [:]) {
+        self.command = command
+        self.startDate = startDate
+        self.endDate = endDate
+        self.timeZone = timeZone
+        self.kafka = kafka
+        self.files = files
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case command
+        case startDate = "start_date"
+        case endDate = "end_date"
+        case timeZone = "timezone"
+        case kafka
+        case files
+    }
+
+    /// The command line that describes this run, for messages (`--initial --start-date … --end-date …`).
+    public var commandLine: String {
+        var words = [command.flag]
+        if command == .initial, let startDate, let endDate {
+            words += ["--start-date", startDate.description, "--end-date", endDate.description]
+        } else if command == .incremental, let startDate {
+            words += ["--date", startDate.description]
+        }
+        if timeZone != "UTC" { words += ["--timezone", timeZone] }
+        return words.joined(separator: " ")
+    }
+
+    /// The first way `other` differs from this run, as a phrase (`--brokers none instead of embedded`); nil when it is the same run.
+    public func difference(from other: RunRecord) -> String? {
+        if other.command != command || other.startDate != startDate || other.endDate != endDate {
+            return "\(other.commandLine) instead of \(commandLine)"
+        }
+        if other.timeZone != timeZone { return "--timezone \(other.timeZone) instead of \(timeZone)" }
+        switch (kafka, other.kafka) {
+        case (nil, nil):
+            return nil
+        case let (mine?, theirs?):
+            if mine.brokers != theirs.brokers { return "--brokers \(theirs.brokers) instead of \(mine.brokers)" }
+            if mine.topics != theirs.topics {
+                return "topics \(theirs.topics.joined(separator: ", ")) instead of \(mine.topics.joined(separator: ", "))"
+            }
+            return nil
+        case let (mine?, nil):
+            return "--brokers none instead of \(mine.brokers)"
+        case let (nil, theirs?):
+            return "--brokers \(theirs.brokers) instead of none"
+        }
+    }
+}
+
+/// What a checkpoint commits: the simulation state (how far every sink got) and, while the run
+/// is unfinished, its record.
+public struct Checkpoint: Equatable, Sendable {
+    public var state: SimulationState
+    public var unfinishedRun: RunRecord?
+
+    public init(state: SimulationState, unfinishedRun: RunRecord?) {
+        self.state = state
+        self.unfinishedRun = unfinishedRun
+    }
+}

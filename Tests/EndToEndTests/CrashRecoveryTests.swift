@@ -1,0 +1,169 @@
+import Foundation
+import Kafka
+import Testing
+
+/// Crash-only runs on the real binary: killed with SIGKILL at any moment, the same command run
+/// again finishes the job, exactly once in the files, in merchants.json and in Kafka (read back
+/// over TCP with kcat from `replay broker`).
+@Suite(.serialized) struct CrashRecoveryTests {
+    /// One way to end a process early.
+    enum Kill {
+        /// SIGKILL from inside, the n-th time the run reaches a commit step (`REPLAY_KILL_AT`).
+        case at(String)
+        /// SIGKILL from the test as soon as the run reports a completed day (so, mid-file).
+        case afterADay
+    }
+
+    let period = (start: "2024-02-01", end: "2024-02-10")
+    let files = ["transactions_2024-02-01_2024-02-10.csv", "merchants_2024-02-01_2024-02-10.csv", "merchants.json"]
+
+    func command(_ folder: TemporaryFolder, brokers: String) -> [String] {
+        ["--initial", "--start-date", period.start, "--end-date", period.end, "--output-dir", folder.path,
+         "--brokers", brokers, "--pace", "172800", "--debug"]
+    }
+
+    /// Runs `arguments` and kills it as `kill` says; the process must die by SIGKILL.
+    func runKilled(_ arguments: [String], _ kill: Kill) throws {
+        let child: ChildProcess
+        switch kill {
+        case let .at(step):
+            child = try ReplayBinary.start(arguments, environment: ["REPLAY_KILL_AT": step])
+        case .afterADay:
+            child = try ReplayBinary.start(arguments)
+            #expect(child.wait(for: "debug: 2024-02-", on: 1))
+            child.signal(SIGKILL)
+        }
+        let result = child.finish()
+        #expect(result.killedBySignal && result.status == SIGKILL, "\(kill): the run was not killed: \(result.stderr)")
+    }
+
+    @Test func aRunKilledAtAnyMomentAndRunAgainPublishesAndWritesEverythingExactlyOnce() throws {
+        let broker = try StandaloneBroker()
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let arguments = command(folder, brokers: broker.address)
+        let kills: [Kill] = [
+            .at("slice-written:1"),          // the first day, before any checkpoint
+            .at("sinks-durable:1"),          // Kafka acknowledged, merchants.json not yet written
+            .at("committed:2"),
+            .afterADay,                      // mid-file
+            .at("sinks-durable:2"),
+            .at("slice-written:7"),
+            .afterADay,
+            .at("committed:3"),
+            .at("sinks-durable:3"),
+            .afterADay,
+            .at("slice-written:3"),
+            .at("period-files-written:1"),   // the period's end: merchants file written, run not yet complete
+        ]
+        for kill in kills { try runKilled(arguments, kill) }
+        let last = try ReplayBinary.run(arguments)
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(last.stderr.contains("continuing the unfinished run"))
+        let again = try ReplayBinary.run(arguments)
+        #expect(again.status == 0 && again.stderr.contains("already complete"), "\(again.stderr)")
+
+        // The same bytes as an uninterrupted run (files only: a finished merchants.json is the simulation's state alone).
+        #expect(try ReplayBinary.run(["--initial", "--start-date", period.start, "--end-date", period.end,
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        for name in files { #expect(try folder.read(name) == reference.read(name), "\(name)") }
+
+        // Every event exactly once in Kafka, with the fields of its row.
+        try KafkaStreamTests().expectTransactionsMatch(folder, files[0], at: broker.address)
+        let merchantRows = try folder.lines(files[1]).count - 1
+        let events = try Kcat.consume("payments.merchants", from: broker.address)
+        #expect(events.count == merchantRows)
+        #expect(Set(events.map { "\($0.key) v\($0.value["version"]!)" }).count == merchantRows)
+    }
+
+    @Test func aStopOnTheFirstDayResumesWithTheSameCommand() throws {
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let arguments = ["--initial", "--start-date", "2024-05-01", "--end-date", "2024-05-02", "--output-dir", folder.path,
+                         "--brokers", "none", "--pace", "20000"]
+        let child = try ReplayBinary.start(arguments)
+        #expect(child.wait(for: "progress:", on: 1))
+        child.signal(SIGINT)
+        let stopped = child.finish()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("run the same command again"))
+        let state = try JSONSerialization.jsonObject(with: folder.read("merchants.json")) as! [String: Any]
+        #expect((state["partial_day"] as? [String: Any])?["date"] as? String == "2024-05-01")
+        #expect(state["unfinished_run"] != nil)
+
+        #expect(try ReplayBinary.run(arguments).status == 0)
+        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-05-01", "--end-date", "2024-05-02",
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        for name in ["transactions_2024-05-01_2024-05-02.csv", "merchants_2024-05-01_2024-05-02.csv", "merchants.json"] {
+            #expect(try folder.read(name) == reference.read(name), "\(name)")
+        }
+    }
+
+    @Test func anIncrementalDayKilledAndRunAgainMatchesAOneShotRun() throws {
+        let broker = try StandaloneBroker()
+        let (folder, _) = try generatedHistory(through: "2024-01-01")
+        let reference = try TemporaryFolder()
+        let arguments = ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", broker.address,
+                         "--pace", "28800", "--debug"]
+        for step in ["sinks-durable:2", "slice-written:4", "period-files-written:1"] { try runKilled(arguments, .at(step)) }
+        let result = try ReplayBinary.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try ReplayBinary.run(arguments).stderr.contains("already complete"))
+
+        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        #expect(try folder.read("merchants.json") == reference.read("merchants.json"))
+        let dayTwo = try reference.lines("transactions_2024-01-01_2024-01-02.csv").filter { $0.contains(",2024-01-02T") }
+        #expect(Array(try folder.lines("transactions_2024-01-02_2024-01-02.csv").dropFirst()) == dayTwo)
+        try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_2024-01-02_2024-01-02.csv", at: broker.address)
+    }
+
+    @Test func aBrokerOutageLongerThanTheMessageTimeoutFailsTheRunAndTheRerunCompletesExactlyOnce() throws {
+        let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        let arguments = ["--initial", "--start-date", "2024-03-04", "--end-date", "2024-03-06", "--debug", "--output-dir", folder.path,
+                         "--brokers", broker.bootstrapServers, "--pace", "40000", "-X", "message.timeout.ms=2000"]
+        let child = try ReplayBinary.start(arguments)
+        #expect(child.wait(for: "debug: 2024-03-04:", on: 1))
+        broker.setBroker(1, up: false)
+        let failed = child.finish()
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderrLines.last.map { $0.hasPrefix("replay: error: ") && $0.contains(broker.bootstrapServers) } == true,
+                "\(failed.stderr)")
+        broker.setBroker(1, up: true)
+        let rerun = try ReplayBinary.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_2024-03-04_2024-03-06.csv", broker)
+    }
+
+    @Test func aSecondRunOnTheSameFolderIsRefusedNamingTheFirst() throws {
+        let folder = try TemporaryFolder()
+        let first = try ReplayBinary.start(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                            "--output-dir", folder.path, "--brokers", "none", "--pace", "3600"])
+        #expect(first.wait(for: "progress:", on: 1))
+        let second = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                           "--output-dir", folder.path, "--brokers", "none"])
+        #expect(second.status != 0 && second.stderrLines.count == 1, "\(second.stderr)")
+        #expect(second.stderr.contains("another replay (pid \(first.pid))"), "\(second.stderr)")
+        first.signal(SIGINT)
+        #expect(first.finish().status == 0)
+    }
+}
+
+/// `replay broker --port P` in a process of its own: a broker that outlives the runs that use it.
+final class StandaloneBroker {
+    let address: String
+    private let process: ChildProcess
+
+    init() throws {
+        process = try ReplayBinary.start(["broker", "--port", String(try KafkaStreamTests.freePort())])
+        guard process.wait(for: "\n", on: 0), let line = process.text.stdout.split(separator: "\n").first,
+              line.hasPrefix("bootstrap ") else { throw BrokerDidNotStart(output: process.text.stderr) }
+        address = String(line.dropFirst("bootstrap ".count))
+    }
+
+    deinit {
+        process.signal(SIGTERM)
+        _ = process.finish()
+    }
+
+    struct BrokerDidNotStart: Error { let output: String }
+}

@@ -1,0 +1,116 @@
+import Clock
+import Engine
+import Foundation
+import Simulation
+import Sinks
+import Testing
+
+/// What a command comes to, given what the output folder holds.
+@Suite struct RunPlannerTests {
+    let utc = SimulatedTimeZone(identifier: "UTC")!
+    let kafka = RunRecord.KafkaTarget(brokers: "127.0.0.1:9092", topics: ["payments.merchants", "payments.transactions"])
+
+    func initial(_ harness: EngineHarness, seed: UInt64? = 7, force: Bool = false, kafka: RunRecord.KafkaTarget? = nil) -> RunPlanner {
+        RunPlanner(request: RunRequest(mode: .initial(harness.period), seed: seed, scale: 1, timeZone: utc, pace: nil,
+                                       force: force, kafka: kafka), folder: harness.folder.path)
+    }
+
+    func plan(_ planner: RunPlanner) throws -> RunPlan {
+        guard case let .run(plan) = try planner.plan() else { throw PlanFailed() }
+        return plan
+    }
+
+    struct PlanFailed: Error {}
+
+    /// A folder whose initial run stopped after one slice of its first day.
+    func stoppedRun(kafka: RunRecord.KafkaTarget? = nil) throws -> EngineHarness {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let start = try plan(initial(harness, kafka: kafka)).start
+        var slices = 0
+        let sink = RecordingSink()
+        sink.afterWrite = { slices += 1 }
+        let run = harness.makeRun(from: start, streams: [sink], stopWhen: { slices >= 1 })
+        try run.begin()
+        #expect(try harness.run(run) == .stopped)
+        return harness
+    }
+
+    @Test func theSameCommandContinuesAnUnfinishedRun() throws {
+        let harness = try stoppedRun(kafka: kafka)
+        let plan = try plan(initial(harness, kafka: kafka))
+        #expect(plan.continues)
+        #expect(plan.start == (try harness.snapshot.load()))
+        #expect(plan.start.state.partialDay?.date == harness.period.start)
+    }
+
+    @Test(arguments: [
+        (RunRecord.KafkaTarget?.none, "--brokers none instead of 127.0.0.1:9092"),
+        (RunRecord.KafkaTarget(brokers: "other:9092", topics: ["payments.merchants", "payments.transactions"]), "--brokers other:9092"),
+        (RunRecord.KafkaTarget(brokers: "127.0.0.1:9092", topics: ["m", "t"]), "topics m, t"),
+    ])
+    func aDifferentCommandIsRefusedWithOneLine(target: RunRecord.KafkaTarget?, phrase: String) throws {
+        let harness = try stoppedRun(kafka: kafka)
+        let before = try harness.folder.read(StateSnapshot.fileName)
+        let error = #expect(throws: UserError.self) { try initial(harness, kafka: target).plan() }
+        #expect(error?.description.contains(phrase) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("records an unfinished run (--initial --start-date 2024-03-01 --end-date 2024-03-03)") == true)
+        #expect(error?.description.contains("\n") == false)
+        #expect(try harness.folder.read(StateSnapshot.fileName) == before)
+    }
+
+    @Test func anotherSeedIsRefusedAndForceStartsOver() throws {
+        let harness = try stoppedRun()
+        let error = #expect(throws: UserError.self) { try initial(harness, seed: 8).plan() }
+        #expect(error?.description.contains("--seed 8 instead of 7") == true)
+        let over = try plan(initial(harness, seed: 8, force: true))
+        #expect(!over.continues)
+        #expect(over.start.state == SimulationState(seed: 8))
+    }
+
+    @Test func aCompletedRunSaysSoAndAnotherPeriodNeedsForce() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let run = harness.makeRun(from: try plan(initial(harness)).start, streams: [])
+        try run.begin()
+        try harness.run(run)
+        guard case let .alreadyComplete(message) = try initial(harness).plan() else {
+            Issue.record("a completed run is planned again")
+            return
+        }
+        #expect(message.contains("already complete"))
+        let longer = RunPlanner(
+            request: RunRequest(mode: .initial(Period(start: harness.period.start, end: Day(iso: "2024-03-09")!)), seed: 7, scale: 1,
+                                timeZone: utc, pace: nil, force: false, kafka: nil),
+            folder: harness.folder.path)
+        #expect(throws: UserError.self) { try longer.plan() }
+    }
+
+    @Test func anIncrementalCommandWhileAnInitialRunIsUnfinishedIsRefused() throws {
+        let harness = try stoppedRun()
+        let next = RunPlanner(request: RunRequest(mode: .incremental(Day(iso: "2024-03-04")), seed: nil, scale: 1, timeZone: utc,
+                                                  pace: nil, force: false, kafka: nil), folder: harness.folder.path)
+        let error = #expect(throws: UserError.self) { try next.plan() }
+        #expect(error?.description.contains("--incremental --date 2024-03-04 instead of --initial") == true, "\(error?.description ?? "")")
+    }
+
+    @Test func aLiveFeedStoppedOnItsFirstDayContinuesFromThatDay() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let day = Day(iso: "2024-03-01")!
+        let noon = { Double(day.startSecond + 12 * 3600) }
+        let live = RunPlanner(request: RunRequest(mode: .realtime, seed: 7, scale: 1, timeZone: utc, pace: nil, force: false, kafka: nil),
+                              folder: harness.folder.path, localNow: noon)
+        let first = try plan(live)
+        #expect(first.catchUp.isEmpty && first.firstDay == day)
+        var stopped = false
+        let sink = RecordingSink()
+        sink.afterWrite = { stopped = true }
+        let run = ReplayRun(start: first.start, streams: [sink], snapshot: harness.snapshot,
+                            openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
+                            shouldStop: { stopped }, observer: nil)
+        try run.begin()
+        #expect(try run.run(first.periods, pacer: Pacer(pace: .factor(86_400), clock: ManualClock()), finishing: false) == .stopped)
+        let again = try plan(live)
+        #expect(again.continues)
+        #expect(again.start.state.partialDay?.date == day)
+        #expect(again.periods.first { _ in true } == Period(day: day))
+    }
+}

@@ -1,0 +1,110 @@
+import Clock
+import Engine
+import Foundation
+import Simulation
+import Sinks
+
+/// Records every event a run hands it, as (day, stream, index), and what it had when it was last
+/// made durable. Can be told to fail its n-th `makeDurable`, like a broker that stops answering.
+final class RecordingSink: EventSink {
+    struct Event: Hashable, Comparable {
+        let day: Int
+        let stream: Int
+        let index: Int
+        static func < (a: Event, b: Event) -> Bool { (a.day, a.stream, a.index) < (b.day, b.stream, b.index) }
+    }
+
+    private(set) var events: [Event] = []
+    private(set) var durableCount = 0
+    private(set) var closed: Bool?
+    var failOnDurable: Int?
+    private var durableCalls = 0
+    /// Called after each slice (tests move an injected clock with it).
+    var afterWrite: () -> Void = {}
+
+    func write(_ slice: EventSlice) throws {
+        let day = slice.events.day.ordinal
+        events += slice.merchantEvents.map { Event(day: day, stream: 0, index: $0) }
+        events += slice.transactions.map { Event(day: day, stream: 1, index: $0) }
+        afterWrite()
+    }
+
+    func makeDurable() throws {
+        durableCalls += 1
+        if durableCalls == failOnDurable { throw SinkError("the recording sink fails as told") }
+        durableCount = events.count
+    }
+
+    func close(completed: Bool) throws { closed = completed }
+}
+
+/// A wall clock that moves only when told.
+final class ManualClock: WallClock {
+    private(set) var time = 1_000.0
+    func now() -> Double { time }
+    func sleep(until instant: Double) { time = max(time, instant) }
+    func advance(_ seconds: Double) { time += seconds }
+}
+
+/// A fresh folder, removed when the value goes away.
+final class ScratchFolder {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("engine-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func read(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path + "/" + name)) }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Builds runs of the engine over real files in a folder, as the CLI wires them.
+struct EngineHarness {
+    let folder: ScratchFolder
+    let period = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!)
+
+    var snapshot: StateSnapshot { StateSnapshot(folder: folder.path) }
+
+    var record: RunRecord {
+        RunRecord(command: .initial, startDate: period.start, endDate: period.end, timeZone: "UTC", kafka: nil)
+    }
+
+    /// A new run from `start` (a fresh initial run when nil).
+    func makeRun(from start: Checkpoint? = nil, streams: [EventSink], stopWhen shouldStop: @escaping () -> Bool = { false },
+                 policy: CheckpointPolicy = CheckpointPolicy()) -> ReplayRun {
+        let folder = folder.path
+        return ReplayRun(
+            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), streams: streams, snapshot: snapshot,
+            openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths) },
+            shouldStop: shouldStop, observer: nil, policy: policy)
+    }
+
+    /// Runs the whole period from `start` at max pace.
+    @discardableResult
+    func run(_ run: ReplayRun) throws -> ReplayRun.Outcome {
+        try run.run([period], pacer: Pacer(pace: .max), finishing: true)
+    }
+
+    /// Every event of the period, in emission order.
+    func allEvents() -> [RecordingSink.Event] {
+        var simulator = Simulator(state: SimulationState(seed: 7))
+        return period.days.flatMap { day in
+            let events = simulator.simulate(day)
+            return events.merchantEvents.indices.map { RecordingSink.Event(day: day.ordinal, stream: 0, index: $0) }
+                + events.transactions.indices.map { RecordingSink.Event(day: day.ordinal, stream: 1, index: $0) }
+        }
+    }
+
+    /// The events a checkpoint covers, in emission order.
+    func events(coveredBy state: SimulationState) -> [RecordingSink.Event] {
+        allEvents().filter { event in
+            if let last = state.lastGeneratedDate, event.day <= last.ordinal { return true }
+            guard let partial = state.partialDay, partial.date.ordinal == event.day else { return false }
+            return event.index < (event.stream == 0 ? partial.merchantEvents : partial.transactions)
+        }
+    }
+}
