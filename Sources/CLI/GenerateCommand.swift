@@ -105,14 +105,17 @@ struct Generate: ParsableCommand {
         // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
         let state = plan.start.state
         let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
-        let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId, logger: logger)
+        let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId,
+                                                       unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil, logger: logger)
         defer { kafkaConnection?.shutDown() }
+        var start = plan.start
+        start.unfinishedRun?.kafka?.partitions = kafkaConnection?.partitionCounts ?? []
         StopSignal.install()
 
         let progress = Progress(quiet: quiet, logger: logger)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            start: plan.start, streams: kafkaConnection.map { [$0.sink] } ?? [],
+            start: start, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths) },
             shouldStop: { StopSignal.isRequested }, observer: progress)

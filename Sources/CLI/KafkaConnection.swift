@@ -1,17 +1,24 @@
 import Clock
+import Engine
 import Events
 import Kafka
 import Logging
+import Sinks
 
 /// The Kafka side of a run: the producer and, for `--brokers embedded`, the in-process broker
 /// it talks to. Nil for `--brokers none`.
 final class KafkaConnection {
     let sink: KafkaSink
+    /// Each topic's partition count, from the cluster's metadata.
+    let partitionCounts: [Int]
     private let embedded: EmbeddedBroker?
 
     /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
-    /// any file is touched), connects, and reads back what the topics already hold of run `runId`.
-    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, logger: Logger) throws -> KafkaConnection? {
+    /// any file is touched), connects, checks that the topics have the partition counts that
+    /// `unfinished` (the run being continued) started with, and reads back what the topics already
+    /// hold of run `runId`.
+    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
+                     logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
@@ -29,13 +36,13 @@ final class KafkaConnection {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }
         let producer = try KafkaProducer(configuration: configuration, topics: topics)
-        var partitionCounts: [Int] = [], published: [[RecordIdentity.Sequence?]] = []
-        for (index, topic) in topics.enumerated() {
-            let count = try producer.partitionCount(ofTopic: index)
+        let partitionCounts = try topics.indices.map { try producer.partitionCount(ofTopic: $0) }
+        if let change = unfinished?.partitionChange(to: partitionCounts) { throw UserError(change) }
+        var published: [[RecordIdentity.Sequence?]] = []
+        for (topic, count) in zip(topics, partitionCounts) {
             let marks = try TopicReadBack.newestMarks(
                 bootstrapServers: servers, properties: configuration.properties.map { (key: $0.0, value: $0.1) }, topic: topic,
                 partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
-            partitionCounts.append(count)
             published.append(marks.map { $0.flatMap(RecordIdentity.Sequence.init) })
             let already = marks.compactMap { $0 }.count
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
@@ -43,11 +50,12 @@ final class KafkaConnection {
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
                              partitionCounts: partitionCounts, published: published)
-        return KafkaConnection(sink: sink, embedded: embedded)
+        return KafkaConnection(sink: sink, partitionCounts: partitionCounts, embedded: embedded)
     }
 
-    private init(sink: KafkaSink, embedded: EmbeddedBroker?) {
+    private init(sink: KafkaSink, partitionCounts: [Int], embedded: EmbeddedBroker?) {
         self.sink = sink
+        self.partitionCounts = partitionCounts
         self.embedded = embedded
     }
 

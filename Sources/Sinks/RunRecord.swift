@@ -20,10 +20,34 @@ public struct RunRecord: Equatable, Codable, Sendable {
         public var brokers: String
         /// Merchant topic, then transaction topic.
         public var topics: [String]
+        /// Each topic's partition count when the run started (empty until it connects): records
+        /// are placed by key modulo this count, so a re-run must find the same.
+        public var partitions: [Int]
 
-        public init(brokers: String, topics: [String]) {
+        public init(brokers: String, topics: [String], partitions: [Int] = []) {
             self.brokers = brokers
             self.topics = topics
+            self.partitions = partitions
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case brokers, topics, partitions
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            brokers = try container.decode(String.self, forKey: .brokers)
+            topics = try container.decode([String].self, forKey: .topics)
+            partitions = try container.decodeIfPresent([Int].self, forKey: .partitions) ?? []
+        }
+
+        /// Why a run published with these counts cannot continue on topics with `current` counts; nil when it can.
+        public func partitionChange(to current: [Int]) -> String? {
+            guard !partitions.isEmpty, partitions != current else { return nil }
+            let now = zip(topics, current).map { "\($0) has \($1)" }.joined(separator: ", ")
+            let then = partitions.map(String.init).joined(separator: " and ")
+            return "\(now) partitions, but the unfinished run started with \(then): a key's records would move to another partition; "
+                + "restore the partition counts, or pass -f to start over"
         }
     }
 

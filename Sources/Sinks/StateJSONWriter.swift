@@ -95,6 +95,10 @@ enum StateJSONWriter {
             fields.key("kafka")
             var target = JSONMembers(out, indent: 4, multiline: false)
             target.string("brokers", kafka.brokers)
+            if !kafka.partitions.isEmpty {
+                target.key("partitions")
+                out.append("[" + kafka.partitions.map(String.init).joined(separator: ", ") + "]")
+            }
             target.key("topics")
             out.append("[")
             for (index, topic) in kafka.topics.enumerated() {

@@ -134,6 +134,21 @@ import Testing
         try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_2024-03-04_2024-03-06.csv", broker)
     }
 
+    @Test func aRerunOnTopicsWithOtherPartitionCountsIsRefused() throws {
+        let port = try KafkaStreamTests.freePort()
+        let folder = try TemporaryFolder()
+        var broker: StandaloneBroker? = try StandaloneBroker(port: port, partitions: 8)
+        let arguments = command(folder, brokers: broker!.address)
+        try runKilled(arguments, .at("committed:3"))
+        broker = nil
+        broker = try StandaloneBroker(port: port, partitions: 4)
+        let before = try folder.read("merchants.json")
+        let refused = try ReplayBinary.run(arguments)
+        #expect(refused.status == 1 && refused.stderrLines.count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("payments.transactions has 4 partitions, but the unfinished run started with 8 and 8"), "\(refused.stderr)")
+        #expect(try folder.read("merchants.json") == before)
+    }
+
     @Test func aSecondRunOnTheSameFolderIsRefusedNamingTheFirst() throws {
         let folder = try TemporaryFolder()
         let first = try ReplayBinary.start(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
@@ -153,8 +168,9 @@ final class StandaloneBroker {
     let address: String
     private let process: ChildProcess
 
-    init() throws {
-        process = try ReplayBinary.start(["broker", "--port", String(try KafkaStreamTests.freePort())])
+    init(port: UInt16? = nil, partitions: Int = 8) throws {
+        process = try ReplayBinary.start(["broker", "--port", String(try port ?? KafkaStreamTests.freePort()),
+                                          "--partitions", String(partitions)])
         guard process.wait(for: "\n", on: 0), let line = process.text.stdout.split(separator: "\n").first,
               line.hasPrefix("bootstrap ") else { throw BrokerDidNotStart(output: process.text.stderr) }
         address = String(line.dropFirst("bootstrap ".count))

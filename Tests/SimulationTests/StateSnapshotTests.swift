@@ -21,7 +21,7 @@ import Testing
 
         // The unfinished run's record, with text that needs escaping.
         let run = RunRecord(command: .initial, startDate: Day(iso: "2024-01-01"), endDate: Day(iso: "2024-01-15"),
-                            timeZone: "America/New_York", kafka: .init(brokers: "k1:9092,\"k2\":9092", topics: ["a.b", "c-d"]),
+                            timeZone: "America/New_York", kafka: .init(brokers: "k1:9092,\"k2\":9092", topics: ["a.b", "c-d"], partitions: [8, 12]),
                             files: ["transactions_2024-01-01_2024-01-15.csv": 1_234_567, "z.csv": 0])
         try snapshot.save(Checkpoint(state: state, unfinishedRun: run))
         #expect(try snapshot.load() == Checkpoint(state: state, unfinishedRun: run))
