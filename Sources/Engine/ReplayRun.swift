@@ -25,15 +25,12 @@ public final class ReplayRun {
     /// Opens a period's files, resuming them at the recorded byte lengths.
     private let openFiles: (Period, [String: Int]) throws -> PeriodFiles
     private let shouldStop: () -> Bool
-    private let observer: RunObserver?
+    private let observers: [RunObserver]
     private var policy: CheckpointPolicy
     /// Called at each step of the commit protocol.
     public var reached: (CommitStep) -> Void = { _ in }
     /// What `merchants.json` holds now.
     public private(set) var committed: Checkpoint
-    /// (simulated second, seconds late, events) of every slice, when `recordsLag` is set (benchmark).
-    public private(set) var lags: [(simulatedSecond: Int64, lag: Double, events: Int)] = []
-    public var recordsLag = false
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
     public static let maxSlice = 8_192
@@ -41,7 +38,7 @@ public final class ReplayRun {
     /// `start` is where the run begins: its state and the record of the run (which must be set).
     public init(start: Checkpoint, streams: [EventSink], snapshot: StateSnapshot,
                 openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
-                shouldStop: @escaping () -> Bool, observer: RunObserver?, policy: CheckpointPolicy = CheckpointPolicy()) {
+                shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy()) {
         precondition(start.unfinishedRun != nil, "a run starts with its record")
         state = start.state
         record = start.unfinishedRun!
@@ -49,7 +46,7 @@ public final class ReplayRun {
         self.snapshot = snapshot
         self.openFiles = openFiles
         self.shouldStop = shouldStop
-        self.observer = observer
+        self.observers = observers
         self.policy = policy
         committed = start
     }
@@ -57,7 +54,8 @@ public final class ReplayRun {
     /// Commits the starting point before anything is written, so that a run killed at any later
     /// moment is recognised and continued by the same command.
     public func begin() throws {
-        try commit(Checkpoint(state: state, unfinishedRun: record))
+        try policy.measure { try commit(Checkpoint(state: state, unfinishedRun: record)) }
+        announceCommit()
     }
 
     /// Runs what remains of `periods` (days after the state's last one), one after another, each
@@ -91,7 +89,7 @@ public final class ReplayRun {
                 try? files.close(completed: false)
                 throw error
             }
-            if shouldStop() { return .stopped }
+            if next != nil && shouldStop() { return .stopped }
         }
         return .completed
     }
@@ -112,12 +110,16 @@ public final class ReplayRun {
         state = simulated.after
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
         var position = (merchant: resumed?.merchantEvents ?? 0, transaction: resumed?.transactions ?? 0)
+        guard position.merchant <= events.merchantEvents.count && position.transaction <= events.transactions.count else {
+            throw SinkError("merchants.json says \(position.transaction) transactions of \(day) were delivered, but the day has "
+                + "\(events.transactions.count): the file was changed; pass -f to start over")
+        }
         func progress() -> SimulationState {
             var partial = before
             partial.partialDay = PartialDay(date: day, merchantEvents: position.merchant, transactions: position.transaction)
             return partial
         }
-        observer?.dayStarted(events)
+        for observer in observers { observer.dayStarted(events) }
         while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count {
             if shouldStop() {
                 try checkpoint(progress(), files)
@@ -125,12 +127,14 @@ public final class ReplayRun {
             }
             position = try emitNextSlice(of: events, from: position, to: files, pacer: pacer)
             reached(.sliceWritten)
-            if policy.isDue() { try checkpoint(progress(), files) }
+            if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
         }
+        // Every event of the day is out: a paced run checkpoints before it waits for midnight
+        // (a period's last day as progress, since only the period's completion may finish it).
+        if paced { try checkpoint(progress(), files) }
         pacer.wait(until: Double(day.adding(days: 1).startSecond))
-        // A period's last day is checkpointed by the period's completion.
-        if !endsPeriod && (paced || policy.isDue()) { try checkpoint(state, files) }
-        observer?.dayCompleted(events, state: state)
+        if !endsPeriod && (paced || policy.isDue(paced: false)) { try checkpoint(state, files) }
+        for observer in observers { observer.dayCompleted(events, state: state) }
         return .completed
     }
 
@@ -143,6 +147,7 @@ public final class ReplayRun {
             record.files = files.durableLengths
             try commit(Checkpoint(state: state, unfinishedRun: record))
         }
+        announceCommit()
     }
 
     /// The period's end: every stream durable, the closing files written, then the checkpoint
@@ -155,6 +160,11 @@ public final class ReplayRun {
             record.files = [:]
             try commit(Checkpoint(state: state, unfinishedRun: endsRun ? nil : record))
         }
+        announceCommit()
+    }
+
+    private func announceCommit() {
+        for observer in observers { observer.committed(committed, seconds: policy.lastCost) }
     }
 
     private func commit(_ checkpoint: Checkpoint) throws {
@@ -171,7 +181,6 @@ public final class ReplayRun {
         let next = inMerchants ? merchants[position.merchant].timestamp : transactions[position.transaction].timestamp
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
-        let lag = recordsLag ? pacer.lag(of: Double(next)) : 0
         let due = pacer.simulatedNow()
         var end = position
         if inMerchants {
@@ -181,10 +190,9 @@ public final class ReplayRun {
         }
         let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
                                transactions: position.transaction..<end.transaction)
-        if recordsLag { lags.append((next, lag, slice.count)) }
         for sink in streams { try sink.write(slice) }
         try files.write(slice)
-        observer?.emitted(slice, simulatedSecond: next)
+        for observer in observers { observer.emitted(slice, simulatedSecond: next) }
         return end
     }
 

@@ -1,11 +1,21 @@
 import Simulation
 import Sinks
 
-/// Watches a run go by (the console's progress display, tests). Called on the run's thread.
+/// Watches a run go by (the console's progress display, metrics, tests). Called on the run's
+/// thread; every method does nothing unless implemented.
 public protocol RunObserver: AnyObject {
     func dayStarted(_ events: DayEvents)
     func emitted(_ slice: EventSlice, simulatedSecond: Int64)
     func dayCompleted(_ events: DayEvents, state: SimulationState)
+    /// `checkpoint` is now in `merchants.json`; making the sinks durable and committing took `seconds`.
+    func committed(_ checkpoint: Checkpoint, seconds: Double)
+}
+
+extension RunObserver {
+    public func dayStarted(_ events: DayEvents) {}
+    public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {}
+    public func dayCompleted(_ events: DayEvents, state: SimulationState) {}
+    public func committed(_ checkpoint: Checkpoint, seconds: Double) {}
 }
 
 /// Moments of the commit protocol, named so that a test can have the process killed at one

@@ -8,7 +8,7 @@ public struct RunRequest: Sendable {
     public enum Mode: Equatable, Sendable {
         /// A new history over a period.
         case initial(Period)
-        /// The day after the saved state's last one; nil = yesterday (UTC).
+        /// The day after the saved state's last one; nil = the unfinished incremental day, or yesterday (UTC).
         case incremental(Day?)
         /// A live feed from now on.
         case realtime
@@ -17,7 +17,8 @@ public struct RunRequest: Sendable {
     public var mode: Mode
     /// nil: 42 for a new simulation, the saved seed otherwise.
     public var seed: UInt64?
-    public var scale: Double
+    /// nil: 1 for a new simulation, the saved scale otherwise.
+    public var scale: Double?
     public var timeZone: SimulatedTimeZone
     /// nil: max, or real time for a live feed.
     public var pace: Pace?
@@ -28,7 +29,7 @@ public struct RunRequest: Sendable {
 
     public static let defaultSeed: UInt64 = 42
 
-    public init(mode: Mode, seed: UInt64?, scale: Double, timeZone: SimulatedTimeZone, pace: Pace?, force: Bool,
+    public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone, pace: Pace?, force: Bool,
                 kafka: RunRecord.KafkaTarget?) {
         self.mode = mode
         self.seed = seed
@@ -38,6 +39,9 @@ public struct RunRequest: Sendable {
         self.force = force
         self.kafka = kafka
     }
+
+    /// The state a new simulation starts from.
+    var newState: SimulationState { SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1) }
 }
 
 /// What a run starts from, which days it covers and on what clock.
@@ -55,10 +59,13 @@ public struct RunPlan {
     public var pace: Pace
     /// The simulated second that is "now" when the paced part starts.
     public var anchor: () -> Double
-    /// Days in all; nil when endless.
+    /// Days in all; nil when endless (a live feed).
     public var dayCount: Int?
     /// What to ask before an incremental run without `-f`; nil: nothing to ask.
     public var confirmation: String?
+
+    /// True for a history (initial or incremental), false for a live feed.
+    public var isHistory: Bool { dayCount != nil }
 }
 
 /// What a command comes to, given the output folder.
@@ -89,7 +96,7 @@ public struct RunPlanner {
         let saved = snapshot.exists ? try snapshot.load() : nil
         switch request.mode {
         case let .initial(period): return try initialPlan(period, saved: saved)
-        case let .incremental(day): return try incrementalPlan(day ?? Self.yesterdayUTC(), saved: saved)
+        case let .incremental(day): return try incrementalPlan(day, saved: saved)
         case .realtime: return try livePlan(saved: saved)
         }
     }
@@ -105,19 +112,13 @@ public struct RunPlanner {
 
     private func initialPlan(_ period: Period, saved: Checkpoint?) throws -> PlanOutcome {
         let wanted = record(.initial, period)
-        let seed = request.seed ?? RunRequest.defaultSeed
-        var start = Checkpoint(state: SimulationState(seed: seed, scale: request.scale), unfinishedRun: wanted)
+        var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
         var continues = false
         if let saved, !request.force {
-            let state = saved.state
-            if let unfinished = saved.unfinishedRun {
-                try refuseUnlessSame(unfinished, wanted)
-                if state.seed != seed { throw mismatch(unfinished, "--seed \(seed) instead of \(state.seed)") }
-                if state.scale != request.scale { throw mismatch(unfinished, "--scale \(request.scale) instead of \(state.scale)") }
-                start = saved
-                continues = true
-            } else if state.firstDate == period.start, state.lastGeneratedDate == period.end, state.seed == seed,
-                      state.scale == request.scale, exists(period.fileName("transactions")), exists(period.fileName("merchants")) {
+            if saved.unfinishedRun != nil {
+                (start, continues) = try resume(saved, as: wanted, forceDrops: [])
+                try checkSameSimulation(saved.state, seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale ?? 1)
+            } else if isComplete(saved.state, period) {
                 return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
             }
         }
@@ -126,16 +127,27 @@ public struct RunPlanner {
                 throw UserError("\(folder)/\(name) exists and an initial run would replace it: pass --force, or choose another --output-dir")
             }
         }
+        try checkWritable(period)
         let remaining = start.state.lastGeneratedDate.map { period.end.ordinal - $0.ordinal } ?? period.dayCount
         return .run(RunPlan(start: start, continues: continues, firstDay: period.start, periods: AnySequence([period]),
                             pace: pace, anchor: { Double(period.start.startSecond) }, dayCount: remaining))
     }
 
-    private func incrementalPlan(_ day: Day, saved: Checkpoint?) throws -> PlanOutcome {
+    /// True when `state` went through all of `period` from its first day, and the period's files are there.
+    private func isComplete(_ state: SimulationState, _ period: Period) -> Bool {
+        state.firstDate == period.start && (state.lastGeneratedDate.map { $0 >= period.end } ?? false)
+            && state.seed == (request.seed ?? RunRequest.defaultSeed) && state.scale == (request.scale ?? 1)
+            && exists(period.fileName("transactions")) && exists(period.fileName("merchants"))
+    }
+
+    private func incrementalPlan(_ asked: Day?, saved: Checkpoint?) throws -> PlanOutcome {
         guard let saved else { throw UserError("no state at \(snapshot.path): run --initial first") }
-        try checkSeed(saved.state)
+        try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
+        // Without --date, an unfinished incremental day is the day (even after midnight).
+        let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
+        let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
         let wanted = record(.incremental, Period(day: day))
-        let (start, continues) = try resume(saved, as: wanted)
+        let (start, continues) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
             throw UserError("\(snapshot.path) has no complete day yet: finish the run that started it first")
@@ -148,6 +160,7 @@ public struct RunPlanner {
             let problem = day <= last ? "is already generated" : "would leave a gap"
             throw UserError("--date \(day) \(problem): last_generated_date is \(last), so the next day is \(expected)")
         }
+        try checkWritable(period)
         let resuming = state.partialDay.map { " (resuming after its first \($0.transactions) transactions)" } ?? ""
         let question = "Generate \(day)\(resuming) into \(folder): write \(period.fileName("merchants")) and "
             + "\(period.fileName("transactions")) and update \(StateSnapshot.fileName)."
@@ -158,45 +171,76 @@ public struct RunPlanner {
 
     private func livePlan(saved: Checkpoint?) throws -> PlanOutcome {
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
-        let wanted = record(.realtime)
-        var start = Checkpoint(state: SimulationState(seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale),
-                               unfinishedRun: wanted)
+        var start = Checkpoint(state: request.newState, unfinishedRun: record(.realtime))
         var continues = false
         if let saved {
-            try checkSeed(saved.state)
-            (start, continues) = try resume(saved, as: wanted)
+            try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
+            (start, continues) = try resume(saved, as: record(.realtime), forceDrops: [.incremental, .realtime])
         }
         let state = start.state
-        let first = state.nextDay ?? state.partialDay?.date ?? today
+        // A feed killed before its first day was complete goes on from the day it started, not from today.
+        let first = state.nextDay ?? state.partialDay?.date ?? start.unfinishedRun?.startDate ?? today
         guard first <= today else {
-            throw UserError("\(snapshot.path) is ahead of the clock: last_generated_date \(state.lastGeneratedDate!) is not before today (\(today), \(request.timeZone.identifier))")
+            throw UserError("\(snapshot.path) is ahead of the clock: its next day \(first) is after today (\(today), \(request.timeZone.identifier))")
         }
+        // The live simulation's first day, recorded so that a re-run after midnight continues the same simulation.
+        if start.unfinishedRun?.startDate == nil { start.unfinishedRun?.startDate = state.firstDate ?? first }
         let catchUp = (first.ordinal..<today.ordinal).map { Period(day: Day(ordinal: $0)) }
+        try checkWritable(catchUp.first ?? Period(day: today))
         let live = sequence(first: Period(day: today)) { Period(day: $0.start.adding(days: 1)) }
         return .run(RunPlan(start: start, continues: continues, firstDay: state.firstDate ?? first, catchUp: catchUp,
                             periods: AnySequence(live), pace: pace, anchor: localNow, dayCount: nil))
     }
 
     /// Where a run that continues a saved state starts: the saved checkpoint itself when it records
-    /// this very run unfinished; otherwise its state under the new record (with `-f`, an unfinished
-    /// run's partial day is dropped; without, another unfinished run is refused).
-    private func resume(_ saved: Checkpoint, as wanted: RunRecord) throws -> (start: Checkpoint, continues: Bool) {
+    /// this very run unfinished; otherwise its state under the new record. An unfinished run of
+    /// another command is refused, unless `-f` and its command is one of `forceDrops` (then its
+    /// partial day is dropped and done again). A partial day without a record (a state saved by an
+    /// older version, whose files are not measured) is dropped and done again too.
+    private func resume(_ saved: Checkpoint, as wanted: RunRecord,
+                        forceDrops: Set<RunRecord.Command>) throws -> (start: Checkpoint, continues: Bool) {
         var start = Checkpoint(state: saved.state, unfinishedRun: wanted)
-        guard let unfinished = saved.unfinishedRun else { return (start, false) }
-        if unfinished.difference(from: wanted) == nil { return (saved, true) }
-        guard request.force else { throw mismatch(unfinished, unfinished.difference(from: wanted)!) }
+        guard let unfinished = saved.unfinishedRun else {
+            start.state.partialDay = nil
+            return (start, false)
+        }
+        guard let difference = unfinished.difference(from: wanted) else {
+            try checkPartialDay(saved.state)
+            return (saved, true)
+        }
+        guard request.force && forceDrops.contains(unfinished.command) else { throw mismatch(unfinished, difference) }
         start.state.partialDay = nil
         return (start, false)
     }
 
-    private func checkSeed(_ state: SimulationState) throws {
-        if let seed = request.seed, seed != state.seed {
-            throw UserError("--seed \(seed) differs from the seed \(state.seed) in \(snapshot.path); incremental and live runs continue the saved simulation")
+    /// A partial day must be the day after the last complete one, with counts that are not negative.
+    private func checkPartialDay(_ state: SimulationState) throws {
+        guard let partial = state.partialDay else { return }
+        let expected = state.nextDay ?? partial.date
+        guard partial.date == expected, partial.merchantEvents >= 0, partial.transactions >= 0 else {
+            throw UserError("\(snapshot.path) is corrupt: partial_day \(partial.date) does not follow last_generated_date "
+                + "or has negative counts; pass -f to start over")
         }
     }
 
-    private func refuseUnlessSame(_ unfinished: RunRecord, _ wanted: RunRecord) throws {
-        if let difference = unfinished.difference(from: wanted) { throw mismatch(unfinished, difference) }
+    /// Seed and scale, when the command gives them, must be the saved simulation's.
+    private func checkSameSimulation(_ state: SimulationState, seed: UInt64?, scale: Double?) throws {
+        if let seed, seed != state.seed {
+            throw UserError("--seed \(seed) differs from the seed \(state.seed) in \(snapshot.path); a run continues the saved simulation")
+        }
+        if let scale, scale != state.scale {
+            throw UserError("--scale \(scale) differs from the scale \(state.scale) in \(snapshot.path); a run continues the saved simulation")
+        }
+    }
+
+    /// The period's files can be written: nothing that is not a regular file stands at their paths.
+    private func checkWritable(_ period: Period) throws {
+        for name in [period.fileName("transactions"), period.fileName("merchants")] {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder), isFolder.boolValue {
+                throw UserError("\(folder)/\(name) is a folder: the run cannot write its file there")
+            }
+        }
     }
 
     private func mismatch(_ unfinished: RunRecord, _ difference: String) -> UserError {
@@ -206,16 +250,5 @@ public struct RunPlanner {
 
     private static func yesterdayUTC() -> Day {
         Day(ordinal: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)) - 1)
-    }
-}
-
-/// A failure the user can act on, printed as one line.
-public struct UserError: ReportableError {
-    public let description: String
-    public var exitStatus: Int32 = 1
-
-    public init(_ description: String, exitStatus: Int32 = 1) {
-        self.description = description
-        self.exitStatus = exitStatus
     }
 }

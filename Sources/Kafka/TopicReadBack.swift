@@ -9,16 +9,27 @@ import Foundation
 /// is read backwards from its end in widening windows (the last record, then the 15 before it, then
 /// the 240 before those, …) until a record of the run turns up or the partition's start is reached.
 public enum TopicReadBack {
-    /// For each partition 0..<partitionCount of `topic`, the mark header's value of the newest record
-    /// (highest offset) whose run header equals `run`; nil where the partition holds no record of that
-    /// run with a mark, is empty, or does not exist.
+    /// The newest record of a run in a partition: its mark header's value and its key.
+    public struct Newest: Sendable, Equatable {
+        public let mark: String
+        public let key: [UInt8]
+
+        public init(mark: String, key: [UInt8]) {
+            self.mark = mark
+            self.key = key
+        }
+    }
+
+    /// For each partition 0..<partitionCount of `topic`, the newest record (highest offset) whose
+    /// run header equals `run`; nil where the partition holds no record of that run with a mark,
+    /// is empty, or does not exist.
     ///
     /// `properties` are the user's librdkafka properties, applied after `bootstrapServers`: security
     /// settings reach the consumer, producer-only ones are ignored by librdkafka. No wait for the
     /// cluster lasts longer than `timeout` seconds.
     public static func newestMarks(bootstrapServers: String, properties: [(key: String, value: String)], topic: String,
                                    partitionCount: Int, runHeader: String, run: String, markHeader: String,
-                                   timeout: Double = 10) throws -> [String?] {
+                                   timeout: Double = 10) throws -> [Newest?] {
         let consumer = try ReadBackConsumer(bootstrapServers: bootstrapServers, properties: properties, topic: topic, timeout: timeout)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
@@ -28,7 +39,7 @@ public enum TopicReadBack {
             }
         }
         let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader)
-        var marks = [String?](repeating: nil, count: partitionCount)
+        var marks = [Newest?](repeating: nil, count: partitionCount)
         while !searches.isEmpty {
             let found = try consumer.newestMarks(in: searches.map { ($0.partition, $0.window) }, matcher: matcher)
             for (partition, mark) in found { marks[Int(partition)] = mark }
@@ -76,13 +87,14 @@ private struct RunMatcher {
         self.markHeader = Array(markHeader.utf8CString)
     }
 
-    /// The mark of `message` if the run header says it is the run's; nil otherwise.
-    func mark(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> String? {
+    /// The mark and key of `message` if the run header says it is the run's; nil otherwise.
+    func mark(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> TopicReadBack.Newest? {
         var headers: OpaquePointer?
         guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers,
               let runValue = Self.value(of: runHeader, in: headers), runValue.elementsEqual(run),
               let mark = Self.value(of: markHeader, in: headers) else { return nil }
-        return String(decoding: mark, as: UTF8.self)
+        let key = message.pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.pointee.key_len)) } ?? []
+        return TopicReadBack.Newest(mark: String(decoding: mark, as: UTF8.self), key: key)
     }
 
     private static func value(of name: [CChar], in headers: OpaquePointer) -> UnsafeRawBufferPointer? {
@@ -151,7 +163,7 @@ private final class ReadBackConsumer {
     /// Reads each partition's window of offsets and returns, per partition, the mark of the window's
     /// newest record of the run (absent where the window holds none). Fails when no record arrives
     /// for `timeout` seconds.
-    func newestMarks(in windows: [(partition: Int32, offsets: Range<Int64>)], matcher: RunMatcher) throws -> [Int32: String] {
+    func newestMarks(in windows: [(partition: Int32, offsets: Range<Int64>)], matcher: RunMatcher) throws -> [Int32: TopicReadBack.Newest] {
         let assignment = rd_kafka_topic_partition_list_new(Int32(windows.count))!
         defer { rd_kafka_topic_partition_list_destroy(assignment) }
         for window in windows {
@@ -161,7 +173,7 @@ private final class ReadBackConsumer {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw failure(String(cString: rd_kafka_err2str(code))) }
         defer { rd_kafka_assign(handle, nil) }
         var unread = Dictionary(uniqueKeysWithValues: windows.map { ($0.partition, $0.offsets) })
-        var marks: [Int32: String] = [:]
+        var marks: [Int32: TopicReadBack.Newest] = [:]
         var deadline = Date().addingTimeInterval(timeout)
         while !unread.isEmpty {
             guard let message = rd_kafka_consumer_poll(handle, milliseconds(until: deadline)) else {

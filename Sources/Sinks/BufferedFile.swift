@@ -27,9 +27,6 @@ public final class BufferedFile {
         size = Int(end)
     }
 
-    /// True when `path` exists.
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
     /// Writes the buffer out when it holds `flushThreshold` bytes or more.
     @inline(__always)
     public func flushIfFull() throws {

@@ -52,7 +52,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
     }
 
     public var command: Command
-    /// First and last day of an initial run; the day of an incremental one; nil for a live feed.
+    /// First and last day of an initial run; the day of an incremental one; the first day of a live feed.
     public var startDate: Day?
     public var endDate: Day?
     /// IANA zone of the simulated clock.
@@ -95,7 +95,8 @@ public struct RunRecord: Equatable, Codable, Sendable {
 
     /// The first way `other` differs from this run, as a phrase (`--brokers none instead of embedded`); nil when it is the same run.
     public func difference(from other: RunRecord) -> String? {
-        if other.command != command || other.startDate != startDate || other.endDate != endDate {
+        // A live feed's record keeps the day it started; any live feed command continues it.
+        if other.command != command || (command != .realtime && (other.startDate != startDate || other.endDate != endDate)) {
             return "\(other.commandLine) instead of \(commandLine)"
         }
         if other.timeZone != timeZone { return "--timezone \(other.timeZone) instead of \(timeZone)" }

@@ -29,7 +29,7 @@ import Testing
         let marks = try TopicReadBack.newestMarks(bootstrapServers: broker.bootstrapServers, properties: configuration.properties,
                                                   topic: "T", partitionCount: 4, runHeader: "replay_run", run: "abc",
                                                   markHeader: "replay_seq")
-        #expect(marks == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
+        #expect(marks.map { $0?.mark } == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
     }
 
     @Test func anUnreachableClusterFailsWithinTheTimeoutInOneLine() throws {

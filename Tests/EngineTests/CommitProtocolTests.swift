@@ -45,14 +45,30 @@ import Testing
         #expect(try fileNames.map(harness.folder.read) == uninterrupted())
     }
 
-    @Test(arguments: [1, 2, 3, 5])
-    func aSinkFailureKeepsTheLastCheckpointAndARerunFinishesExactly(failingAt attempt: Int) throws {
-        let harness = EngineHarness(folder: try ScratchFolder())
+    /// A run whose stream fails its `attempt`-th `makeDurable` (nil: never), on a clock that makes a
+    /// checkpoint due every other slice.
+    func runFailing(at attempt: Int?, in harness: EngineHarness) throws -> (ReplayRun, RecordingSink) {
         let failing = RecordingSink(), clock = ManualClock()
         failing.failOnDurable = attempt
         failing.afterWrite = { clock.advance(0.6) }
-        let first = harness.makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
-        try first.begin()
+        let run = harness.makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
+        try run.begin()
+        return (run, failing)
+    }
+
+    @Test func aSinkFailureAtAnyCheckpointKeepsTheLastOneAndARerunFinishesExactly() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let (whole, counter) = try runFailing(at: nil, in: harness)
+        try harness.run(whole)
+        #expect(counter.durableCalls >= 4, "checkpoints within days, at day ends and at the period's end")
+        for attempt in 1...counter.durableCalls {
+            try failAndRerun(at: attempt)
+        }
+    }
+
+    func failAndRerun(at attempt: Int) throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let (first, failing) = try runFailing(at: attempt, in: harness)
         #expect(throws: SinkError.self) { try harness.run(first) }
         first.finish(completed: false)
         #expect(failing.closed == false)

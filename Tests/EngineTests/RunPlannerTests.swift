@@ -61,7 +61,7 @@ import Testing
     @Test func anotherSeedIsRefusedAndForceStartsOver() throws {
         let harness = try stoppedRun()
         let error = #expect(throws: UserError.self) { try initial(harness, seed: 8).plan() }
-        #expect(error?.description.contains("--seed 8 instead of 7") == true)
+        #expect(error?.description.contains("--seed 8 differs from the seed 7") == true)
         let over = try plan(initial(harness, seed: 8, force: true))
         #expect(!over.continues)
         #expect(over.start.state == SimulationState(seed: 8))
@@ -105,12 +105,82 @@ import Testing
         sink.afterWrite = { stopped = true }
         let run = ReplayRun(start: first.start, streams: [sink], snapshot: harness.snapshot,
                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
-                            shouldStop: { stopped }, observer: nil)
+                            shouldStop: { stopped }, observers: [])
         try run.begin()
         #expect(try run.run(first.periods, pacer: Pacer(pace: .factor(86_400), clock: ManualClock()), finishing: false) == .stopped)
         let again = try plan(live)
         #expect(again.continues)
         #expect(again.start.state.partialDay?.date == day)
         #expect(again.periods.first { _ in true } == Period(day: day))
+    }
+
+    func incremental(_ harness: EngineHarness, _ day: String?, force: Bool = true) -> RunPlanner {
+        RunPlanner(request: RunRequest(mode: .incremental(day.flatMap(Day.init(iso:))), seed: nil, scale: nil, timeZone: utc,
+                                       pace: nil, force: force, kafka: nil), folder: harness.folder.path)
+    }
+
+    /// A folder holding the completed period and an incremental day that stopped after one slice.
+    func stoppedIncrementalDay() throws -> EngineHarness {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let run = harness.makeRun(from: try plan(initial(harness)).start, streams: [])
+        try run.begin()
+        try harness.run(run)
+        let day = try plan(incremental(harness, "2024-03-04"))
+        var slices = 0
+        let sink = RecordingSink()
+        sink.afterWrite = { slices += 1 }
+        let stopped = harness.makeRun(from: day.start, streams: [sink], stopWhen: { slices >= 1 })
+        try stopped.begin()
+        #expect(try stopped.run(day.periods, pacer: Pacer(pace: .max), finishing: true) == .stopped)
+        return harness
+    }
+
+    @Test func anIncrementalRunWithoutADateContinuesTheUnfinishedDayEvenAfterMidnight() throws {
+        let harness = try stoppedIncrementalDay()
+        let again = try plan(incremental(harness, nil))
+        #expect(again.continues)
+        #expect(again.periods.first { _ in true } == Period(day: Day(iso: "2024-03-04")!))
+    }
+
+    @Test func incrementalForceDoesNotAbandonAnUnfinishedInitialRun() throws {
+        let harness = try stoppedRun()
+        let error = #expect(throws: UserError.self) { try incremental(harness, "2024-03-02").plan() }
+        #expect(error?.description.contains("records an unfinished run (--initial") == true, "\(error?.description ?? "")")
+    }
+
+    @Test func aPartialDayWithoutARecordIsDoneAgainFromItsStart() throws {
+        // A state saved by a version that did not record the file's length: the file cannot be trusted.
+        let harness = try stoppedIncrementalDay()
+        var saved = try harness.snapshot.load()
+        saved.unfinishedRun = nil
+        try harness.snapshot.save(saved)
+        let again = try plan(incremental(harness, "2024-03-04"))
+        #expect(!again.continues)
+        #expect(again.start.state.partialDay == nil)
+    }
+
+    @Test func aCorruptPartialDayIsRefused() throws {
+        let harness = try stoppedIncrementalDay()
+        var saved = try harness.snapshot.load()
+        saved.state.partialDay?.transactions = -5
+        try harness.snapshot.save(saved)
+        let error = #expect(throws: UserError.self) { try incremental(harness, "2024-03-04").plan() }
+        #expect(error?.description.contains("corrupt") == true)
+    }
+
+    @Test func aLiveFeedKilledBeforeItsFirstCheckpointKeepsItsFirstDayAfterMidnight() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let day = Day(iso: "2024-03-01")!
+        func live(at second: Int64) -> RunPlanner {
+            RunPlanner(request: RunRequest(mode: .realtime, seed: 7, scale: 1, timeZone: utc, pace: nil, force: false, kafka: nil),
+                       folder: harness.folder.path, localNow: { Double(second) })
+        }
+        let first = try plan(live(at: day.startSecond + 23 * 3600))
+        let run = harness.makeRun(from: first.start, streams: [])
+        try run.begin()   // killed right after
+        let after = try plan(live(at: day.startSecond + 25 * 3600))
+        #expect(after.continues)
+        #expect(after.firstDay == day)
+        #expect(after.catchUp == [Period(day: day)])
     }
 }

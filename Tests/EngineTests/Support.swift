@@ -18,7 +18,7 @@ final class RecordingSink: EventSink {
     private(set) var durableCount = 0
     private(set) var closed: Bool?
     var failOnDurable: Int?
-    private var durableCalls = 0
+    private(set) var durableCalls = 0
     /// Called after each slice (tests move an injected clock with it).
     var afterWrite: () -> Void = {}
 
@@ -80,7 +80,7 @@ struct EngineHarness {
         return ReplayRun(
             start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), streams: streams, snapshot: snapshot,
             openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths) },
-            shouldStop: shouldStop, observer: nil, policy: policy)
+            shouldStop: shouldStop, observers: [], policy: policy)
     }
 
     /// Runs the whole period from `start` at max pace.

@@ -127,14 +127,13 @@ struct BenchRow {
         }
         let pacer = Pacer(pace: Pace(argument: pace)!, isInterrupted: stop)
         let record = RunRecord(command: .incremental, startDate: day, endDate: day, timeZone: "UTC", kafka: nil)
+        let recorder = LagRecorder(pacer: pacer)
         let run = ReplayRun(
             start: Checkpoint(state: state, unfinishedRun: record), streams: [], snapshot: StateSnapshot(folder: folder),
-            openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observer: nil)
-        run.recordsLag = true
+            openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
         pacer.anchor(at: Double(noon), atFirstWait: true)
         _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)
-        // Every event of a slice is emitted at the same instant: weigh each slice by its events.
-        let lags = run.lags.flatMap { repeatElement($0.lag, count: $0.events) }.sorted()
+        let lags = recorder.lags.sorted()
         guard !lags.isEmpty else { throw UserError("no event fell due during the pacing row") }
         func percentile(_ p: Double) -> Double { lags[min(lags.count - 1, Int(Double(lags.count) * p))] * 1000 }
         return BenchResult(count: lags.count, seconds: seconds, p50: percentile(0.5), p99: percentile(0.99))
@@ -149,5 +148,18 @@ struct BenchRow {
             lines += block.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         }
         return lines
+    }
+}
+
+/// Records, for every event, how late its slice was handed to the sinks against its schedule
+/// (every event of a slice goes out at the same instant).
+private final class LagRecorder: RunObserver {
+    private let pacer: Pacer
+    private(set) var lags: [Double] = []
+
+    init(pacer: Pacer) { self.pacer = pacer }
+
+    func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
+        lags.append(contentsOf: repeatElement(pacer.lag(of: Double(simulatedSecond)), count: slice.count))
     }
 }

@@ -1,0 +1,26 @@
+import Events
+
+/// How far a simulation already got in each partition of a topic, from the newest record of it
+/// that `TopicReadBack` found in each partition.
+public enum PublishedPositions {
+    /// The `replay_seq` of each partition's newest record of the run. Fails when a record sits on
+    /// another partition than its key gives for `partitionCount` (the topic's partition count
+    /// changed since): the events already there could not be told apart then.
+    public static func positions(of newest: [TopicReadBack.Newest?], topic: String,
+                                 partitionCount: Int) throws -> [RecordIdentity.Sequence?] {
+        try newest.enumerated().map { partition, record in
+            guard let record else { return nil }
+            guard let sequence = RecordIdentity.Sequence(record.mark) else {
+                throw KafkaError("\(topic) partition \(partition) holds a record with \(RecordIdentity.sequenceHeader) '\(record.mark)', "
+                    + "which is not of the form YYYY-MM-DD/N")
+            }
+            let placed = record.key.withUnsafeBytes { KeyPartitioner.partition(ofKey: $0, partitionCount: partitionCount) }
+            guard placed == Int32(partition) else {
+                throw KafkaError("\(topic) partition \(partition) holds this simulation's record \(sequence) whose key belongs on "
+                    + "partition \(placed) of \(partitionCount): the topic's partition count changed since it was published; "
+                    + "publish to new topics, or restore the partition count")
+            }
+            return sequence
+        }
+    }
+}
