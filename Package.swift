@@ -12,6 +12,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         .target(name: "Simulation"),
@@ -22,13 +25,24 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Clock"),
         .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Engine", "Sinks", "Simulation",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine",
+                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

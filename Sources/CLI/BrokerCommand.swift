@@ -10,7 +10,7 @@ struct Broker: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster) until SIGINT/SIGTERM.")
 
-    @Option(help: "Partitions of each pre-created topic.")
+    @Option(help: "Partitions of each pre-created topic; each keeps only its newest ~5 MiB (the default holds a 90-day replay).")
     var partitions = EmbeddedBroker.defaultPartitionCount
 
     @Option(help: "Bootstrap port on 127.0.0.1 (relayed to the broker's own port); default: the broker's own.")

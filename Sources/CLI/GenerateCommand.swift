@@ -50,8 +50,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Seed of a new simulation (incremental and live runs continue with the saved one).")
     var seed: UInt64?
 
-    @Option(help: "Multiplies the merchant population and the monthly growth and churn caps.")
-    var scale: Double = 1
+    @Option(help: "Multiplies the merchant population and the monthly growth and churn caps (default 1; incremental and live runs continue with the saved one).")
+    var scale: Double?
 
     @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600). Default: max; realtime for --realtime.")
     var pace: Pace?
@@ -60,8 +60,18 @@ struct Generate: ParsableCommand {
             transform: ArgumentFormat.timeZone)
     var timezone = SimulatedTimeZone(identifier: "UTC")!
 
+    @Option(name: .customLong("log-format"), help: "text (for a person) or json (one object per line, for a log collector); both on stderr.")
+    var logFormat: LogFormat = .text
+
+    @Flag(name: .customLong("check-config"),
+          help: "Check every option and the Kafka properties, print what would run and exit, touching no folder and no network.")
+    var checkConfig = false
+
     @OptionGroup(title: "Kafka")
     var kafka: KafkaOptions
+
+    @OptionGroup(title: "Metrics and health")
+    var metrics: MetricsOptions
 
     func validate() throws {
         guard [initial, incremental, realtime].filter({ $0 }).count == 1 else {
@@ -74,7 +84,7 @@ struct Generate: ParsableCommand {
             throw ValidationError("--start-date/--end-date go with --initial")
         }
         if date != nil && !incremental { throw ValidationError("--date goes with --incremental") }
-        guard scale.isFinite, scale > 0, scale <= 10_000 else {
+        if let scale, !(scale.isFinite && scale > 0 && scale <= 10_000) {
             throw ValidationError("--scale must be a number above 0 (at most 10000), got \(scale)")
         }
         if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
@@ -88,7 +98,8 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet)
+        if checkConfig { return StandardOutput.write(try ConfigCheck(command: self).report()) }
+        let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet, format: logFormat)
         var killSwitch = try KillSwitch.fromEnvironment()
         let folder = try OutputFolder(path: outputDir)
         let lock = try folder.lockForWriting()
@@ -102,43 +113,38 @@ struct Generate: ParsableCommand {
             plan = planned
         }
         if let question = plan.confirmation { try Confirmation.ask(question) }
-        // Kafka first: an unreachable broker or a bad -X is refused before any file is touched.
+        // Metrics and Kafka first: a busy port, an unreachable broker or a bad -X is refused before any file is touched.
+        let telemetry = try metrics.port.map { _ in try RunTelemetry(options: metrics, zone: timezone, logger: logger) }
+        defer { telemetry?.shutDown() }
         let state = plan.start.state
         let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
         let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId,
-                                                       unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil, logger: logger)
+                                                       unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
+                                                       statistics: telemetry != nil, logger: logger)
         defer { kafkaConnection?.shutDown() }
+        telemetry?.attach(kafkaConnection)
         var start = plan.start
         start.unfinishedRun?.kafka?.partitions = kafkaConnection?.partitionCounts ?? []
         StopSignal.install()
 
-        let progress = Progress(quiet: quiet, logger: logger)
+        let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
             start: start, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths) },
-            shouldStop: { StopSignal.isRequested }, observer: progress)
+            shouldStop: { StopSignal.isRequested }, observers: [progress] + (telemetry.map { [$0.metrics] } ?? []))
         if killSwitch != nil { run.reached = { killSwitch?.reach($0) } }
         if plan.continues {
             logger.info("continuing the unfinished run recorded in \(folder.path)/\(StateSnapshot.fileName)")
         } else {
             try run.begin()
         }
-        var outcome = ReplayRun.Outcome.completed
+        let outcome: ReplayRun.Outcome
         do {
-            if !plan.catchUp.isEmpty {
-                logger.info("catching up \(plan.catchUp.count) missing days at full speed")
-                outcome = try run.run(plan.catchUp, pacer: Pacer(pace: .max), finishing: false)
-            }
-            if outcome == .completed {
-                let pacer = Pacer(pace: plan.pace, isInterrupted: { StopSignal.isRequested })
-                // A history's schedule starts with its first event; a live feed's is the wall clock.
-                pacer.anchor(at: plan.anchor(), atFirstWait: plan.dayCount != nil)
-                progress.lagOf = { pacer.lag(of: $0) }
-                outcome = try run.run(plan.periods, pacer: pacer, finishing: plan.dayCount != nil)
-            }
+            outcome = try drive(run, plan, progress: progress, telemetry: telemetry, logger: logger)
         } catch {
+            telemetry?.health.markStopping()
             run.finish(completed: false)
             throw error
         }
@@ -146,5 +152,26 @@ struct Generate: ParsableCommand {
         logger.info("\(progress.summary(stopped: outcome == .stopped))\(PeakMemory.summary) → \(folder.path)")
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
         if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
+        telemetry?.linger(outcome == .completed ? metrics.linger : 0, logger: logger)
+    }
+
+    /// Runs the catch-up days at full speed, then the plan's periods on its clock.
+    private func drive(_ run: ReplayRun, _ plan: RunPlan, progress: Progress, telemetry: RunTelemetry?,
+                       logger: Logger) throws -> ReplayRun.Outcome {
+        if !plan.catchUp.isEmpty {
+            logger.info("catching up \(plan.catchUp.count) missing days at full speed")
+            let outcome = try run.run(plan.catchUp, pacer: Pacer(pace: .max), finishing: false)
+            if outcome == .stopped { return outcome }
+        }
+        // The pacer polls while it waits: the run loop's heartbeat for /healthz.
+        let pacer = Pacer(pace: plan.pace, isInterrupted: {
+            telemetry?.health.beat()
+            return StopSignal.isRequested
+        })
+        // A history's schedule starts with its first event; a live feed's is the wall clock.
+        pacer.anchor(at: plan.anchor(), atFirstWait: plan.isHistory)
+        progress.lagOf = { pacer.lag(of: $0) }
+        telemetry?.metrics.lagOf = { pacer.lag(of: $0) }
+        return try run.run(plan.periods, pacer: pacer, finishing: plan.isHistory)
     }
 }

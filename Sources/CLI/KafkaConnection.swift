@@ -16,12 +16,14 @@ final class KafkaConnection {
     /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
     /// any file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
-    /// hold of run `runId`.
+    /// hold of run `runId`. With `statistics`, librdkafka reports the brokers' state (for metrics).
     static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     logger: Logger) throws -> KafkaConnection? {
+                     statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
-            if !options.properties.isEmpty { logger.warning("-X properties are ignored with --brokers none") }
+            if !options.properties.isEmpty || options.configFile != nil {
+                logger.warning("-X and --kafka-config properties are ignored with --brokers none")
+            }
             return nil
         }
         var embedded: EmbeddedBroker?
@@ -31,11 +33,11 @@ final class KafkaConnection {
             servers = broker.bootstrapServers
             embedded = broker
         }
-        let configuration = try ProducerConfiguration(bootstrapServers: servers, overrides: options.properties)
+        let configuration = try options.producerConfiguration(bootstrapServers: servers, statistics: statistics)
         if let embedded {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }
-        let producer = try KafkaProducer(configuration: configuration, topics: topics)
+        let producer = try KafkaProducer(configuration: configuration, topics: topics, logger: logger)
         let partitionCounts = try topics.indices.map { try producer.partitionCount(ofTopic: $0) }
         if let change = unfinished?.partitionChange(to: partitionCounts) { throw UserError(change) }
         var published: [[RecordIdentity.Sequence?]] = []
@@ -43,7 +45,7 @@ final class KafkaConnection {
             let marks = try TopicReadBack.newestMarks(
                 bootstrapServers: servers, properties: configuration.properties.map { (key: $0.0, value: $0.1) }, topic: topic,
                 partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
-            published.append(marks.map { $0.flatMap(RecordIdentity.Sequence.init) })
+            published.append(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count))
             let already = marks.compactMap { $0 }.count
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kafka
 import Sinks
 
 /// The names of the two topics.
@@ -35,8 +36,21 @@ struct KafkaOptions: ParsableArguments {
 
     @OptionGroup var topics: TopicOptions
 
-    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable).", valueName: "key=value"))
+    @Option(name: .customLong("kafka-config"),
+            help: ArgumentHelp("A file of librdkafka producer properties (key=value lines, # comments), read before -X.", valueName: "file"))
+    var configFile: String?
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config).", valueName: "key=value"))
     var properties: [String] = []
+
+    /// The producer's properties: the defaults, `bootstrapServers`, the `--kafka-config` file, then
+    /// `-X`, each checked by librdkafka.
+    /// With `statistics`, librdkafka reports every second (the brokers' state for the metrics),
+    /// unless the properties set their own interval.
+    func producerConfiguration(bootstrapServers: String, statistics: Bool = false) throws -> ProducerConfiguration {
+        try ProducerConfiguration(bootstrapServers: bootstrapServers, file: configFile.map { try KafkaConfigFile(path: $0) },
+                                  overrides: (statistics ? ["statistics.interval.ms=1000"] : []) + properties)
+    }
 
     /// Where the run publishes, as its record says; nil for `--brokers none`.
     var target: RunRecord.KafkaTarget? {

@@ -31,8 +31,9 @@ final class Progress: RunObserver {
     private(set) var lastDay: Day?
     private var currentDay: Day?
 
-    init(quiet: Bool, logger: Logger) {
-        style = quiet ? .silent : (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+    /// `bar: false` writes plain lines even on a terminal (for a log format that is not a person's).
+    init(quiet: Bool, logger: Logger, bar: Bool) {
+        style = quiet ? .silent : (bar && isatty(STDERR_FILENO) == 1 ? .bar : .lines)
         self.logger = logger
         startedAt = clock.now()
     }

@@ -19,15 +19,23 @@ enum ReplayMain {
             fail(error.description, status: 1)
         } catch {
             let code = Replay.exitCode(for: error)
+            if code == .success, RootHelp.isRootHelp(Replay.message(for: error)) {
+                StandardOutput.write(RootHelp.text + "\n")
+                exit(0)
+            }
             guard code != .success else { Replay.exit(withError: error) }
             fail(Replay.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments",
                  status: code.rawValue)
         }
     }
 
+    /// One line on stderr: `replay: error: …`, or with `--log-format json` a JSON line at level error.
     private static func fail(_ message: String, status: Int32) -> Never {
         let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-        StandardError.write("replay: error: \(line)\n")
+        switch LogFormat.requested(in: Array(CommandLine.arguments.dropFirst())) {
+        case .text: StandardError.write("replay: error: \(line)\n")
+        case .json: StandardError.write(LogFormat.json.line(level: .error, message: line, metadata: [:], label: "replay"))
+        }
         exit(status)
     }
 }

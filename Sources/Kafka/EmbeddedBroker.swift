@@ -4,10 +4,13 @@ import CRdKafka
 /// Kafka-protocol endpoint for runs with no cluster named, and for tests.
 ///
 /// librdkafka 2.0.2's mock keeps only the newest ~5 MiB or 100k message sets of each partition
-/// and does not replicate; it is a development broker, not storage.
+/// (older records are dropped silently) and does not replicate; it is a development broker, not
+/// storage.
 public final class EmbeddedBroker: @unchecked Sendable {
-    /// Partitions of each topic unless asked otherwise.
-    public static let defaultPartitionCount = 8
+    /// Partitions of each topic unless asked otherwise: enough for a 90-day replay at scale 1
+    /// (731,901 transactions; a partition keeps ~37,000 of them, and with 64 the fullest holds
+    /// 19,651: see the README's embedded broker paragraph).
+    public static let defaultPartitionCount = 64
     /// `host:port,…` to bootstrap from.
     public let bootstrapServers: String
     private let owner: OpaquePointer

@@ -1,10 +1,12 @@
 import CRdKafka
 import Foundation
+import Logging
 
 /// The one owner of a librdkafka producer handle. Produces with `rd_kafka_produceva` and
 /// `RD_KAFKA_MSG_F_COPY` to the partition the caller chose (the topic index is the message
 /// opaque), serves delivery reports on a thread of its own, treats a full queue as backpressure,
-/// stops at the first failed delivery, and flushes before destroying.
+/// stops at the first failed delivery, and flushes before destroying. librdkafka's log lines and
+/// error events go to the logger, if one is given.
 public final class KafkaProducer: @unchecked Sendable {
     public let topics: [String]
     public let bootstrapServers: String
@@ -14,42 +16,29 @@ public final class KafkaProducer: @unchecked Sendable {
     private let handle: OpaquePointer
     private let topicHandles: [OpaquePointer]
     let ledger: DeliveryLedger
+    /// Where librdkafka's lines go, and the run's warnings about Kafka; nil to drop them.
+    let logger: Logger?
+    private let callbacks: ProducerCallbacks
     private var poller: Thread?
     private let pollerDone = DispatchSemaphore(value: 0)
     private let stopping = NSLock()
     private var stopRequested = false
+    /// Guards `closed` and the handle's destruction against readers on other threads (metrics).
+    private let handleLock = NSLock()
     private var closed = false
     private let arguments = ProduceArguments()
 
     /// Connects to the cluster and checks within `connectTimeout` seconds that it answers.
-    public init(configuration: ProducerConfiguration, topics: [String], connectTimeout: Double = 10, stallTimeout: Double = 30) throws {
+    public init(configuration: ProducerConfiguration, topics: [String], logger: Logger? = nil,
+                connectTimeout: Double = 10, stallTimeout: Double = 30) throws {
         self.topics = topics
         self.stallTimeout = stallTimeout
+        self.logger = logger
         bootstrapServers = configuration.bootstrapServers
         ledger = DeliveryLedger(topicCount: topics.count)
+        callbacks = ProducerCallbacks(ledger: ledger, log: logger.map { ClientLog(logger: $0, configuration: configuration) })
         let conf = try configuration.makeNativeConfiguration()
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(ledger).toOpaque())
-        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
-            guard let message, let opaque else { return }
-            let ledger = Unmanaged<DeliveryLedger>.fromOpaque(opaque).takeUnretainedValue()
-            let topic = Int(bitPattern: message.pointee._private) - 1
-            let error = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : String(cString: rd_kafka_err2str(message.pointee.err))
-            ledger.delivered(topic: topic, bytes: message.pointee.len + message.pointee.key_len, error: error)
-        }
-        rd_kafka_conf_set_error_cb(conf) { handle, code, reason, opaque in
-            guard let opaque else { return }
-            let ledger = Unmanaged<DeliveryLedger>.fromOpaque(opaque).takeUnretainedValue()
-            var message = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
-            let fatal = code == RD_KAFKA_RESP_ERR__FATAL.rawValue
-            if fatal, let handle {
-                var detail = [CChar](repeating: 0, count: 512)
-                rd_kafka_fatal_error(handle, &detail, detail.count)
-                message = String(cBuffer: detail)
-            }
-            ledger.clientError(message, fatal: fatal)
-        }
-        // librdkafka's own log lines would go to stderr unasked; errors reach us through error_cb.
-        rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
+        callbacks.install(on: conf)
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
             rd_kafka_conf_destroy(conf)
@@ -72,8 +61,10 @@ public final class KafkaProducer: @unchecked Sendable {
         self.poller = poller
         do {
             try checkReachable(timeout: connectTimeout)
+            callbacks.log?.connected()
         } catch {
             shutDown(flushTimeout: 0)
+            callbacks.log?.failedToConnect()
             throw error
         }
     }
@@ -84,10 +75,11 @@ public final class KafkaProducer: @unchecked Sendable {
                         timestampMilliseconds: Int64, headers: RecordHeaders) throws {
         var stall = StallWatch(timeout: stallTimeout)
         while true {
+            if ledger.hasFailure { try throwDeliveryFailure() }
             arguments.fill(topic: topicHandles[topic], index: topic, partition: partition, key: key, value: value,
                            timestampMilliseconds: timestampMilliseconds, headers: headers)
             guard let error = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) else {
-                if ledger.produced(topic: topic) { try throwDeliveryFailure() }
+                ledger.produced(topic: topic)
                 return
             }
             let code = rd_kafka_error_code(error)
@@ -125,6 +117,14 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// The low watermark (the oldest offset the broker still holds) of a partition of
+    /// `topics[topic]`; nil if the broker does not answer within `timeout` seconds.
+    func lowWatermark(topic: Int, partition: Int, timeout: Double) -> Int64? {
+        var low: Int64 = -1, high: Int64 = -1
+        let code = rd_kafka_query_watermark_offsets(handle, topics[topic], Int32(partition), &low, &high, Int32(timeout * 1000))
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? low : nil
+    }
+
     /// Returns once every queued message is acknowledged; fails on a delivery failure, a fatal
     /// error, or when no acknowledgement arrives for `stallTimeout` seconds.
     public func awaitAcknowledgements() throws {
@@ -145,16 +145,29 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Messages in librdkafka's queues, not yet acknowledged (0 once shut down). Safe from any thread.
+    public var queueDepth: Int { handleLock.withLock { closed ? 0 : Int(rd_kafka_outq_len(handle)) } }
+
+    /// Brokers connected, from librdkafka's statistics (`statistics.interval.ms`); nil until they arrive.
+    public var brokersUp: Int? { ledger.brokersUp }
+
     /// Per-topic counts so far.
     public var counts: [(topic: String, produced: Int, acknowledged: Int, failed: Int, bytes: Int)] {
         zip(topics, ledger.snapshot.counts).map { ($0, $1.produced, $1.acknowledged, $1.failed, $1.acknowledgedBytes) }
     }
 
-    /// Flushes for at most `flushTimeout` seconds, stops the poll thread and destroys the handle.
+    /// Flushes for at most `flushTimeout` seconds (nothing after a failed delivery: what is still
+    /// queued is dropped), stops the poll thread and destroys the handle.
     public func shutDown(flushTimeout: Double) {
+        handleLock.lock()
+        defer { handleLock.unlock() }
         guard !closed else { return }
         closed = true
-        _ = rd_kafka_flush(handle, Int32(flushTimeout * 1000))
+        if ledger.hasFailure {
+            _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        } else {
+            _ = rd_kafka_flush(handle, Int32(flushTimeout * 1000))
+        }
         stopping.withLock { stopRequested = true }
         pollerDone.wait()
         for topic in topicHandles { rd_kafka_topic_destroy(topic) }
@@ -163,17 +176,14 @@ public final class KafkaProducer: @unchecked Sendable {
 
     deinit { shutDown(flushTimeout: 0) }
 
-    /// Serves delivery reports. After the first failed delivery it drops every message still
-    /// queued, so that no later message of a partition lands after the one that failed: the
-    /// newest record of a partition then tells a re-run exactly what the partition holds.
+    /// Serves delivery reports. From the first failed delivery on it drops every message queued
+    /// (the producing thread stops queueing then too), so that no later message of a partition
+    /// lands after the one that failed: the newest record of a partition then tells a re-run
+    /// exactly what the partition holds.
     private func pollUntilStopped() {
-        var purged = false
         while !stopping.withLock({ stopRequested }) {
             rd_kafka_poll(handle, 100)
-            if !purged && ledger.hasFailure {
-                purged = true
-                _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE)
-            }
+            if ledger.hasFailure { _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE) }
         }
         pollerDone.signal()
     }

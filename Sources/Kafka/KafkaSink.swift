@@ -8,7 +8,8 @@ import Sinks
 /// `replay_seq`). It chooses each record's partition itself, as the Java client does (murmur2 of
 /// the key), and skips every event that the partition's newest record of this simulation shows is
 /// already there: a re-run after any crash publishes each event exactly once.
-/// `makeDurable` returns only when Kafka acknowledged every event before it.
+/// `makeDurable` returns only when Kafka acknowledged every event before it; it also warns when
+/// the broker no longer holds records this run sent (`RetentionWatch`).
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private let key = ByteBuffer(capacity: 64)
@@ -22,6 +23,7 @@ public final class KafkaSink: EventSink {
     private var published: [[RecordIdentity.Sequence?]]
     /// Per topic: events skipped because the topic already held them.
     private var skipped: [Int]
+    private let retention = RetentionWatch()
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
     /// a simulated (local wall-clock) second into its UTC second; `published` comes from
@@ -62,9 +64,11 @@ public final class KafkaSink: EventSink {
 
     public func makeDurable() throws {
         try producer.awaitAcknowledgements()
+        retention.checkpoint(producer, partitionCounts: partitionCounts)
     }
 
     public func close(completed: Bool) throws {
+        if completed { retention.finish(producer, partitionCounts: partitionCounts) }
         producer.shutDown(flushTimeout: completed ? 30 : 5)
     }
 
@@ -77,6 +81,14 @@ public final class KafkaSink: EventSink {
             return "\(topic.topic): produced \(topic.produced), acknowledged \(topic.acknowledged), failed \(topic.failed)\(already), "
                 + "\((megabytes * 10).rounded() / 10) MiB, \(Int(Double(topic.acknowledged) / seconds)) msg/s"
         }
+    }
+
+    /// Per topic: produced, acknowledged, failed, skipped and acknowledged bytes so far; the messages
+    /// waiting in librdkafka's queues; the brokers connected (nil until librdkafka reports them).
+    public var status: (topics: [(topic: String, produced: Int, acknowledged: Int, failed: Int, skipped: Int, bytes: Int)],
+                        queueDepth: Int, brokersUp: Int?) {
+        let topics = zip(producer.counts, skipped).map { ($0.topic, $0.produced, $0.acknowledged, $0.failed, $1, $0.bytes) }
+        return (topics, producer.queueDepth, producer.brokersUp)
     }
 
     /// The partition of the key in `key`.

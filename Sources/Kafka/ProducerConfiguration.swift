@@ -2,7 +2,8 @@ import CRdKafka
 import Foundation
 
 /// The producer's librdkafka properties: safe defaults for data that must not be lost, then the
-/// user's `-X key=value` overrides, each checked by librdkafka up front.
+/// properties of a `--kafka-config` file, then the user's `-X key=value` overrides (a later one
+/// wins), each checked by librdkafka up front.
 public struct ProducerConfiguration: Sendable {
     /// Defaults a Kafka user expects for data that must not be lost, batched for throughput.
     public static let defaults: [(String, String)] = [
@@ -19,19 +20,38 @@ public struct ProducerConfiguration: Sendable {
     ]
 
     public let bootstrapServers: String
-    public let properties: [(String, String)]
+    /// Every property in the order librdkafka applies them.
+    public let settings: [Setting]
 
-    /// Checks every property with librdkafka; the first invalid one is an error naming it.
-    public init(bootstrapServers: String, overrides: [String]) throws {
-        var properties = Self.defaults + [("bootstrap.servers", bootstrapServers)]
+    /// `settings` as name and value.
+    public var properties: [(String, String)] { settings.map { ($0.name, $0.value) } }
+
+    /// Each property once, with the value that applies and where it was set, by name.
+    public var effectiveSettings: [Setting] {
+        var latest: [String: Setting] = [:]
+        for setting in settings { latest[setting.name] = setting }
+        return latest.values.sorted { $0.name < $1.name }
+    }
+
+    /// Checks every property with librdkafka; the first invalid one is an error naming it (and the
+    /// file and line it came from).
+    public init(bootstrapServers: String, file: KafkaConfigFile? = nil, overrides: [String]) throws {
+        var settings = Self.defaults.map { Setting(name: $0.0, value: $0.1, origin: .defaults) }
+        settings.append(Setting(name: "bootstrap.servers", value: bootstrapServers, origin: .brokers))
+        if let file {
+            settings += file.entries.map { Setting(name: $0.name, value: $0.value, origin: .file(path: file.path, line: $0.line)) }
+        }
         for item in overrides {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
-                throw KafkaError("-X \(Self.redacted(item)) is not of the form key=value")
+                throw KafkaError("-X \(Self.shown(item)) is not of the form key=value")
             }
-            properties.append((String(item[..<equals]), String(item[item.index(after: equals)...])))
+            settings.append(Setting(name: String(item[..<equals]), value: String(item[item.index(after: equals)...]), origin: .override))
+        }
+        for setting in settings where setting.origin.isUser && Self.bootstrapNames.contains(setting.name) {
+            throw KafkaError("\(setting.origin.label)\(setting.name): set the brokers with --brokers")
         }
         self.bootstrapServers = bootstrapServers
-        self.properties = properties
+        self.settings = settings
         rd_kafka_conf_destroy(try makeNativeConfiguration())
     }
 
@@ -39,16 +59,28 @@ public struct ProducerConfiguration: Sendable {
     func makeNativeConfiguration() throws -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         var message = [CChar](repeating: 0, count: 512)
-        for (name, value) in properties {
-            let result = rd_kafka_conf_set(conf, name, value, &message, message.count)
+        for setting in settings {
+            let result = rd_kafka_conf_set(conf, setting.name, setting.value, &message, message.count)
             guard result == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                let reason = Self.hide(value, of: name, in: String(cBuffer: message))
-                throw KafkaError("-X \(name): \(reason)")
+                throw KafkaError("\(setting.origin.label)\(setting.name): \(hidingSecrets(in: String(cBuffer: message)))")
             }
         }
         return conf
     }
+
+    /// The values of the secret properties, which no message may show.
+    var secretValues: [String] {
+        settings.filter { Self.isSecret($0.name) && !$0.value.isEmpty }.map(\.value)
+    }
+
+    /// `text` with the value of every secret property replaced by `***`.
+    func hidingSecrets(in text: String) -> String {
+        secretValues.reduce(text) { $0.replacingAll($1, with: "***") }
+    }
+
+    /// The names under which librdkafka takes the bootstrap servers, which only `--brokers` sets.
+    private static let bootstrapNames: Set<String> = ["bootstrap.servers", "metadata.broker.list"]
 
     /// True for properties whose values must never be printed.
     static func isSecret(_ name: String) -> Bool {
@@ -62,7 +94,8 @@ public struct ProducerConfiguration: Sendable {
         return text.replacingAll(value, with: "***")
     }
 
-    private static func redacted(_ item: String) -> String {
+    /// A `-X` item as a message may show it.
+    private static func shown(_ item: String) -> String {
         guard let equals = item.firstIndex(of: "=") else { return item }
         return isSecret(String(item[..<equals])) ? String(item[...equals]) + "***" : item
     }

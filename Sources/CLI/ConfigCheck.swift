@@ -1,0 +1,54 @@
+import Engine
+import Kafka
+
+/// `--check-config`: what a command line would run, for checking a deploy file. The parser has
+/// already checked every option; this reads the `--kafka-config` file and checks the Kafka
+/// properties with librdkafka, then describes the run (secret values as `***`). It touches no
+/// folder and opens no connection.
+struct ConfigCheck {
+    let command: Generate
+
+    /// The description, one `name: value` line each, then the effective Kafka properties.
+    func report() throws -> String {
+        let kafka = command.kafka
+        let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers)
+        var lines = [
+            "mode: \(mode)",
+            "output dir: \(command.outputDir)",
+            "seed: \(command.seed.map(String.init) ?? "\(RunRequest.defaultSeed) for a new simulation, else the saved one"), scale: \(command.scale.map { "\($0)" } ?? "1 for a new simulation, else the saved one")",
+            "time zone: \(command.timezone.identifier)",
+            "pace: \(command.pace?.description ?? (command.realtime ? "realtime" : "max") + " (the default)")",
+            "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
+            "brokers: \(brokers)",
+            "topics: \(kafka.topics.names.joined(separator: ", "))",
+        ]
+        if command.force { lines.append("force: yes (-f)") }
+        let settings = configuration.effectiveSettings.filter { $0.name != "bootstrap.servers" }
+        let width = settings.map { $0.name.count + $0.shownValue.count + 1 }.max() ?? 0
+        lines.append("kafka properties\(kafka.brokers == "none" ? " (unused with --brokers none)" : ""):")
+        for setting in settings {
+            let property = "\(setting.name)=\(setting.shownValue)"
+            lines.append("  " + property + String(repeating: " ", count: width - property.count) + "  (\(setting.origin))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private var mode: String {
+        if command.initial, let start = command.startDate, let end = command.endDate {
+            return "initial, \(start) to \(end) (\(end.ordinal - start.ordinal + 1) days)"
+        }
+        if command.incremental {
+            return "incremental, \(command.date?.description ?? "yesterday (UTC)"), which must follow last_generated_date in merchants.json"
+        }
+        return "realtime, a live feed from now until SIGINT/SIGTERM"
+    }
+
+    private var brokers: String {
+        switch command.kafka.brokers {
+        case "embedded":
+            "embedded (librdkafka's mock cluster in this process, \(EmbeddedBroker.defaultPartitionCount) partitions per topic)"
+        case "none": "none (files only)"
+        case let servers: servers
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// Where the metrics and health endpoints are served.
+struct MetricsOptions: ParsableArguments {
+    @Option(name: .customLong("metrics-port"),
+            help: "Serve Prometheus metrics on /metrics and probes on /healthz and /readyz at this port (0: any free port).")
+    var port: Int?
+
+    @Option(name: .customLong("metrics-address"), help: "Address the metrics server listens on (0.0.0.0 in a container).")
+    var address = "127.0.0.1"
+
+    @Option(name: .customLong("metrics-linger"),
+            help: "Seconds to keep serving the final metrics after a run completes, so that a scraper sees them (SIGTERM ends it).")
+    var linger: Double = 0
+
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) { throw ValidationError("--metrics-port must be from 0 to 65535, got \(port)") }
+        guard linger >= 0, linger.isFinite else { throw ValidationError("--metrics-linger must be 0 or more seconds") }
+    }
+}

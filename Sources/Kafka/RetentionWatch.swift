@@ -1,0 +1,87 @@
+import Foundation
+
+/// Notices when the broker no longer holds records this run sent: a partition's low watermark (the
+/// oldest offset it keeps) has moved past the first offset this run was acknowledged there. The
+/// embedded broker (librdkafka's mock cluster) keeps only ~5 MiB of each partition and drops older
+/// records silently; a real cluster's retention can drop a replay's old timestamps as fast.
+final class RetentionWatch {
+    /// Records of one topic that the broker dropped.
+    struct Loss: CustomStringConvertible {
+        let topic: String
+        let lost: Int
+        let sent: Int
+        let partitionCount: Int
+
+        var description: String {
+            "\(topic): the broker no longer holds \(Self.grouped(lost)) of the \(Self.grouped(sent)) records this run sent "
+                + "(its retention dropped them): give the topics more partitions (replay broker --partitions \(suggestedPartitions)) "
+                + "or use a real cluster"
+        }
+
+        /// Twice the partitions that would have held the records at the rate this topic kept them
+        /// (keys do not spread evenly), as a power of two.
+        var suggestedPartitions: Int {
+            let needed = Double(partitionCount) * Double(sent) / Double(max(sent - lost, 1)) * 2
+            var suggestion = 1
+            while Double(suggestion) < needed && suggestion < 1_000 { suggestion *= 2 }
+            return min(suggestion, 1_000)
+        }
+
+        /// `1234567` as `1,234,567`.
+        static func grouped(_ number: Int) -> String {
+            let digits = String(number)
+            guard digits.count > 3 else { return digits }
+            return grouped(number / 1_000) + "," + digits.suffix(3)
+        }
+    }
+
+    /// Seconds between checks at checkpoints.
+    let interval: Double
+    /// Seconds one check may spend asking the broker.
+    let timeout: Double
+    private var lastCheck: Date?
+    /// The records lost of each topic as last warned about.
+    private var warned: [String: Int] = [:]
+
+    init(interval: Double = 10, timeout: Double = 5) {
+        self.interval = interval
+        self.timeout = timeout
+    }
+
+    /// At a checkpoint (at most every `interval` seconds): warns about a topic the first time it lost records.
+    func checkpoint(_ producer: KafkaProducer, partitionCounts: [Int]) {
+        if let lastCheck, Date().timeIntervalSince(lastCheck) < interval { return }
+        lastCheck = Date()
+        for loss in losses(producer, partitionCounts: partitionCounts) where warned[loss.topic] == nil { warn(loss, producer) }
+    }
+
+    /// At the end of a completed run: warns about every topic that lost records, with the final
+    /// figures (unless the last warning already said them).
+    func finish(_ producer: KafkaProducer, partitionCounts: [Int]) {
+        for loss in losses(producer, partitionCounts: partitionCounts) where warned[loss.topic] != loss.lost { warn(loss, producer) }
+    }
+
+    private func warn(_ loss: Loss, _ producer: KafkaProducer) {
+        warned[loss.topic] = loss.lost
+        producer.logger?.warning("\(loss)")
+    }
+
+    /// Each topic that lost records; nothing when the broker does not answer in time (no guesses).
+    func losses(_ producer: KafkaProducer, partitionCounts: [Int]) -> [Loss] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var losses: [Loss] = []
+        for (topic, counts) in producer.counts.enumerated() {
+            var lost: Int64 = 0
+            for (partition, range) in producer.ledger.acknowledgedOffsets(ofTopic: topic).enumerated() {
+                guard let range else { continue }
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0, let low = producer.lowWatermark(topic: topic, partition: partition, timeout: remaining) else { return [] }
+                lost += max(0, min(low, range.upperBound + 1) - range.lowerBound)
+            }
+            if lost > 0 {
+                losses.append(Loss(topic: counts.topic, lost: Int(lost), sent: counts.acknowledged, partitionCount: partitionCounts[topic]))
+            }
+        }
+        return losses
+    }
+}

@@ -1,0 +1,126 @@
+import Engine
+import Foundation
+import Metrics
+import Prometheus
+import Simulation
+import Sinks
+
+/// Kafka figures read when metrics are scraped.
+public struct KafkaSample: Sendable {
+    /// Per topic, cumulative since the run started.
+    public struct Topic: Sendable {
+        public var name: String
+        public var produced: Int
+        public var acknowledged: Int
+        public var failed: Int
+        public var skipped: Int
+        public var acknowledgedBytes: Int
+
+        public init(name: String, produced: Int, acknowledged: Int, failed: Int, skipped: Int, acknowledgedBytes: Int) {
+            self.name = name
+            self.produced = produced
+            self.acknowledged = acknowledged
+            self.failed = failed
+            self.skipped = skipped
+            self.acknowledgedBytes = acknowledgedBytes
+        }
+    }
+
+    public var topics: [Topic]
+    /// Messages waiting in librdkafka's queues (not yet acknowledged).
+    public var queueDepth: Int
+    /// Brokers the producer is connected to; nil while librdkafka has not reported them yet.
+    public var brokersUp: Int?
+
+    public init(topics: [Topic], queueDepth: Int, brokersUp: Int?) {
+        self.topics = topics
+        self.queueDepth = queueDepth
+        self.brokersUp = brokersUp
+    }
+}
+
+/// The run's metrics, kept through swift-metrics in a Prometheus registry: what the run loop
+/// emitted (observed as it happens), and Kafka's figures (sampled at each scrape).
+public final class RunMetrics: RunObserver, @unchecked Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let health: RunHealth
+    private let utcSecond: (Int64) -> Int64
+    /// How late the pacer is for a simulated second; nil at max pace.
+    public var lagOf: ((Double) -> Double)?
+    private let transactions: Metrics.Counter
+    private let merchantEvents: Metrics.Counter
+    private let days: Metrics.Counter
+    private let simulatedTime: Metrics.Gauge
+    private let lag: Metrics.Gauge
+    private let lastCheckpoint: Metrics.Gauge
+    private let lastCheckpointDuration: Metrics.Gauge
+    private let queueDepth: Metrics.Gauge
+    private let brokersUp: Metrics.Gauge
+    private let factory: PrometheusMetricsFactory
+    private let kafkaLock = NSLock()
+    private var kafkaTotals: [String: KafkaSample.Topic] = [:]
+
+    /// `utcSecond` turns a simulated (local wall-clock) second into its UTC second.
+    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64) {
+        self.health = health
+        self.utcSecond = utcSecond
+        factory = PrometheusMetricsFactory(registry: registry)
+        transactions = Metrics.Counter(label: "replay_transactions_emitted_total", factory: factory)
+        merchantEvents = Metrics.Counter(label: "replay_merchant_events_emitted_total", factory: factory)
+        days = Metrics.Counter(label: "replay_days_completed_total", factory: factory)
+        simulatedTime = Metrics.Gauge(label: "replay_simulated_time_seconds", factory: factory)
+        lag = Metrics.Gauge(label: "replay_schedule_lag_seconds", factory: factory)
+        lastCheckpoint = Metrics.Gauge(label: "replay_last_checkpoint_timestamp_seconds", factory: factory)
+        lastCheckpointDuration = Metrics.Gauge(label: "replay_last_checkpoint_duration_seconds", factory: factory)
+        queueDepth = Metrics.Gauge(label: "replay_kafka_queue_messages", factory: factory)
+        brokersUp = Metrics.Gauge(label: "replay_kafka_brokers_up", factory: factory)
+    }
+
+    public func dayStarted(_ events: DayEvents) {
+        health.beat()
+    }
+
+    public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
+        transactions.increment(by: slice.transactions.count)
+        merchantEvents.increment(by: slice.merchantEvents.count)
+        simulatedTime.record(utcSecond(simulatedSecond))
+        if let lagOf { lag.record(max(0, lagOf(Double(simulatedSecond)))) }
+        health.beat()
+    }
+
+    public func dayCompleted(_ events: DayEvents, state: SimulationState) {
+        days.increment()
+        health.beat()
+    }
+
+    public func committed(_ checkpoint: Checkpoint, seconds: Double) {
+        lastCheckpoint.record(Date().timeIntervalSince1970)
+        lastCheckpointDuration.record(seconds)
+        health.markStarted()
+        health.beat()
+    }
+
+    /// Brings the Kafka metrics up to `sample` (counters move by the difference since the last one).
+    public func update(_ sample: KafkaSample) {
+        kafkaLock.withLock {
+            for topic in sample.topics {
+                let before = kafkaTotals[topic.name] ?? .init(name: topic.name, produced: 0, acknowledged: 0, failed: 0, skipped: 0, acknowledgedBytes: 0)
+                let dimensions = [("topic", topic.name)]
+                // Every counter exists from the first sample on (at 0), as Prometheus expects.
+                func add(_ name: String, _ now: Int, _ then: Int) {
+                    let counter = Metrics.Counter(label: name, dimensions: dimensions, factory: factory)
+                    if now > then { counter.increment(by: now - then) }
+                }
+                add("replay_kafka_events_produced_total", topic.produced, before.produced)
+                add("replay_kafka_events_acknowledged_total", topic.acknowledged, before.acknowledged)
+                add("replay_kafka_events_failed_total", topic.failed, before.failed)
+                add("replay_kafka_events_skipped_total", topic.skipped, before.skipped)
+                add("replay_kafka_acknowledged_bytes_total", topic.acknowledgedBytes, before.acknowledgedBytes)
+                kafkaTotals[topic.name] = topic
+            }
+            queueDepth.record(sample.queueDepth)
+            if let up = sample.brokersUp { brokersUp.record(up) }
+        }
+        health.setBrokersConnected(sample.brokersUp)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Kafka
+import Testing
+
+/// The embedded broker keeps only ~5 MiB of each partition: its default partition count holds a
+/// 90-day replay, and a run that sends a broker more than it keeps is warned, with the figures.
+@Suite struct BrokerRetentionTests {
+    /// Records in `topic`, read from the beginning with kcat.
+    func recordCount(_ topic: String, at brokers: String) throws -> Int {
+        let result = try ChildProcess("/usr/bin/kcat", ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%o\n"]).finish()
+        guard result.status == 0 else { throw Kcat.KcatFailed(message: result.stderr) }
+        return result.stdout.split(separator: "\n").count
+    }
+
+    func run(days: (String, String), to broker: StandaloneBroker) throws -> (ChildProcess.Result, rows: Int) {
+        let folder = try TemporaryFolder()
+        let result = try ReplayBinary.run(["--initial", "--start-date", days.0, "--end-date", days.1, "--output-dir", folder.path,
+                                           "--brokers", broker.address])
+        return (result, try folder.lines("transactions_\(days.0)_\(days.1).csv").count - 1)
+    }
+
+    @Test func aRunThatOverflowsAPartitionIsWarnedWithTheFiguresAndTheRemedy() throws {
+        let broker = try StandaloneBroker(partitions: 1)
+        let (result, rows) = try run(days: ("2024-01-01", "2024-01-10"), to: broker)
+        #expect(result.status == 0, "\(result.stderr)")
+        let warnings = result.stderrLines.filter { $0.hasPrefix("warning: payments.transactions: the broker no longer holds ") }
+        let last = try #require(warnings.last, "\(result.stderr)")
+        let figures = last.matches(of: /[\d,]+/).map { Int($0.output.filter(\.isNumber))! }
+        let kept = try recordCount("payments.transactions", at: broker.address)
+        #expect(kept < rows)
+        #expect(Array(figures.prefix(2)) == [rows - kept, rows], "\(last)")
+        #expect(last.hasSuffix("(its retention dropped them): give the topics more partitions (replay broker --partitions \(figures[2])) or use a real cluster"),
+                "\(last)")
+        #expect(figures[2] > 1)
+        #expect(!result.stderr.contains("warning: payments.merchants"), "\(result.stderr)")
+    }
+
+    @Test func theDefaultPartitionCountHoldsANinetyDayReplay() throws {
+        let broker = try StandaloneBroker(partitions: EmbeddedBroker.defaultPartitionCount)
+        let (result, rows) = try run(days: ("2024-01-01", "2024-03-30"), to: broker)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("warning:"), "\(result.stderr)")
+        #expect(rows == 731_901)
+        #expect(try recordCount("payments.transactions", at: broker.address) == rows)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Kafka
+import Testing
+
+/// `--metrics-port`: a real HTTP client scrapes the running binary, and Prometheus' own Python
+/// client library (`prometheus_client`) parses the text.
+@Suite(.serialized) struct MetricsTests {
+    /// Fetches `url` with urllib; for /metrics prints every sample as `name{labels} value` lines
+    /// parsed by prometheus_client, for other paths `status body`.
+    static let scraper = #"""
+    import sys, urllib.request, urllib.error
+    url = sys.argv[1]
+    try:
+        response = urllib.request.urlopen(url, timeout=10)
+        status, body = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    if url.endswith("/metrics"):
+        from prometheus_client.parser import text_string_to_metric_families
+        for family in text_string_to_metric_families(body):
+            for sample in family.samples:
+                labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                print(f"{sample.name}{{{labels}}} {sample.value!r}")
+    else:
+        print(status, body.strip())
+    """#
+
+    /// One scrape: the samples by `name{labels}`.
+    static func scrape(_ base: String) throws -> [String: Double] {
+        let result = try ChildProcess("/usr/bin/env", ["python3", "-c", scraper, base + "/metrics"]).finish()
+        guard result.status == 0 else { throw ScrapeFailed(output: result.stderr) }
+        var samples: [String: Double] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            samples[String(parts[0])] = Double(parts[1])
+        }
+        return samples
+    }
+
+    static func probe(_ base: String, _ path: String) throws -> String {
+        try ChildProcess("/usr/bin/env", ["python3", "-c", scraper, base + path]).finish().stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct ScrapeFailed: Error { let output: String }
+
+    /// The `http://host:port` the run announced.
+    static func address(of child: ChildProcess) -> String? {
+        guard child.wait(for: "/metrics (probes", on: 1) else { return nil }
+        let line = child.text.stderr.split(separator: "\n").first { $0.contains("serving metrics on ") }!
+        let url = line.split(separator: " ").first { $0.hasPrefix("http://") }!
+        return String(url.dropLast("/metrics".count))
+    }
+
+    @Test func aLiveFeedServesMovingCountersAndProbes() throws {
+        let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        let child = try ReplayBinary.start(["--realtime", "--pace", "43200", "--debug", "--output-dir", folder.path,
+                                            "--brokers", broker.bootstrapServers, "--metrics-port", "0"])
+        defer { child.signal(SIGKILL); _ = child.finish() }
+        let base = try #require(Self.address(of: child), "\(child.text.stderr)")
+        #expect(child.wait(for: "debug: ", on: 1))   // a day has gone by
+        let first = try Self.scrape(base)
+        #expect(child.wait(for: "progress:", on: 1))
+        // Scrape until the counters have moved past the first scrape (they move every slice).
+        var second = try Self.scrape(base)
+        while (second["replay_transactions_emitted_total{}"] ?? 0) <= (first["replay_transactions_emitted_total{}"] ?? 0) {
+            #expect(child.wait(for: "debug: ", on: 1))
+            second = try Self.scrape(base)
+        }
+        #expect((first["replay_days_completed_total{}"] ?? 0) >= 1)
+        let acknowledged = "replay_kafka_events_acknowledged_total{topic=payments.transactions}"
+        #expect(second[acknowledged] != nil && second[acknowledged]! >= (first[acknowledged] ?? 0))
+        #expect((second["replay_simulated_time_seconds{}"] ?? 0) > (first["replay_simulated_time_seconds{}"] ?? 0))
+        for name in ["replay_schedule_lag_seconds{}", "replay_last_checkpoint_timestamp_seconds{}",
+                     "replay_last_checkpoint_duration_seconds{}", "replay_kafka_queue_messages{}", "replay_kafka_brokers_up{}",
+                     "replay_kafka_events_produced_total{topic=payments.merchants}"] {
+            #expect(second[name] != nil, "\(name) missing")
+        }
+        #expect(second["replay_kafka_brokers_up{}"] == 1)
+        #expect(try Self.probe(base, "/healthz") == "200 live")
+        #expect(try Self.probe(base, "/readyz") == "200 ready")
+        #expect(try Self.probe(base, "/nothing").hasPrefix("404"))
+    }
+
+    @Test func theFinalMetricsMatchTheEndOfRunSummary() throws {
+        let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04",
+                                            "--output-dir", folder.path, "--brokers", broker.bootstrapServers,
+                                            "--metrics-port", "0", "--metrics-linger", "120"])
+        let base = try #require(Self.address(of: child), "\(child.text.stderr)")
+        #expect(child.wait(for: "serving the final metrics", on: 1))
+        let samples = try Self.scrape(base)
+        let stderr = child.text.stderr
+        child.signal(SIGTERM)
+        #expect(child.finish().status == 0)
+
+        let summary = stderr.split(separator: "\n").first { $0.contains("generated 2024-06-03..2024-06-04") }!
+        let transactions = Double(summary.split(separator: " ").drop { $0 != "complete," }.dropFirst().first!)!
+        #expect(samples["replay_transactions_emitted_total{}"] == transactions)
+        #expect(samples["replay_days_completed_total{}"] == 2)
+        for topic in KafkaStreamTests.topics {
+            let line = stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") }!
+            let figures = line.split(separator: " ")
+            let produced = Double(figures[figures.firstIndex(of: "produced")! + 1].dropLast())!
+            let acknowledged = Double(figures[figures.firstIndex(of: "acknowledged")! + 1].dropLast())!
+            #expect(samples["replay_kafka_events_produced_total{topic=\(topic)}"] == produced, "\(topic)")
+            #expect(samples["replay_kafka_events_acknowledged_total{topic=\(topic)}"] == acknowledged, "\(topic)")
+            #expect(samples["replay_kafka_events_failed_total{topic=\(topic)}"] == 0, "\(topic)")
+        }
+        #expect(samples["replay_kafka_queue_messages{}"] == 0)
+    }
+
+    @Test func aPortInUseIsRefusedInOneLine() throws {
+        let first = try ReplayBinary.start(["--realtime", "--output-dir", try TemporaryFolder().path, "--brokers", "none",
+                                            "--metrics-port", "0"])
+        defer { first.signal(SIGKILL); _ = first.finish() }
+        let base = try #require(Self.address(of: first))
+        let port = String(base.split(separator: ":").last!)
+        let folder = try TemporaryFolder()
+        let second = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01",
+                                           "--output-dir", folder.path, "--brokers", "none", "--metrics-port", port])
+        #expect(second.status == 1 && second.stderrLines.count == 1 && second.stderr.contains("127.0.0.1:\(port)"), "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("merchants.json")))
+    }
+}
