@@ -21,6 +21,7 @@ struct ConfigCheck {
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
             "topics: \(kafka.topics.names.joined(separator: ", "))",
+            "metrics: \(command.metrics.port.map { "http://\(command.metrics.address):\($0)/metrics, /healthz, /readyz" } ?? "off")",
         ]
         if command.force { lines.append("force: yes (-f)") }
         let settings = configuration.effectiveSettings.filter { $0.name != "bootstrap.servers" }

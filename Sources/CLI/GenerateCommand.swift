@@ -41,7 +41,7 @@ struct Generate: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Start this run over (an initial run replaces existing output); an incremental run does not ask first.")
     var force = false
 
-    @Flag(help: "Print per-day figures.")
+    @Flag(help: "Print per-day figures and debug lines (librdkafka's too).")
     var debug = false
 
     @Flag(help: "Print warnings and errors only (no progress).")
@@ -125,7 +125,7 @@ struct Generate: ParsableCommand {
         telemetry?.attach(kafkaConnection)
         var start = plan.start
         start.unfinishedRun?.kafka?.partitions = kafkaConnection?.partitionCounts ?? []
-        StopSignal.install()
+        StopSignal.install(announcing: logFormat == .text)
 
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
         progress.totalDays = plan.dayCount

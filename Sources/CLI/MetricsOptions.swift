@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the metrics and health endpoints are served.
 struct MetricsOptions: ParsableArguments {
@@ -15,6 +18,15 @@ struct MetricsOptions: ParsableArguments {
 
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--metrics-port must be from 0 to 65535, got \(port)") }
+        guard Self.isAddress(address) else {
+            throw ValidationError("--metrics-address must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or localhost, got '\(address)'")
+        }
         guard linger >= 0, linger.isFinite else { throw ValidationError("--metrics-linger must be 0 or more seconds") }
+    }
+
+    /// An IPv4 or IPv6 literal, or `localhost`.
+    private static func isAddress(_ text: String) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        return text == "localhost" || inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 }

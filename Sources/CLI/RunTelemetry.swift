@@ -52,7 +52,10 @@ final class RunTelemetry: @unchecked Sendable {
         guard seconds > 0 else { return }
         sampleKafka()
         logger.info("run complete: serving the final metrics for \(Int(seconds)) s (SIGTERM ends it)")
-        let pacer = Pacer(pace: .factor(1), isInterrupted: { StopSignal.isRequested })
+        let pacer = Pacer(pace: .factor(1), isInterrupted: { [health] in
+            health.beat()  // finished, not stuck: /healthz stays live while the final figures are served
+            return StopSignal.isRequested
+        })
         pacer.anchor(at: 0)
         pacer.wait(until: seconds)
     }

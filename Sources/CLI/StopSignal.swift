@@ -4,12 +4,17 @@ import Glibc
 #endif
 
 private let stopRequested = Atomic<Bool>(false)
+/// Whether the handler writes its notice: not when stderr carries JSON lines only.
+private let announcesStop = Atomic<Bool>(true)
 private let stopNotice: StaticString = "\nstopping: finishing the current slice and saving progress (signal again to exit at once)\n"
 
 /// SIGINT and SIGTERM: the first asks the run to stop at the next slice boundary (it then flushes,
 /// closes and saves its progress); the second exits at once.
 enum StopSignal {
-    static func install() {
+    /// `announcing`: write a plain-text notice on stderr when the first signal arrives (false with
+    /// `--log-format json`, where the run logs its stop as JSON instead).
+    static func install(announcing: Bool) {
+        announcesStop.store(announcing, ordering: .relaxed)
         // A parent may have started us with these signals blocked (a thread of libdispatch does).
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -20,7 +25,7 @@ enum StopSignal {
             signal(number) { _ in
                 if stopRequested.exchange(true, ordering: .relaxed) { _exit(130) }
                 // Only async-signal-safe work here: an atomic and write(2) of a static string.
-                stopNotice.withUTF8Buffer { _ = write(2, $0.baseAddress, $0.count) }
+                if announcesStop.load(ordering: .relaxed) { stopNotice.withUTF8Buffer { _ = write(2, $0.baseAddress, $0.count) } }
             }
         }
     }

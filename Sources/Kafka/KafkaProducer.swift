@@ -42,7 +42,7 @@ public final class KafkaProducer: @unchecked Sendable {
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("cannot create a Kafka producer: \(String(cBuffer: error))")
+            throw KafkaError("cannot create a Kafka producer: \(configuration.hidingSecrets(in: String(cBuffer: error)))")
         }
         self.handle = handle
         var handles: [OpaquePointer] = []

@@ -21,8 +21,10 @@ public final class KafkaSink: EventSink {
     private let partitionCounts: [Int]
     /// Per topic, per partition: the newest record of this simulation already there, if any.
     private var published: [[RecordIdentity.Sequence?]]
-    /// Per topic: events skipped because the topic already held them.
-    private var skipped: [Int]
+    /// Per topic: events skipped because the topic already held them (read by the metrics' thread too).
+    private var skippedCounts: [Int]
+    private let skippedLock = NSLock()
+    private var skipped: [Int] { skippedLock.withLock { skippedCounts } }
     private let retention = RetentionWatch()
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
@@ -35,7 +37,7 @@ public final class KafkaSink: EventSink {
         self.utcSecond = utcSecond
         self.partitionCounts = partitionCounts
         self.published = published
-        skipped = Array(repeating: 0, count: partitionCounts.count)
+        skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
         run.append(runId)
     }
@@ -102,7 +104,7 @@ public final class KafkaSink: EventSink {
     private func isPublished(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int) -> Bool {
         guard let newest = published[stream.rawValue][Int(partition)] else { return false }
         if RecordIdentity.Sequence(day: day, index: index) <= newest {
-            skipped[stream.rawValue] += 1
+            skippedLock.withLock { skippedCounts[stream.rawValue] += 1 }
             return true
         }
         published[stream.rawValue][Int(partition)] = nil

@@ -14,8 +14,8 @@ final class RetentionWatch {
 
         var description: String {
             "\(topic): the broker no longer holds \(Self.grouped(lost)) of the \(Self.grouped(sent)) records this run sent "
-                + "(its retention dropped them): give the topics more partitions (replay broker --partitions \(suggestedPartitions)) "
-                + "or use a real cluster"
+                + "(its retention dropped them): with replay broker, give the topics more partitions (--partitions \(suggestedPartitions)); "
+                + "on a real cluster, a longer retention (retention.ms/retention.bytes) or more partitions"
         }
 
         /// Twice the partitions that would have held the records at the rate this topic kept them

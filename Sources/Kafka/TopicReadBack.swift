@@ -113,11 +113,14 @@ private final class ReadBackConsumer {
     private let bootstrapServers: String
     private let timeout: Double
     private let lastError = LastClientError()
+    /// Values of secret properties, hidden in every message.
+    private let secrets: [String]
 
     init(bootstrapServers: String, properties: [(key: String, value: String)], topic: String, timeout: Double) throws {
         self.topic = topic
         self.bootstrapServers = bootstrapServers
         self.timeout = timeout
+        secrets = properties.filter { ProducerConfiguration.isSecret($0.key) && !$0.value.isEmpty }.map(\.value)
         // rd_kafka_assign needs a group.id (2.0.2 answers "Unknown group" without one) though no group
         // is joined; the user's own may follow. The settings after the user's are what reading back needs;
         // a short fetch.wait.max.ms because each window waits for the fetch before it, which the broker
@@ -143,7 +146,7 @@ private final class ReadBackConsumer {
         }
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &message, message.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("cannot create a Kafka consumer to read back \(topic): \(String(cBuffer: message))")
+            throw KafkaError("cannot create a Kafka consumer to read back \(topic): \(Self.hiding(secrets, in: String(cBuffer: message)))")
         }
         self.handle = handle
     }
@@ -215,7 +218,11 @@ private final class ReadBackConsumer {
         rd_kafka_poll(handle, 0)  // serves the error callback with what is pending
         let last = lastError.text.map { " (\($0))" } ?? ""
         let seconds = String(format: "%g", timeout)
-        return KafkaError("cannot read back \(topic) from Kafka at \(bootstrapServers) within \(seconds) s: \(reason)\(last)")
+        return KafkaError(Self.hiding(secrets, in: "cannot read back \(topic) from Kafka at \(bootstrapServers) within \(seconds) s: \(reason)\(last)"))
+    }
+
+    private static func hiding(_ secrets: [String], in text: String) -> String {
+        secrets.reduce(text) { $0.replacingAll($1, with: "***") }
     }
 }
 

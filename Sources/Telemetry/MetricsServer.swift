@@ -12,7 +12,7 @@ public final class MetricsServer: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
-    /// Binds `host:port`; `refresh` runs before each `/metrics` answer (to sample what is polled).
+    /// Binds `host:port`; `refresh` runs before each `/metrics` and `/readyz` answer (to sample what is polled).
     public init(host: String, port: Int, registry: PrometheusCollectorRegistry, health: RunHealth,
                 refresh: @escaping @Sendable () -> Void) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -60,6 +60,7 @@ struct Routes: Sendable {
         case "/healthz":
             return probe(health.liveness)
         case "/readyz":
+            refresh()  // the brokers' state, even when nothing scrapes /metrics
             return probe(health.readiness)
         default:
             return (.notFound, "text/plain", Array("not found: /metrics, /healthz, /readyz\n".utf8))

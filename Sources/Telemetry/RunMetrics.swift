@@ -83,13 +83,16 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
         transactions.increment(by: slice.transactions.count)
         merchantEvents.increment(by: slice.merchantEvents.count)
-        simulatedTime.record(utcSecond(simulatedSecond))
+        let last = slice.transactions.last.map { slice.events.transactions[$0].timestamp }
+            ?? slice.merchantEvents.last.map { slice.events.merchantEvents[$0].timestamp } ?? simulatedSecond
+        simulatedTime.record(utcSecond(last))
         if let lagOf { lag.record(max(0, lagOf(Double(simulatedSecond)))) }
         health.beat()
     }
 
     public func dayCompleted(_ events: DayEvents, state: SimulationState) {
         days.increment()
+        simulatedTime.record(utcSecond(events.day.adding(days: 1).startSecond))
         health.beat()
     }
 

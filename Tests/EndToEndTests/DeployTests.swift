@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    /// The Docker build context (what `deploy/Dockerfile.dockerignore` lets through) is a package
+    /// SwiftPM can load: every declared target's folder is in it.
+    @Test func theDockerBuildContextIsALoadablePackage() throws {
+        let ignore = try String(contentsOfFile: Self.deploy + "/Dockerfile.dockerignore", encoding: .utf8)
+        let rules = ignore.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        #expect(rules.first == "*", "the context is a whitelist")
+        let context = try TemporaryFolder()
+        for rule in rules.dropFirst() {
+            #expect(rule.hasPrefix("!"), "\(rule)")
+            let name = String(rule.dropFirst())
+            let source = Self.root + "/" + name
+            if FileManager.default.fileExists(atPath: source) { try FileManager.default.copyItem(atPath: source, toPath: context.file(name)) }
+        }
+        let described = try DeployTools.run("swift", ["package", "describe", "--package-path", context.path])
+        #expect(described.status == 0, "\(described.stderr)")
+        #expect(described.stdout.contains("Name: replay"), "\(described.stdout.prefix(300))")
+    }
+
     // MARK: 2. Command lines
 
     /// `args` with the Secret mounts pointing at files in `folder` that hold the example Secret's

@@ -83,6 +83,29 @@ import Testing
         #expect(try Self.probe(base, "/nothing").hasPrefix("404"))
     }
 
+    @Test func readinessFollowsTheBrokerWithoutAMetricsScrape() throws {
+        let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        let child = try ReplayBinary.start(["--realtime", "--output-dir", folder.path, "--brokers", broker.bootstrapServers,
+                                            "--metrics-port", "0"])
+        defer { child.signal(SIGKILL); _ = child.finish() }
+        let base = try #require(Self.address(of: child), "\(child.text.stderr)")
+        #expect(child.wait(for: "publishing to Kafka", on: 1))
+        // librdkafka reports the brokers' state every second: poll the probe (no /metrics scrape) until it says so.
+        func readyz(becomes expected: String) throws -> Bool {
+            for _ in 0..<100 {
+                if try Self.probe(base, "/readyz") == expected { return true }
+            }
+            return false
+        }
+        #expect(try readyz(becomes: "200 ready"))
+        broker.setBroker(1, up: false)
+        #expect(try readyz(becomes: "503 no Kafka broker connected"))
+        broker.setBroker(1, up: true)
+        #expect(try readyz(becomes: "200 ready"))
+        #expect(try Self.probe(base, "/healthz") == "200 live")
+    }
+
     @Test func theFinalMetricsMatchTheEndOfRunSummary() throws {
         let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 2)
         let folder = try TemporaryFolder()
@@ -92,6 +115,8 @@ import Testing
         let base = try #require(Self.address(of: child), "\(child.text.stderr)")
         #expect(child.wait(for: "serving the final metrics", on: 1))
         let samples = try Self.scrape(base)
+        #expect(try Self.probe(base, "/healthz") == "200 live")
+        #expect(try Self.probe(base, "/readyz") == "503 stopping")
         let stderr = child.text.stderr
         child.signal(SIGTERM)
         #expect(child.finish().status == 0)
@@ -108,8 +133,12 @@ import Testing
             #expect(samples["replay_kafka_events_produced_total{topic=\(topic)}"] == produced, "\(topic)")
             #expect(samples["replay_kafka_events_acknowledged_total{topic=\(topic)}"] == acknowledged, "\(topic)")
             #expect(samples["replay_kafka_events_failed_total{topic=\(topic)}"] == 0, "\(topic)")
+            let mebibytes = Double(figures[figures.firstIndex(of: "MiB,")! - 1])!
+            let bytes = try #require(samples["replay_kafka_acknowledged_bytes_total{topic=\(topic)}"])
+            #expect(abs(bytes / 1_048_576 - mebibytes) <= 0.05, "\(topic): \(bytes) bytes against \(mebibytes) MiB")
         }
         #expect(samples["replay_kafka_queue_messages{}"] == 0)
+        #expect(samples["replay_simulated_time_seconds{}"] == 1_717_545_600, "the end of 2024-06-04, UTC")
     }
 
     @Test func aPortInUseIsRefusedInOneLine() throws {
