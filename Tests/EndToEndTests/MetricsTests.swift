@@ -121,19 +121,23 @@ import Testing
         child.signal(SIGTERM)
         #expect(child.finish().status == 0)
 
-        let summary = stderr.split(separator: "\n").first { $0.contains("generated 2024-06-03..2024-06-04") }!
-        let transactions = Double(summary.split(separator: " ").drop { $0 != "complete," }.dropFirst().first!)!
+        let summary = try #require(stderr.split(separator: "\n").first { $0.contains("generated 2024-06-03..2024-06-04") })
+        let transactions = try #require(summary.split(separator: " ").drop { $0 != "complete," }.dropFirst().first.flatMap { Double($0) })
         #expect(samples["replay_transactions_emitted_total{}"] == transactions)
         #expect(samples["replay_days_completed_total{}"] == 2)
         for topic in KafkaStreamTests.topics {
-            let line = stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") }!
+            let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
-            let produced = Double(figures[figures.firstIndex(of: "produced")! + 1].dropLast())!
-            let acknowledged = Double(figures[figures.firstIndex(of: "acknowledged")! + 1].dropLast())!
-            #expect(samples["replay_kafka_events_produced_total{topic=\(topic)}"] == produced, "\(topic)")
-            #expect(samples["replay_kafka_events_acknowledged_total{topic=\(topic)}"] == acknowledged, "\(topic)")
+            /// The number before (offset -1) or after (+1) `word` in the summary line.
+            func figure(_ word: Substring, _ offset: Int) throws -> Double {
+                let index = try #require(figures.firstIndex(of: word), "\(line)") + offset
+                let digits = String(figures[index].filter { $0.isNumber || $0 == "." })
+                return try #require(Double(digits), "\(line)")
+            }
+            #expect(samples["replay_kafka_events_produced_total{topic=\(topic)}"] == (try figure("produced", 1)), "\(topic)")
+            #expect(samples["replay_kafka_events_acknowledged_total{topic=\(topic)}"] == (try figure("acknowledged", 1)), "\(topic)")
             #expect(samples["replay_kafka_events_failed_total{topic=\(topic)}"] == 0, "\(topic)")
-            let mebibytes = Double(figures[figures.firstIndex(of: "MiB,")! - 1])!
+            let mebibytes = try figure("MiB,", -1)
             let bytes = try #require(samples["replay_kafka_acknowledged_bytes_total{topic=\(topic)}"])
             #expect(abs(bytes / 1_048_576 - mebibytes) <= 0.05, "\(topic): \(bytes) bytes against \(mebibytes) MiB")
         }

@@ -30,14 +30,18 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
         for (index, pipe) in pipes.enumerated() {
             DispatchQueue.global().async(group: readers) { [self] in
-                let handle = pipe.fileHandleForReading
+                let descriptor = pipe.fileHandleForReading.fileDescriptor
+                var block = [UInt8](repeating: 0, count: 65_536)
                 while true {
-                    let chunk = handle.availableData
+                    // Plain read(2), retried on EINTR: FileHandle.availableData traps when a signal
+                    // (SIGCHLD of the many children) interrupts it.
+                    let count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
                     condition.lock()
-                    if chunk.isEmpty { open -= 1 } else { output[index].append(chunk) }
+                    if count <= 0 { open -= 1 } else { output[index].append(contentsOf: block[0..<count]) }
                     condition.broadcast()
                     condition.unlock()
-                    if chunk.isEmpty { return }
+                    if count <= 0 { return }
                 }
             }
         }

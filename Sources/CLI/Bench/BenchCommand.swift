@@ -93,9 +93,10 @@ struct Bench: ParsableCommand {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        var text = ""
+        while let chunk = try PipeReader.next(output) { text += chunk }
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let result = BenchResult(line: String(decoding: data, as: UTF8.self)) else {
+        guard process.terminationStatus == 0, let result = BenchResult(line: text) else {
             throw UserError("benchmark row \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus))")
         }
         return result
@@ -115,9 +116,8 @@ final class StandaloneBroker {
         try process.run()
         var text = ""
         while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw UserError("replay broker exited before printing its address") }
-            text += String(decoding: chunk, as: UTF8.self)
+            guard let chunk = try PipeReader.next(output) else { throw UserError("replay broker exited before printing its address") }
+            text += chunk
         }
         address = String(text.split(separator: "\n")[0].dropFirst("bootstrap ".count))
     }
@@ -125,5 +125,20 @@ final class StandaloneBroker {
     func stop() {
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+/// Reads a child's pipe with read(2), retried when a signal interrupts it (FileHandle's
+/// availableData traps on EINTR, which a child's SIGCHLD can cause).
+enum PipeReader {
+    /// The next chunk as text; nil at the end.
+    static func next(_ pipe: Pipe) throws -> String? {
+        var block = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = block.withUnsafeMutableBytes { read(pipe.fileHandleForReading.fileDescriptor, $0.baseAddress, $0.count) }
+            if count > 0 { return String(decoding: block[0..<count], as: UTF8.self) }
+            if count == 0 { return nil }
+            if errno != EINTR { throw UserError("cannot read a benchmark child's output: \(String(cString: strerror(errno)))") }
+        }
     }
 }
