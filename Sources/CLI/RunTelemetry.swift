@@ -32,18 +32,18 @@ final class RunTelemetry: @unchecked Sendable {
     /// From now on, each scrape samples `connection`'s figures; nil: a files-only run.
     func attach(_ connection: KafkaConnection?) {
         lock.withLock { kafka = connection }
-        health.setBrokersConnected(connection?.sink.status.brokersUp)
+        health.setBrokersConnected(connection?.sink.brokersUp)
     }
 
     private func sampleKafka() {
         guard let connection = lock.withLock({ kafka }) else { return }
-        let status = connection.sink.status
+        let sink = connection.sink
         metrics.update(KafkaSample(
-            topics: status.topics.map {
+            topics: sink.figures.map {
                 KafkaSample.Topic(name: $0.topic, produced: $0.produced, acknowledged: $0.acknowledged, failed: $0.failed,
-                                  skipped: $0.skipped, acknowledgedBytes: $0.bytes)
+                                  skipped: $0.skipped, acknowledgedBytes: $0.acknowledgedBytes)
             },
-            queueDepth: status.queueDepth, brokersUp: status.brokersUp))
+            queueDepth: sink.queueDepth, brokersUp: sink.brokersUp))
     }
 
     /// After a completed run, keeps serving the final figures for `seconds` or until a signal.

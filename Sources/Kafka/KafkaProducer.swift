@@ -152,7 +152,7 @@ public final class KafkaProducer: @unchecked Sendable {
     public var brokersUp: Int? { ledger.brokersUp }
 
     /// Per-topic counts so far.
-    public var counts: [(topic: String, produced: Int, acknowledged: Int, failed: Int, bytes: Int)] {
+    var counts: [(topic: String, produced: Int, acknowledged: Int, failed: Int, bytes: Int)] {
         zip(topics, ledger.snapshot.counts).map { ($0, $1.produced, $1.acknowledged, $1.failed, $1.acknowledgedBytes) }
     }
 

@@ -77,21 +77,27 @@ public final class KafkaSink: EventSink {
     /// One line per topic: produced, acknowledged, failed, skipped, bytes, rate.
     public var summary: [String] {
         let seconds = max(Date().timeIntervalSince(startedAt), 1e-9)
-        return zip(producer.counts, skipped).map { topic, skipped in
-            let megabytes = Double(topic.bytes) / 1_048_576
-            let already = skipped > 0 ? ", skipped \(skipped) already in the topic" : ""
+        return figures.map { topic in
+            let megabytes = Double(topic.acknowledgedBytes) / 1_048_576
+            let already = topic.skipped > 0 ? ", skipped \(topic.skipped) already in the topic" : ""
             return "\(topic.topic): produced \(topic.produced), acknowledged \(topic.acknowledged), failed \(topic.failed)\(already), "
                 + "\((megabytes * 10).rounded() / 10) MiB, \(Int(Double(topic.acknowledged) / seconds)) msg/s"
         }
     }
 
-    /// Per topic: produced, acknowledged, failed, skipped and acknowledged bytes so far; the messages
-    /// waiting in librdkafka's queues; the brokers connected (nil until librdkafka reports them).
-    public var status: (topics: [(topic: String, produced: Int, acknowledged: Int, failed: Int, skipped: Int, bytes: Int)],
-                        queueDepth: Int, brokersUp: Int?) {
-        let topics = zip(producer.counts, skipped).map { ($0.topic, $0.produced, $0.acknowledged, $0.failed, $1, $0.bytes) }
-        return (topics, producer.queueDepth, producer.brokersUp)
+    /// Each topic's figures so far. Safe from any thread.
+    public var figures: [TopicFigures] {
+        zip(producer.counts, skipped).map {
+            TopicFigures(topic: $0.topic, produced: $0.produced, acknowledged: $0.acknowledged, failed: $0.failed,
+                         skipped: $1, acknowledgedBytes: $0.bytes)
+        }
     }
+
+    /// Messages waiting in librdkafka's queues. Safe from any thread.
+    public var queueDepth: Int { producer.queueDepth }
+
+    /// Brokers connected, nil until librdkafka reports them. Safe from any thread.
+    public var brokersUp: Int? { producer.brokersUp }
 
     /// The partition of the key in `key`.
     @inline(__always)
@@ -121,4 +127,17 @@ public final class KafkaSink: EventSink {
             headers: RecordHeaders(eventType: eventType, schemaVersion: KafkaRecord.schemaVersion,
                                    run: run.bytes, sequence: sequence.bytes))
     }
+}
+
+/// One topic's figures in a run.
+public struct TopicFigures: Sendable {
+    public let topic: String
+    /// Queued to librdkafka.
+    public let produced: Int
+    public let acknowledged: Int
+    public let failed: Int
+    /// Not sent because the topic already held them.
+    public let skipped: Int
+    /// Key and value bytes acknowledged.
+    public let acknowledgedBytes: Int
 }
