@@ -124,7 +124,7 @@ struct Generate: ParsableCommand {
         defer { kafkaConnection?.shutDown() }
         telemetry?.attach(kafkaConnection)
         var start = plan.start
-        start.unfinishedRun?.kafka?.partitions = kafkaConnection?.partitionCounts ?? []
+        start.unfinishedRun?.kafka?.partitions = kafkaConnection?.sink.partitionCounts ?? []
         StopSignal.install(announcing: logFormat == .text)
 
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)

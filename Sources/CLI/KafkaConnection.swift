@@ -9,8 +9,6 @@ import Sinks
 /// it talks to. Nil for `--brokers none`.
 final class KafkaConnection {
     let sink: KafkaSink
-    /// Each topic's partition count, from the cluster's metadata.
-    let partitionCounts: [Int]
     private let embedded: EmbeddedBroker?
 
     /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
@@ -43,8 +41,8 @@ final class KafkaConnection {
         var published: [[RecordIdentity.Sequence?]] = []
         for (topic, count) in zip(topics, partitionCounts) {
             let marks = try TopicReadBack.newestMarks(
-                bootstrapServers: servers, properties: configuration.properties.map { (key: $0.0, value: $0.1) }, topic: topic,
-                partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
+                configuration: configuration, topic: topic, partitionCount: count,
+                runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
             published.append(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count))
             let already = marks.compactMap { $0 }.count
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
@@ -52,12 +50,11 @@ final class KafkaConnection {
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
                              partitionCounts: partitionCounts, published: published)
-        return KafkaConnection(sink: sink, partitionCounts: partitionCounts, embedded: embedded)
+        return KafkaConnection(sink: sink, embedded: embedded)
     }
 
-    private init(sink: KafkaSink, partitionCounts: [Int], embedded: EmbeddedBroker?) {
+    private init(sink: KafkaSink, embedded: EmbeddedBroker?) {
         self.sink = sink
-        self.partitionCounts = partitionCounts
         self.embedded = embedded
     }
 

@@ -30,6 +30,13 @@ public final class ByteBuffer {
 
     public func removeAll() { used = 0 }
 
+    /// Drops everything after the first `count` bytes.
+    @inlinable
+    public func removeAll(keepingFirst count: Int) {
+        precondition(count <= used)
+        used = count
+    }
+
     /// Makes room for `extra` more bytes; call before a run of unchecked writes.
     @inlinable @inline(__always)
     public func reserve(_ extra: Int) {

@@ -50,11 +50,28 @@ public enum RecordIdentity {
     /// Replaces `buffer`'s content with the `replay_seq` value of event `index` of `day`.
     @inlinable @inline(__always)
     public static func encodeSequence(day: Day, index: Int, into buffer: ByteBuffer) {
+        encodeSequencePrefix(day: day, into: buffer)
+        completeSequence(index: index, in: buffer)
+    }
+
+    /// Length of the `YYYY-MM-DD/` prefix of a `replay_seq` value.
+    @usableFromInline static let prefixLength = 11
+
+    /// Replaces `buffer`'s content with the part of `day`'s `replay_seq` values that all its events
+    /// share (`YYYY-MM-DD/`), so that a sink formats the date once per day, not once per record.
+    @inlinable
+    public static func encodeSequencePrefix(day: Day, into buffer: ByteBuffer) {
         buffer.removeAll()
-        buffer.write(reserving: 40) { cursor in
+        buffer.write(reserving: 16) { cursor in
             cursor.put(day: day)
             cursor.put(UInt8(ascii: "/"))
-            cursor.put(digitsOf: index)
         }
+    }
+
+    /// Completes a prefix from `encodeSequencePrefix` (dropping an earlier index) with `index`.
+    @inlinable @inline(__always)
+    public static func completeSequence(index: Int, in buffer: ByteBuffer) {
+        buffer.removeAll(keepingFirst: prefixLength)
+        buffer.write(reserving: 24) { $0.put(digitsOf: index) }
     }
 }

@@ -14,11 +14,14 @@ public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private let key = ByteBuffer(capacity: 64)
     private let value = ByteBuffer(capacity: 4_096)
+    /// `replay_seq`: the day's `YYYY-MM-DD/` prefix, written once per day, then the index.
     private let sequence = ByteBuffer(capacity: 64)
+    private var sequenceDay: Day?
     private let run: ByteBuffer
     private let startedAt = Date()
     private let utcSecond: (Int64) -> Int64
-    private let partitionCounts: [Int]
+    /// Each topic's partition count, from the cluster's metadata.
+    public let partitionCounts: [Int]
     /// Per topic, per partition: the newest record of this simulation already there, if any.
     private var published: [[RecordIdentity.Sequence?]]
     /// Per topic: events skipped because the topic already held them (read by the metrics' thread too).
@@ -44,13 +47,17 @@ public final class KafkaSink: EventSink {
 
     public func write(_ slice: EventSlice) throws {
         let day = slice.events.day
+        if day != sequenceDay {
+            RecordIdentity.encodeSequencePrefix(day: day, into: sequence)
+            sequenceDay = day
+        }
         for index in slice.merchantEvents {
             let event = slice.events.merchantEvents[index]
             KafkaRecord.encodeKey(of: event, into: key)
             let partition = partition(of: .merchants)
             if isPublished(.merchants, partition, day, index) { continue }
             KafkaRecord.encodeValue(of: event, into: value)
-            try send(.merchants, partition, day, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
+            try send(.merchants, partition, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
         try slice.events.transactions.withUnsafeBufferPointer { transactions in
             for index in slice.transactions {
@@ -59,7 +66,7 @@ public final class KafkaSink: EventSink {
                 let partition = partition(of: .transactions)
                 if isPublished(.transactions, partition, day, index) { continue }
                 KafkaRecord.encodeValue(of: transaction, into: value)
-                try send(.transactions, partition, day, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
+                try send(.transactions, partition, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }
         }
     }
@@ -118,9 +125,9 @@ public final class KafkaSink: EventSink {
     }
 
     @inline(__always)
-    private func send(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int,
+    private func send(_ stream: EventStream, _ partition: Int32, _ index: Int,
                       timestamp: Int64, eventType: StaticString) throws {
-        RecordIdentity.encodeSequence(day: day, index: index, into: sequence)
+        RecordIdentity.completeSequence(index: index, in: sequence)
         try producer.produce(
             topic: stream.rawValue, partition: partition, key: key.bytes, value: value.bytes,
             timestampMilliseconds: KafkaRecord.timestampMilliseconds(utcSecond(timestamp)),

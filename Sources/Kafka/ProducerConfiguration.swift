@@ -88,12 +88,6 @@ public struct ProducerConfiguration: Sendable {
         return ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "token"].contains { lowered.contains($0) }
     }
 
-    /// `text` with the value of a secret property replaced by `***`.
-    static func hide(_ value: String, of name: String, in text: String) -> String {
-        guard isSecret(name), !value.isEmpty else { return text }
-        return text.replacingAll(value, with: "***")
-    }
-
     /// A `-X` item as a message may show it.
     private static func shown(_ item: String) -> String {
         guard let equals = item.firstIndex(of: "=") else { return item }

@@ -24,13 +24,13 @@ public enum TopicReadBack {
     /// run header equals `run`; nil where the partition holds no record of that run with a mark,
     /// is empty, or does not exist.
     ///
-    /// `properties` are the user's librdkafka properties, applied after `bootstrapServers`: security
-    /// settings reach the consumer, producer-only ones are ignored by librdkafka. No wait for the
-    /// cluster lasts longer than `timeout` seconds.
-    public static func newestMarks(bootstrapServers: String, properties: [(key: String, value: String)], topic: String,
-                                   partitionCount: Int, runHeader: String, run: String, markHeader: String,
+    /// The consumer takes the producer's `configuration` (its brokers and properties): security
+    /// settings reach it, producer-only ones are ignored by librdkafka, and secret values are hidden
+    /// in every message. No wait for the cluster lasts longer than `timeout` seconds.
+    public static func newestMarks(configuration: ProducerConfiguration, topic: String, partitionCount: Int,
+                                   runHeader: String, run: String, markHeader: String,
                                    timeout: Double = 10) throws -> [Newest?] {
-        let consumer = try ReadBackConsumer(bootstrapServers: bootstrapServers, properties: properties, topic: topic, timeout: timeout)
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
         var searches = try (0..<Int32(partitionCount)).compactMap { partition in
@@ -113,19 +113,19 @@ private final class ReadBackConsumer {
     private let bootstrapServers: String
     private let timeout: Double
     private let lastError = LastClientError()
-    /// Values of secret properties, hidden in every message.
-    private let secrets: [String]
+    /// Hides secret values in every message.
+    private let configuration: ProducerConfiguration
 
-    init(bootstrapServers: String, properties: [(key: String, value: String)], topic: String, timeout: Double) throws {
+    init(configuration: ProducerConfiguration, topic: String, timeout: Double) throws {
         self.topic = topic
-        self.bootstrapServers = bootstrapServers
+        bootstrapServers = configuration.bootstrapServers
         self.timeout = timeout
-        secrets = properties.filter { ProducerConfiguration.isSecret($0.key) && !$0.value.isEmpty }.map(\.value)
+        self.configuration = configuration
         // rd_kafka_assign needs a group.id (2.0.2 answers "Unknown group" without one) though no group
         // is joined; the user's own may follow. The settings after the user's are what reading back needs;
         // a short fetch.wait.max.ms because each window waits for the fetch before it, which the broker
         // holds that long when a partition has nothing newer.
-        let settings = [("group.id", "replay-read-back"), ("bootstrap.servers", bootstrapServers)] + properties
+        let settings = [("group.id", "replay-read-back")] + configuration.properties
             + [("enable.auto.commit", "false"), ("enable.partition.eof", "true"), ("auto.offset.reset", "earliest"),
                ("isolation.level", "read_uncommitted"), ("fetch.wait.max.ms", "10")]
         let conf = rd_kafka_conf_new()!
@@ -133,7 +133,7 @@ private final class ReadBackConsumer {
         for (name, value) in settings {
             guard rd_kafka_conf_set(conf, name, value, &message, message.count) == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError("-X \(name): \(ProducerConfiguration.hide(value, of: name, in: String(cBuffer: message)))")
+                throw KafkaError("-X \(name): \(configuration.hidingSecrets(in: String(cBuffer: message)))")
             }
         }
         // Producer-only properties make librdkafka log a warning and are otherwise ignored.
@@ -146,7 +146,7 @@ private final class ReadBackConsumer {
         }
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &message, message.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("cannot create a Kafka consumer to read back \(topic): \(Self.hiding(secrets, in: String(cBuffer: message)))")
+            throw KafkaError("cannot create a Kafka consumer to read back \(topic): \(configuration.hidingSecrets(in: String(cBuffer: message)))")
         }
         self.handle = handle
     }
@@ -218,12 +218,9 @@ private final class ReadBackConsumer {
         rd_kafka_poll(handle, 0)  // serves the error callback with what is pending
         let last = lastError.text.map { " (\($0))" } ?? ""
         let seconds = String(format: "%g", timeout)
-        return KafkaError(Self.hiding(secrets, in: "cannot read back \(topic) from Kafka at \(bootstrapServers) within \(seconds) s: \(reason)\(last)"))
+        return KafkaError(configuration.hidingSecrets(in: "cannot read back \(topic) from Kafka at \(bootstrapServers) within \(seconds) s: \(reason)\(last)"))
     }
 
-    private static func hiding(_ secrets: [String], in text: String) -> String {
-        secrets.reduce(text) { $0.replacingAll($1, with: "***") }
-    }
 }
 
 /// librdkafka's last client error; its callback runs on the thread that polls, the reader's own.

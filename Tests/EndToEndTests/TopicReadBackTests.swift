@@ -26,7 +26,7 @@ import Testing
         // What a caller passes: the producer's properties, producer-only ones included.
         let configuration = try ProducerConfiguration(bootstrapServers: broker.bootstrapServers,
                                                       overrides: ["security.protocol=plaintext"])
-        let marks = try TopicReadBack.newestMarks(bootstrapServers: broker.bootstrapServers, properties: configuration.properties,
+        let marks = try TopicReadBack.newestMarks(configuration: configuration,
                                                   topic: "T", partitionCount: 4, runHeader: "replay_run", run: "abc",
                                                   markHeader: "replay_seq")
         #expect(marks.map { $0?.mark } == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
@@ -35,7 +35,8 @@ import Testing
     @Test func anUnreachableClusterFailsWithinTheTimeoutInOneLine() throws {
         let started = Date()
         let error = #expect(throws: KafkaError.self) {
-            try TopicReadBack.newestMarks(bootstrapServers: "127.0.0.1:1", properties: [], topic: "payments.transactions",
+            try TopicReadBack.newestMarks(configuration: try ProducerConfiguration(bootstrapServers: "127.0.0.1:1", overrides: []),
+                                          topic: "payments.transactions",
                                           partitionCount: 8, runHeader: "replay_run", run: "abc", markHeader: "replay_seq",
                                           timeout: 2)
         }
