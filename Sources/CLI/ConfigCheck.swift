@@ -21,6 +21,7 @@ struct ConfigCheck {
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
             "topics: \(kafka.topics.names.joined(separator: ", "))",
+            "shard: \(try shard)",
             "metrics: \(command.metrics.port.map { "http://\(command.metrics.address):\($0)/metrics, /healthz, /readyz" } ?? "off")",
         ]
         if command.force { lines.append("force: yes (-f)") }
@@ -42,6 +43,17 @@ struct ConfigCheck {
             return "incremental, \(command.date?.description ?? "yesterday (UTC)"), which must follow last_generated_date in merchants.json"
         }
         return "realtime, a live feed from now until SIGINT/SIGTERM"
+    }
+
+    /// The shard and what it owns; `auto` is resolved as the run would resolve it.
+    private var shard: String {
+        get throws {
+            let shard = try command.shard.resolve()
+            if shard.isWhole { return "none (one process publishes and writes everything)" }
+            let rule = command.kafka.brokers == "none" ? "merchants whose key's murmur2" : "Kafka partitions p with p"
+            return "\(shard)\(command.shard == .fixed(shard) ? "" : " (from \(ShardOption.indexVariable))"): \(rule) mod \(shard.count) = \(shard.index), "
+                + "files in \(ShardOption.folder(of: shard, in: command.outputDir))"
+        }
     }
 
     private var brokers: String {

@@ -60,6 +60,11 @@ struct Generate: ParsableCommand {
             transform: ArgumentFormat.timeZone)
     var timezone = SimulatedTimeZone(identifier: "UTC")!
 
+    @Option(help: ArgumentHelp("Run as shard I of N: publish and write only the events of the Kafka partitions p with p mod N = I, "
+                               + "in the folder shard-I-of-N of --output-dir; auto/N takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
+                               valueName: "I/N"), transform: ShardOption.parse)
+    var shard: ShardOption = .fixed(.whole)
+
     @Option(name: .customLong("log-format"), help: "text (for a person) or json (one object per line, for a log collector); both on stderr.")
     var logFormat: LogFormat = .text
 
@@ -88,6 +93,12 @@ struct Generate: ParsableCommand {
             throw ValidationError("--scale must be a number above 0 (at most 10000), got \(scale)")
         }
         if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
+        if shard.count > 1 {
+            if realtime { throw ValidationError("--shard splits a history (--initial, --incremental); a live feed runs as one process") }
+            if kafka.brokers == "embedded" {
+                throw ValidationError("--shard needs a cluster that every shard reaches (--brokers HOST:PORT) or --brokers none: an embedded broker lives in one process")
+            }
+        }
     }
 
     /// The command as the engine's typed request.
@@ -101,7 +112,9 @@ struct Generate: ParsableCommand {
         if checkConfig { return StandardOutput.write(try ConfigCheck(command: self).report()) }
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet, format: logFormat)
         var killSwitch = try KillSwitch.fromEnvironment()
-        let folder = try OutputFolder(path: outputDir)
+        let shard = try self.shard.resolve()
+        let root = try OutputFolder(path: outputDir)
+        let folder = shard.isWhole ? root : try OutputFolder(path: ShardOption.folder(of: shard, in: root.path))
         let lock = try folder.lockForWriting()
         defer { withExtendedLifetime(lock) {} }
         let plan: RunPlan
@@ -120,11 +133,18 @@ struct Generate: ParsableCommand {
         let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
         let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
-                                                       statistics: telemetry != nil, logger: logger)
+                                                       shard: shard, statistics: telemetry != nil, logger: logger)
         defer { kafkaConnection?.shutDown() }
         telemetry?.attach(kafkaConnection)
         var start = plan.start
-        start.unfinishedRun?.kafka?.partitions = kafkaConnection?.sink.partitionCounts ?? []
+        let partitionCounts = kafkaConnection?.sink.partitionCounts
+        start.unfinishedRun?.kafka?.partitions = partitionCounts ?? []
+        if !shard.isWhole {
+            try manifest(of: plan, partitionCounts: partitionCounts).claim(in: root.path, shard: shard)
+            logger.info("shard \(shard): \(partitionCounts == nil ? "merchants whose key's murmur2" : "partitions p with p") mod \(shard.count) = \(shard.index), files in \(folder.path)")
+        }
+        let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
+        var files: [CSVFileSink] = []
         StopSignal.install(announcing: logFormat == .text)
 
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
@@ -132,7 +152,11 @@ struct Generate: ParsableCommand {
         let run = ReplayRun(
             start: start, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
-            openFiles: { period, lengths in try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths) },
+            openFiles: { period, lengths in
+                let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership)
+                files.append(sink)
+                return sink
+            },
             shouldStop: { StopSignal.isRequested }, observers: [progress] + (telemetry.map { [$0.metrics] } ?? []))
         if killSwitch != nil { run.reached = { killSwitch?.reach($0) } }
         if plan.continues {
@@ -150,9 +174,20 @@ struct Generate: ParsableCommand {
         }
         run.finish(completed: outcome == .completed)
         logger.info("\(progress.summary(stopped: outcome == .stopped))\(PeakMemory.summary) → \(folder.path)")
+        if !shard.isWhole {
+            logger.info("shard \(shard) wrote \(files.map(\.transactionRows).reduce(0, +)) of these transactions to its file")
+        }
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
         if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
         telemetry?.linger(outcome == .completed ? metrics.linger : 0, logger: logger)
+    }
+
+    /// What every shard of this run must agree on (see `ShardManifest`).
+    private func manifest(of plan: RunPlan, partitionCounts: [Int]?) -> ShardManifest {
+        let state = plan.start.state
+        return ShardManifest(period: plan.periods.first { _ in true }!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
+                             timeZone: timezone.identifier, shardCount: shard.count,
+                             topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts)
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.

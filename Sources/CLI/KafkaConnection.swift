@@ -14,9 +14,9 @@ final class KafkaConnection {
     /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
     /// any file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
-    /// hold of run `runId`. With `statistics`, librdkafka reports the brokers' state (for metrics).
+    /// hold of run `runId` (a shard reads and publishes only its own partitions). With `statistics`, librdkafka reports the brokers' state (for metrics).
     static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
+                     shard: Shard = .whole, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty || options.configFile != nil {
@@ -38,10 +38,14 @@ final class KafkaConnection {
         let producer = try KafkaProducer(configuration: configuration, topics: topics, logger: logger)
         let partitionCounts = try topics.indices.map { try producer.partitionCount(ofTopic: $0) }
         if let change = unfinished?.partitionChange(to: partitionCounts) { throw UserError(change) }
+        for (topic, count) in zip(topics, partitionCounts) where count < shard.count {
+            throw UserError("--shard \(shard): \(topic) has \(count) partitions, fewer than the \(shard.count) shards, so some shards would own none; "
+                + "use at most \(count) shards, or more partitions")
+        }
         var published: [[RecordIdentity.Sequence?]] = []
         for (topic, count) in zip(topics, partitionCounts) {
             let marks = try TopicReadBack.newestMarks(
-                configuration: configuration, topic: topic, partitionCount: count,
+                configuration: configuration, topic: topic, partitionCount: count, reading: shard.owns(partition:),
                 runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
             published.append(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count))
             let already = marks.compactMap { $0 }.count
@@ -49,7 +53,7 @@ final class KafkaConnection {
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published)
+                             partitionCounts: partitionCounts, published: published, shard: shard)
         return KafkaConnection(sink: sink, embedded: embedded)
     }
 

@@ -7,7 +7,8 @@ import Sinks
 /// simulated event time (as a UTC instant) and with the record's identity (`replay_run`,
 /// `replay_seq`). It chooses each record's partition itself, as the Java client does (murmur2 of
 /// the key), and skips every event that the partition's newest record of this simulation shows is
-/// already there: a re-run after any crash publishes each event exactly once.
+/// already there: a re-run after any crash publishes each event exactly once. A shard of a
+/// sharded run publishes only to the partitions it owns (`Shard.owns(partition:)`).
 /// `makeDurable` returns only when Kafka acknowledged every event before it; it also warns when
 /// the broker no longer holds records this run sent (`RetentionWatch`).
 public final class KafkaSink: EventSink {
@@ -22,6 +23,7 @@ public final class KafkaSink: EventSink {
     private let utcSecond: (Int64) -> Int64
     /// Each topic's partition count, from the cluster's metadata.
     public let partitionCounts: [Int]
+    private let shard: Shard
     /// Per topic, per partition: the newest record of this simulation already there, if any.
     private var published: [[RecordIdentity.Sequence?]]
     /// Per topic: events skipped because the topic already held them (read by the metrics' thread too).
@@ -32,13 +34,14 @@ public final class KafkaSink: EventSink {
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
     /// a simulated (local wall-clock) second into its UTC second; `published` comes from
-    /// `TopicReadBack` (one entry per partition of each topic).
+    /// `TopicReadBack` (one entry per partition of each topic; the shard's own partitions read).
     public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
-                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]]) {
+                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], shard: Shard = .whole) {
         precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
         self.partitionCounts = partitionCounts
+        self.shard = shard
         self.published = published
         skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
@@ -55,7 +58,7 @@ public final class KafkaSink: EventSink {
             let event = slice.events.merchantEvents[index]
             KafkaRecord.encodeKey(of: event, into: key)
             let partition = partition(of: .merchants)
-            if isPublished(.merchants, partition, day, index) { continue }
+            if !shard.owns(partition: partition) || isPublished(.merchants, partition, day, index) { continue }
             KafkaRecord.encodeValue(of: event, into: value)
             try send(.merchants, partition, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
@@ -64,7 +67,7 @@ public final class KafkaSink: EventSink {
                 let transaction = transactions[index]
                 KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
                 let partition = partition(of: .transactions)
-                if isPublished(.transactions, partition, day, index) { continue }
+                if !shard.owns(partition: partition) || isPublished(.transactions, partition, day, index) { continue }
                 KafkaRecord.encodeValue(of: transaction, into: value)
                 try send(.transactions, partition, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }

@@ -15,6 +15,27 @@ public enum AtomicFile {
         guard rename(temporary, path) == 0 else {
             throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")
         }
+        syncFolder(of: path)
+    }
+
+    /// Creates the file with `content` unless it exists (a temporary file, fsync, then a hard link,
+    /// which fails rather than replace): of several processes creating it at once, exactly one
+    /// succeeds. Returns false when the file was already there.
+    public static func create(_ content: ByteBuffer, at path: String) throws -> Bool {
+        let temporary = path + ".\(getpid()).tmp"
+        let file = try BufferedFile(creating: temporary)
+        file.buffer.append(contentsOf: content)
+        try file.close()
+        defer { unlink(temporary) }
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw SinkError("cannot create \(path): \(BufferedFile.lastError())")
+        }
+        syncFolder(of: path)
+        return true
+    }
+
+    private static func syncFolder(of path: String) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderDescriptor >= 0 {

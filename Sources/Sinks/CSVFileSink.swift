@@ -4,12 +4,16 @@ import Simulation
 /// Writes the spec's batch files for one period: `transactions_<start>_<end>.csv`, streamed as
 /// the days are simulated, and `merchants_<start>_<end>.csv`, written whole (atomically) when
 /// the period is complete, since it carries each merchant's last transaction date as of the
-/// period's end.
+/// period's end. A shard of a sharded run (`ownership`) writes only the rows of the merchants it
+/// owns: transactions by the transactions stream's rule, merchants by the merchants stream's.
 public final class CSVFileSink: PeriodFiles {
     public let period: Period
     private let folder: String
     private let transactions: BufferedFile
     private let transactionsName: String
+    private let ownership: ShardOwnership
+    /// Transaction rows this process wrote (a shard writes only those it owns).
+    public private(set) var transactionRows = 0
     /// Bytes of the transactions file that the last `makeDurable` covers.
     private var durableSize = 0
 
@@ -17,9 +21,11 @@ public final class CSVFileSink: PeriodFiles {
     /// `resumingFrom` (the byte lengths a checkpoint recorded) names the file, the existing file
     /// is cut back to that length and continued: rows a killed run wrote after its last checkpoint
     /// are dropped, and the run writes them again.
-    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:]) throws {
+    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:],
+                ownership: ShardOwnership = ShardOwnership(shard: .whole, partitionCounts: nil)) throws {
         self.folder = folder
         self.period = period
+        self.ownership = ownership
         transactionsName = period.fileName("transactions")
         let path = folder + "/" + transactionsName
         if let length = lengths[transactionsName] {
@@ -42,8 +48,9 @@ public final class CSVFileSink: PeriodFiles {
     public func write(_ slice: EventSlice) throws {
         let line = CSVLine(transactions.buffer)
         try slice.events.transactions.withUnsafeBufferPointer { rows in
-            for index in slice.transactions {
+            for index in slice.transactions where ownership.owns(.transactions, merchantNumber: Int(rows[index].merchantNumber)) {
                 TransactionRow.write(rows[index], to: line)
+                transactionRows += 1
                 line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
                 try transactions.flushIfFull()
             }
@@ -59,7 +66,7 @@ public final class CSVFileSink: PeriodFiles {
         try transactions.close()
         let line = CSVLine(ByteBuffer())
         Self.appendHeader(MerchantRow.columns, to: line.buffer)
-        for row in period.merchantVersions(in: state) {
+        for row in period.merchantVersions(in: state) where ownership.owns(.merchants, merchantNumber: row.merchant.number) {
             MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: line)
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
