@@ -9,6 +9,8 @@ enum Kcat {
         let timestamp: Int64
         let headers: String
         let value: [String: Any]
+        /// The value's bytes as text, as the broker holds them.
+        let rawValue: String
     }
 
     static func consume(_ topic: String, from brokers: String) throws -> [Record] {
@@ -21,7 +23,7 @@ enum Kcat {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             let value = try JSONSerialization.jsonObject(with: Data(fields[5].utf8)) as! [String: Any]
             return Record(partition: Int(fields[0])!, offset: Int(fields[1])!, key: String(fields[2]),
-                          timestamp: Int64(fields[3])!, headers: String(fields[4]), value: value)
+                          timestamp: Int64(fields[3])!, headers: String(fields[4]), value: value, rawValue: String(fields[5]))
         }
     }
 
