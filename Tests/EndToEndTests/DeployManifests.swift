@@ -41,6 +41,9 @@ struct DeployManifests: Decodable {
         let annotations: [String: String]
         /// targetPorts of the Services that select this pod, as written.
         let serviceTargetPorts: [String]
+        /// An Indexed Job's completions and parallelism (each pod gets JOB_COMPLETION_INDEX); nil otherwise.
+        let indexedCompletions: Int?
+        let parallelism: Int?
     }
 
     /// Every YAML file under deploy/, relative to it.
@@ -124,6 +127,8 @@ struct DeployManifests: Decodable {
                 "containerPorts": [p["containerPort"] for p in ports],
                 "probes": probes, "annotations": {k: str(v) for k, v in (meta.get("annotations") or {}).items()},
                 "serviceTargetPorts": [str(p.get("targetPort", p.get("port"))) for s in selected for p in s["spec"].get("ports") or []],
+                "indexedCompletions": spec.get("completions") if spec.get("completionMode") == "Indexed" else None,
+                "parallelism": spec.get("parallelism"),
             })
 
     for file, d in docs:
@@ -154,7 +159,7 @@ struct DeployManifests: Decodable {
                 "secretEnv": [], "env": {k: str(v) for k, v in (service.get("environment") or {}).items()}
                     if isinstance(service.get("environment"), dict) else {},
                 "secretMounts": [], "volumeTargets": targets, "namedPorts": {}, "containerPorts": published,
-                "probes": {}, "annotations": {}, "serviceTargetPorts": [],
+                "probes": {}, "annotations": {}, "serviceTargetPorts": [], "indexedCompletions": None, "parallelism": None,
             })
 
     print(json.dumps({"files": [str(p.relative_to(deploy)) for p in files], "runs": runs}))

@@ -99,9 +99,21 @@ import Testing
 
             let folder = try TemporaryFolder()
             let (arguments, output) = try Self.localArguments(of: run, in: folder)
-            let result = try ReplayBinary.run(arguments + ["--check-config"])
-            #expect(result.status == 0,
-                    "\(run.source): replay \(arguments.joined(separator: " ")) --check-config exited \(result.status): \(result.stderr)")
+            // An Indexed Job's pods each get JOB_COMPLETION_INDEX; `--shard auto/N` must match its completions.
+            let indices: [Int?] = run.indexedCompletions.map { Array(0..<$0) } ?? [nil]
+            if let shard = Self.value(of: "--shard", in: run.args) {
+                #expect(shard == "auto/\(run.indexedCompletions ?? -1)" && run.parallelism == run.indexedCompletions,
+                        "\(run.source): --shard \(shard) with completions \(run.indexedCompletions.map(String.init) ?? "none (not Indexed)")")
+            }
+            for index in indices {
+                let environment = index.map { ["JOB_COMPLETION_INDEX": "\($0)"] } ?? [:]
+                let result = try ReplayBinary.run(arguments + ["--check-config"], environment: environment)
+                #expect(result.status == 0,
+                        "\(run.source): \(environment) replay \(arguments.joined(separator: " ")) --check-config exited \(result.status): \(result.stderr)")
+                if let index, let count = run.indexedCompletions {
+                    #expect(result.stdout.contains("shard: \(index)/\(count) (from JOB_COMPLETION_INDEX)"), "\(run.source): \(result.stdout)")
+                }
+            }
             #expect(!FileManager.default.fileExists(atPath: output), "\(run.source): --check-config created the output folder")
         }
 
