@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
     @Option(help: .hidden) var count = 0
     @Option(help: .hidden) var pace = "max"
     @Option(help: .hidden) var scale = 1.0
+    @Option(help: .hidden) var shard = "0/1"
 
     /// The Python/pandas generator's rate on this machine, as issue 5 reports it (not measured here).
     static let pythonReference = 61_000.0
@@ -33,7 +34,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if let row {
-            let result = try BenchRow(name: row, days: days, brokers: brokers, count: count, pace: pace, scale: scale, seconds: pacingSeconds).run()
+            let result = try BenchRow(name: row, days: days, brokers: brokers, count: count, pace: pace, scale: scale, seconds: pacingSeconds,
+                                      shard: shard).run()
             print(result.line)
             return
         }
@@ -62,6 +64,14 @@ struct Bench: ParsableCommand {
         table.add("files + Kafka, `replay broker` process: replay", remote, unit: "events/s")
         table.add("Kafka, `replay broker` process: raw librdkafka", remoteRaw, unit: "msgs/s")
         table.note("standalone: raw librdkafka / replay = \(BenchTable.ratio(remoteRaw.rate, remote.rate))")
+        var sharded: [Int: BenchResult] = [:]
+        for count in [1, 2, 4] {
+            sharded[count] = try measureSharded(count)
+            table.add("sharded, \(count) process\(count == 1 ? "" : "es") to one `replay broker`", sharded[count]!, unit: "events/s")
+        }
+        let speedups = [2, 4].map { "\($0) shards \(BenchTable.ratio(sharded[$0]!.rate, sharded[1]!.rate))" }.joined(separator: ", ")
+        table.note("against one process, on this machine's \(ProcessInfo.processInfo.activeProcessorCount) cores: \(speedups)")
+        table.note(ShardModel(simulation: simulate, oneShard: sharded[1]!).summary)
 
         for (pace, scale) in [("realtime", 100.0), ("1000", 10.0)] {
             let lag = try child(["--row", "pacing", "--pace", pace, "--scale", String(scale), "--pacing-seconds", String(pacingSeconds)])
@@ -86,13 +96,44 @@ struct Bench: ParsableCommand {
         return BenchResult.median(of: runs)
     }
 
+    /// `count` shard processes at once to a new `replay broker`: every event they published, over
+    /// the wall time from the first start to the last exit (the peak RSS is the largest shard's).
+    private func measureSharded(_ count: Int) throws -> BenchResult {
+        let runs = try (0..<repetitions).map { _ in
+            let broker = try StandaloneBroker()
+            defer { broker.stop() }
+            let started = Date()
+            let children = try (0..<count).map { index in
+                try BenchChild(["--row", "kafka", "--days", String(days), "--brokers", broker.address, "--shard", "\(index)/\(count)"])
+            }
+            let shards = try children.map { try $0.result() }
+            var total = BenchResult(count: shards.map(\.count).reduce(0, +), seconds: Date().timeIntervalSince(started))
+            total.peakMiB = shards.map(\.peakMiB).max() ?? 0
+            return total
+        }
+        return BenchResult.median(of: runs)
+    }
+
     private func child(_ arguments: [String]) throws -> BenchResult {
-        let process = Process()
+        try BenchChild(arguments).result()
+    }
+}
+
+/// One benchmark row's process (`replay bench --row …`), started at once, its result read later.
+private struct BenchChild {
+    private let process = Process()
+    private let output = Pipe()
+    private let arguments: [String]
+
+    init(_ arguments: [String]) throws {
+        self.arguments = arguments
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["bench"] + arguments
-        let output = Pipe()
         process.standardOutput = output
         try process.run()
+    }
+
+    func result() throws -> BenchResult {
         var text = ""
         while let chunk = try PipeReader.next(output) { text += chunk }
         process.waitUntilExit()
@@ -102,6 +143,7 @@ struct Bench: ParsableCommand {
         return result
     }
 }
+
 
 /// A `replay broker` child process for the standalone-broker rows.
 final class StandaloneBroker {

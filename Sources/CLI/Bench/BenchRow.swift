@@ -15,6 +15,8 @@ struct BenchRow {
     let pace: String
     let scale: Double
     let seconds: Double
+    /// `I/N` for a shard of a sharded replay row.
+    var shard = "0/1"
 
     static let firstDay = Day(iso: "2024-01-01")!
     private var lastDay: Day { Self.firstDay.adding(days: days - 1) }
@@ -45,10 +47,12 @@ struct BenchRow {
         return BenchResult(count: events, seconds: Date().timeIntervalSince(started))
     }
 
-    /// The production path: `replay --initial …` run in this process.
-    private func generate(into folder: String, brokers: String) throws -> BenchResult {
+    /// The production path: `replay --initial …` run in this process (as `shard`, whose files hold the events it published).
+    private func generate(into root: String, brokers: String) throws -> BenchResult {
+        let shard = try ShardOption.parse(self.shard).resolve()
         let command = try Generate.parse(["--initial", "--start-date", "\(Self.firstDay)", "--end-date", "\(lastDay)",
-                                          "--output-dir", folder, "--brokers", brokers, "--quiet", "-f"])
+                                          "--output-dir", root, "--brokers", brokers, "--quiet", "-f", "--shard", "\(shard)"])
+        let folder = ShardOption.folder(of: shard, in: root)
         let started = Date()
         try command.run()
         let seconds = Date().timeIntervalSince(started)
