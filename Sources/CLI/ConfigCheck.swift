@@ -11,7 +11,7 @@ struct ConfigCheck {
     /// The description, one `name: value` line each, then the effective Kafka properties.
     func report() throws -> String {
         let kafka = command.kafka
-        let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers)
+        let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers, pace: command.pace ?? (command.realtime ? .factor(1) : .max))
         var lines = [
             "mode: \(mode)",
             "output dir: \(command.outputDir)",

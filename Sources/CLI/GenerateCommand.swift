@@ -131,7 +131,7 @@ struct Generate: ParsableCommand {
         defer { telemetry?.shutDown() }
         let state = plan.start.state
         let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
-        let kafkaConnection = try KafkaConnection.open(kafka, zone: timezone, runId: runId,
+        let kafkaConnection = try KafkaConnection.open(kafka, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
                                                        shard: shard, statistics: telemetry != nil, logger: logger)
         defer { kafkaConnection?.shutDown() }

@@ -11,11 +11,11 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
+    /// Starts the embedded broker if asked, checks the properties (batched for `pace`) (a bad `-X` is refused before
     /// any file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId` (a shard reads and publishes only its own partitions). With `statistics`, librdkafka reports the brokers' state (for metrics).
-    static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
+    static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
                      shard: Shard = .whole, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
@@ -31,7 +31,7 @@ final class KafkaConnection {
             servers = broker.bootstrapServers
             embedded = broker
         }
-        let configuration = try options.producerConfiguration(bootstrapServers: servers, statistics: statistics)
+        let configuration = try options.producerConfiguration(bootstrapServers: servers, pace: pace, statistics: statistics)
         if let embedded {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }

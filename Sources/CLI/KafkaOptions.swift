@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clock
 import Kafka
 import Sinks
 
@@ -43,12 +44,13 @@ struct KafkaOptions: ParsableArguments {
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config).", valueName: "key=value"))
     var properties: [String] = []
 
-    /// The producer's properties: the defaults, `bootstrapServers`, the `--kafka-config` file, then
-    /// `-X`, each checked by librdkafka.
+    /// The producer's properties: the defaults (batching for `pace`), `bootstrapServers`, the
+    /// `--kafka-config` file, then `-X`, each checked by librdkafka.
     /// With `statistics`, librdkafka reports every second (the brokers' state for the metrics),
     /// unless the properties set their own interval.
-    func producerConfiguration(bootstrapServers: String, statistics: Bool = false) throws -> ProducerConfiguration {
-        try ProducerConfiguration(bootstrapServers: bootstrapServers, file: configFile.map { try KafkaConfigFile(path: $0) },
+    func producerConfiguration(bootstrapServers: String, pace: Pace, statistics: Bool = false) throws -> ProducerConfiguration {
+        try ProducerConfiguration(bootstrapServers: bootstrapServers, batching: pace == .max ? .throughput : .latency,
+                                  file: configFile.map { try KafkaConfigFile(path: $0) },
                                   overrides: (statistics ? ["statistics.interval.ms=1000"] : []) + properties)
     }
 

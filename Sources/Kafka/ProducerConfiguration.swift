@@ -5,14 +5,12 @@ import Foundation
 /// properties of a `--kafka-config` file, then the user's `-X key=value` overrides (a later one
 /// wins), each checked by librdkafka up front.
 public struct ProducerConfiguration: Sendable {
-    /// Defaults a Kafka user expects for data that must not be lost, batched for throughput.
+    /// Defaults a Kafka user expects for data that must not be lost (batching follows `Batching`).
     public static let defaults: [(String, String)] = [
         ("client.id", "replay"),
         ("enable.idempotence", "true"),
         ("acks", "all"),
         ("compression.type", "lz4"),
-        ("linger.ms", "5"),
-        ("batch.num.messages", "10000"),
         ("queue.buffering.max.messages", "500000"),
         ("queue.buffering.max.kbytes", "262144"),
         // The partitioner of the Java client, so that keys land where Java producers put them.
@@ -33,10 +31,25 @@ public struct ProducerConfiguration: Sendable {
         return latest.values.sorted { $0.name < $1.name }
     }
 
+    /// How long librdkafka holds messages to fill a batch, and how large a batch may grow.
+    public enum Batching: Sendable {
+        /// `--pace max`: nothing waits on a clock, so fewer, larger produce requests.
+        case throughput
+        /// Paced and live runs: an event should reach the broker within a few milliseconds of its time.
+        case latency
+
+        public var settings: [(String, String)] {
+            switch self {
+            case .throughput: [("linger.ms", "20"), ("batch.num.messages", "100000")]
+            case .latency: [("linger.ms", "5"), ("batch.num.messages", "10000")]
+            }
+        }
+    }
+
     /// Checks every property with librdkafka; the first invalid one is an error naming it (and the
     /// file and line it came from).
-    public init(bootstrapServers: String, file: KafkaConfigFile? = nil, overrides: [String]) throws {
-        var settings = Self.defaults.map { Setting(name: $0.0, value: $0.1, origin: .defaults) }
+    public init(bootstrapServers: String, batching: Batching = .latency, file: KafkaConfigFile? = nil, overrides: [String]) throws {
+        var settings = (Self.defaults + batching.settings).map { Setting(name: $0.0, value: $0.1, origin: .defaults) }
         settings.append(Setting(name: "bootstrap.servers", value: bootstrapServers, origin: .brokers))
         if let file {
             settings += file.entries.map { Setting(name: $0.name, value: $0.value, origin: .file(path: file.path, line: $0.line)) }

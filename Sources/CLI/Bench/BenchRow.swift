@@ -102,7 +102,7 @@ struct BenchRow {
         let topics = ["payments.merchants", "payments.transactions"]
         let broker = brokers == "embedded" ? try EmbeddedBroker(topics: topics) : nil
         defer { broker?.shutDown() }
-        let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, overrides: [])
+        let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, batching: .throughput, overrides: [])
         let seconds = try withExtendedLifetime(payload) {
             try RawProduceBaseline.run(configuration: configuration, topics: topics, payload: payload.bytes, messages: messages,
                                        runId: RecordIdentity.runId(seed: RunRequest.defaultSeed, scale: 1, firstDay: Self.firstDay, timeZone: "UTC"))
