@@ -62,6 +62,7 @@ struct BenchRow {
         if brokers != "none" { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
         var result = BenchResult(count: events, seconds: seconds)
         result.peakMiB = peak
+        result.startedAt = started.timeIntervalSince1970
         return result
     }
 
