@@ -144,7 +144,7 @@ struct Generate: ParsableCommand {
             logger.info("shard \(shard): \(partitionCounts == nil ? "merchants whose key's murmur2" : "partitions p with p") mod \(shard.count) = \(shard.index), files in \(folder.path)")
         }
         let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
-        var files: [CSVFileSink] = []
+        let written = WrittenRows()
         StopSignal.install(announcing: logFormat == .text)
 
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
@@ -154,7 +154,7 @@ struct Generate: ParsableCommand {
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership)
-                files.append(sink)
+                written.opened(sink)
                 return sink
             },
             shouldStop: { StopSignal.isRequested }, observers: [progress] + (telemetry.map { [$0.metrics] } ?? []))
@@ -175,7 +175,7 @@ struct Generate: ParsableCommand {
         run.finish(completed: outcome == .completed)
         logger.info("\(progress.summary(stopped: outcome == .stopped))\(PeakMemory.summary) → \(folder.path)")
         if !shard.isWhole {
-            logger.info("shard \(shard) wrote \(files.map(\.transactionRows).reduce(0, +)) of these transactions to its file")
+            logger.info("shard \(shard) wrote \(written.transactions) of these transactions to its files")
         }
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
         if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
@@ -185,7 +185,7 @@ struct Generate: ParsableCommand {
     /// What every shard of this run must agree on (see `ShardManifest`).
     private func manifest(of plan: RunPlan, partitionCounts: [Int]?) -> ShardManifest {
         let state = plan.start.state
-        return ShardManifest(period: plan.periods.first { _ in true }!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
+        return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: timezone.identifier, shardCount: shard.count,
                              topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts)
     }
@@ -209,4 +209,18 @@ struct Generate: ParsableCommand {
         telemetry?.metrics.lagOf = { pacer.lag(of: $0) }
         return try run.run(plan.periods, pacer: pacer, finishing: plan.isHistory)
     }
+}
+
+/// Transaction rows the file sinks of this process wrote, for a shard's summary. Keeps only the
+/// current sink (a live feed opens one a day).
+private final class WrittenRows {
+    private var closedPeriods = 0
+    private var current: CSVFileSink?
+
+    func opened(_ sink: CSVFileSink) {
+        closedPeriods += current?.transactionRows ?? 0
+        current = sink
+    }
+
+    var transactions: Int { closedPeriods + (current?.transactionRows ?? 0) }
 }

@@ -11,10 +11,12 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Starts the embedded broker if asked, checks the properties (batched for `pace`) (a bad `-X` is refused before
-    /// any file is touched), connects, checks that the topics have the partition counts that
-    /// `unfinished` (the run being continued) started with, and reads back what the topics already
-    /// hold of run `runId` (a shard reads and publishes only its own partitions). With `statistics`, librdkafka reports the brokers' state (for metrics).
+    /// Starts the embedded broker if asked, checks the properties (batched for `pace`; a bad `-X`
+    /// is refused before any file is touched), connects, checks that the topics have the partition
+    /// counts that `unfinished` (the run being continued) started with, and reads back what the
+    /// topics already hold of run `runId`: every partition is checked for records that another
+    /// partition count placed, and a shard skips what its own partitions hold. With `statistics`,
+    /// librdkafka reports the brokers' state (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
                      shard: Shard = .whole, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
@@ -45,10 +47,12 @@ final class KafkaConnection {
         var published: [[RecordIdentity.Sequence?]] = []
         for (topic, count) in zip(topics, partitionCounts) {
             let marks = try TopicReadBack.newestMarks(
-                configuration: configuration, topic: topic, partitionCount: count, reading: shard.owns(partition:),
+                configuration: configuration, topic: topic, partitionCount: count,
                 runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
-            published.append(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count))
-            let already = marks.compactMap { $0 }.count
+            let positions = try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)
+            let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
+            published.append(owned)
+            let already = owned.compactMap { $0 }.count
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")

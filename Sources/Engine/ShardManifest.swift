@@ -10,9 +10,10 @@ import Sinks
 /// when it differs: then the shards' union would not be one run.
 ///
 /// Shards on separate disks do not see each other's manifests; there the Kafka side still refuses
-/// a shard whose partition count differs (`PublishedPositions`), and the same arguments on every
-/// shard are the user's to give.
-public struct ShardManifest: Codable, Equatable, Sendable {
+/// a shard that finds records of the simulation placed by another partition count
+/// (`PublishedPositions`, over every partition), and the same arguments on every shard are the
+/// user's to give.
+public struct ShardManifest: Codable, Sendable {
     public var start: Day
     public var end: Day
     public var seed: UInt64
@@ -44,20 +45,32 @@ public struct ShardManifest: Codable, Equatable, Sendable {
         case partitionCounts = "partition_counts"
     }
 
-    public var fileName: String { Period(start: start, end: end).fileName("shards").replacingOccurrences(of: ".csv", with: ".json") }
+    public var fileName: String { "shards_\(start)_\(end).json" }
 
     /// Checks this shard against the manifests in `root` and records its period's manifest if it
     /// is the first; throws a one-line `UserError` naming the first difference.
     public func claim(in root: String, shard: Shard) throws {
+        let path = root + "/" + fileName
         for (name, other) in try Self.manifests(in: root) {
             try check(against: other, named: root + "/" + name, shard: shard)
         }
         let content = ByteBuffer()
         content.append(String(decoding: try Self.encoder.encode(self), as: UTF8.self) + "\n")
-        if try !AtomicFile.create(content, at: root + "/" + fileName) {
+        if try AtomicFile.create(content, at: path) {
+            // A shard of another period may have created its manifest meanwhile: check again, and
+            // take this one back if they disagree.
+            do {
+                for (name, other) in try Self.manifests(in: root) where name != fileName {
+                    try check(against: other, named: root + "/" + name, shard: shard)
+                }
+            } catch {
+                unlink(path)
+                throw error
+            }
+        } else {
             // Another shard created it meanwhile: agree with what it wrote.
-            guard let written = try Self.manifest(at: root + "/" + fileName) else { return }
-            try check(against: written, named: root + "/" + fileName, shard: shard)
+            guard let written = try Self.manifest(at: path) else { throw UserError("cannot read \(path)") }
+            try check(against: written, named: path, shard: shard)
         }
     }
 
@@ -79,7 +92,8 @@ public struct ShardManifest: Codable, Equatable, Sendable {
         }
         guard let (field, mine, theirs) = differences.first(where: { $0.1 != $0.2 }) else { return }
         throw UserError("shard \(shard) does not match the sharded run recorded in \(path): \(field) \(mine) here, \(theirs) there; "
-            + "give every shard the same arguments, or use another --output-dir")
+            + "give every shard the same arguments, or use another --output-dir (to redo the sharded run with other arguments, "
+            + "remove the shards_*.json files together with every shard-*-of-* folder)")
     }
 
     private static let encoder: JSONEncoder = {

@@ -39,7 +39,7 @@ public struct Shard: Equatable, Hashable, Sendable, CustomStringConvertible {
 /// topics and takes murmur2 of the key mod the shard count, which is the same rule whenever the
 /// partition count is a multiple of the shard count (64 partitions and 2, 4 or 8 shards).
 ///
-/// Answers for transactions are cached by merchant number: the file sink asks once per row.
+/// Answers by merchant number are cached: the file sink asks once per row.
 public final class ShardOwnership {
     public let shard: Shard
     /// Per `EventStream`, the topic's partition count; nil for a files-only run.
@@ -66,7 +66,6 @@ public final class ShardOwnership {
     }
 
     /// True when the shard owns `stream`'s events of merchant `number` (key `M000042`).
-    @inline(__always)
     public func owns(_ stream: EventStream, merchantNumber number: Int) -> Bool {
         if shard.isWhole { return true }
         if number < known[stream.rawValue].count, known[stream.rawValue][number] != 0 {

@@ -11,6 +11,7 @@ public struct ProducerConfiguration: Sendable {
         ("enable.idempotence", "true"),
         ("acks", "all"),
         ("compression.type", "lz4"),
+        ("batch.num.messages", "10000"),
         ("queue.buffering.max.messages", "500000"),
         ("queue.buffering.max.kbytes", "262144"),
         // The partitioner of the Java client, so that keys land where Java producers put them.
@@ -31,17 +32,18 @@ public struct ProducerConfiguration: Sendable {
         return latest.values.sorted { $0.name < $1.name }
     }
 
-    /// How long librdkafka holds messages to fill a batch, and how large a batch may grow.
+    /// How long librdkafka holds messages to fill a batch (a batch is also capped by `batch.size`,
+    /// 1 MB by default, the size a broker takes; 10,000 records of ours are more than that).
     public enum Batching: Sendable {
-        /// `--pace max`: nothing waits on a clock, so fewer, larger produce requests.
+        /// `--pace max`: nothing waits on a clock, so fuller batches and fewer produce requests.
         case throughput
         /// Paced and live runs: an event should reach the broker within a few milliseconds of its time.
         case latency
 
         public var settings: [(String, String)] {
             switch self {
-            case .throughput: [("linger.ms", "20"), ("batch.num.messages", "100000")]
-            case .latency: [("linger.ms", "5"), ("batch.num.messages", "10000")]
+            case .throughput: [("linger.ms", "20")]
+            case .latency: [("linger.ms", "5")]
             }
         }
     }

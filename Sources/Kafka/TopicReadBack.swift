@@ -22,19 +22,18 @@ public enum TopicReadBack {
 
     /// For each partition 0..<partitionCount of `topic`, the newest record (highest offset) whose
     /// run header equals `run`; nil where the partition holds no record of that run with a mark,
-    /// is empty, does not exist, or is not among `reading` (a shard reads its own partitions).
+    /// is empty, or does not exist.
     ///
     /// The consumer takes the producer's `configuration` (its brokers and properties): security
     /// settings reach it, producer-only ones are ignored by librdkafka, and secret values are hidden
     /// in every message. No wait for the cluster lasts longer than `timeout` seconds.
     public static func newestMarks(configuration: ProducerConfiguration, topic: String, partitionCount: Int,
-                                   reading: (Int32) -> Bool = { _ in true },
                                    runHeader: String, run: String, markHeader: String,
                                    timeout: Double = 10) throws -> [Newest?] {
         let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
-        var searches = try (0..<Int32(partitionCount)).filter(reading).compactMap { partition in
+        var searches = try (0..<Int32(partitionCount)).compactMap { partition in
             try consumer.watermarks(of: partition, deadline: deadline).flatMap {
                 BackwardSearch(partition: partition, low: $0.low, high: $0.high)
             }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Events
+import Foundation
 
 /// Replaces a file's content all at once: a temporary file beside it, fsync, rename, fsync of
 /// the folder. Readers see the old content or the new one, never a mix, even after a crash.
@@ -18,15 +19,16 @@ public enum AtomicFile {
         syncFolder(of: path)
     }
 
-    /// Creates the file with `content` unless it exists (a temporary file, fsync, then a hard link,
-    /// which fails rather than replace): of several processes creating it at once, exactly one
-    /// succeeds. Returns false when the file was already there.
+    /// Creates the file with `content` unless it exists (a temporary file of a name no other
+    /// process or host uses, fsync, then a hard link, which fails rather than replace): of several
+    /// processes creating it at once, on one host or over a shared volume, exactly one succeeds.
+    /// Returns false when the file was already there.
     public static func create(_ content: ByteBuffer, at path: String) throws -> Bool {
-        let temporary = path + ".\(getpid()).tmp"
+        let temporary = path + ".\(UUID().uuidString).tmp"
+        defer { unlink(temporary) }
         let file = try BufferedFile(creating: temporary)
         file.buffer.append(contentsOf: content)
         try file.close()
-        defer { unlink(temporary) }
         guard link(temporary, path) == 0 else {
             if errno == EEXIST { return false }
             throw SinkError("cannot create \(path): \(BufferedFile.lastError())")

@@ -27,6 +27,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    /// linger.ms follows the pace unless set: fuller batches at full speed, low latency on a clock.
+    @Test(arguments: [([String](), "20"), (["--pace", "3600"], "5"), (["--realtime"], "5")])
+    func batchingFollowsThePace(arguments: [String], linger: String) throws {
+        let dates = arguments.contains("--realtime") ? [] : ["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02"]
+        let result = try ReplayBinary.run(dates + arguments + ["--output-dir", try TemporaryFolder().file("x"), "--brokers", "k:9092", "--check-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("  linger.ms=\(linger) ") && $0.hasSuffix("(default)") }, "\(result.stdout)")
+    }
+
     @Test func anExistingFolderIsLeftAsItWas() throws {
         let (folder, before) = try generatedHistory(through: "2024-01-01")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()

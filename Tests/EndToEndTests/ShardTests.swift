@@ -68,24 +68,58 @@ import Testing
         #expect(manifest["shard_count"] as? Int == 3 && manifest["partition_counts"] as? [Int] == [8, 8])
     }
 
-    @Test func filesOnlyShardsSplitTheRowsByTheKey() throws {
-        let single = try TemporaryFolder(), root = try TemporaryFolder()
+    /// Three files-only shards started at once (they race to create the manifest), then an
+    /// incremental day in each; `--shard 0/1` is an unsharded run.
+    @Test func filesOnlyShardsStartedAtOnceSplitTheRowsByTheKey() throws {
+        let single = try TemporaryFolder(), root = try TemporaryFolder(), whole = try TemporaryFolder()
         #expect(try ReplayBinary.run(command(single.path, brokers: "none")).status == 0)
-        for index in 0..<2 {
-            let result = try ReplayBinary.run(command(root.path, brokers: "none", shard: "auto/2"),
-                                              environment: ["JOB_COMPLETION_INDEX": "\(index)"])
+        #expect(try ReplayBinary.run(command(whole.path, brokers: "none", shard: "0/1")).status == 0)
+        for file in [transactionsFile, merchantsFile, "merchants.json"] { #expect(try whole.read(file) == single.read(file), "\(file)") }
+
+        let shards = try (0..<3).map { index in
+            try ReplayBinary.start(command(root.path, brokers: "none", shard: "auto/3"), environment: ["JOB_COMPLETION_INDEX": "\(index)"])
+        }
+        for shard in shards {
+            let result = shard.finish()
             #expect(result.status == 0, "\(result.stderr)")
         }
-        let folders = (0..<2).map { root.path + "/shard-\($0)-of-2" }
-        for file in [transactionsFile, merchantsFile] {
+        let incremental = ["--incremental", "--date", "2024-03-11", "-f", "--brokers", "none"]
+        #expect(try ReplayBinary.run(incremental + ["--output-dir", single.path]).status == 0)
+        for index in 0..<3 {
+            let result = try ReplayBinary.run(incremental + ["--output-dir", root.path, "--shard", "\(index)/3"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let folders = (0..<3).map { root.path + "/shard-\($0)-of-3" }
+        for file in [transactionsFile, merchantsFile, "transactions_2024-03-11_2024-03-11.csv", "merchants_2024-03-11_2024-03-11.csv"] {
             let union = try rows(file, in: folders), expected = try rows(file, in: [single.path])
             #expect(union == expected, "\(file)")
             // Each merchant's rows are in one shard only.
             let merchantSets = try folders.map { folder in
-                Set(try rows(file, in: [folder]).map { CSVTable.fields(of: $0)[file == merchantsFile ? 0 : 13] })
+                Set(try rows(file, in: [folder]).map { CSVTable.fields(of: $0)[file.hasPrefix("merchants") ? 0 : 13] })
             }
-            #expect(merchantSets[0].isDisjoint(with: merchantSets[1]) && !merchantSets[0].isEmpty && !merchantSets[1].isEmpty)
+            for (a, b) in [(0, 1), (0, 2), (1, 2)] { #expect(merchantSets[a].isDisjoint(with: merchantSets[b]) && !merchantSets[a].isEmpty) }
         }
+        for folder in folders { #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/merchants.json")) == single.read("merchants.json")) }
+    }
+
+    /// Two shards that disagree, started at once: the manifest lets exactly one of them run.
+    @Test func ofTwoMismatchedShardsStartedAtOnceExactlyOneRuns() throws {
+        let root = try TemporaryFolder()
+        let shards = try [("0/2", "42"), ("1/2", "7")].map { shard, seed in
+            try ReplayBinary.start(command(root.path, brokers: "none", shard: shard) + ["--seed", seed])
+        }
+        let results = shards.map { $0.finish() }
+        #expect(results.filter { $0.status == 0 }.count == 1, "\(results.map(\.stderr))")
+        let refused = try #require(results.first { $0.status != 0 })
+        #expect(refused.stderr.contains("does not match the sharded run") && refused.stderr.contains("seed"), "\(refused.stderr)")
+    }
+
+    @Test func shardsOnTopicsOfOtherPartitionCountsAreRefused() throws {
+        let root = try TemporaryFolder(), eight = try StandaloneBroker(partitions: 8), four = try StandaloneBroker(partitions: 4)
+        #expect(try ReplayBinary.run(command(root.path, brokers: eight.address, shard: "0/2")).status == 0)
+        let result = try ReplayBinary.run(command(root.path, brokers: four.address, shard: "1/2"))
+        #expect(result.status != 0 && result.stderr.contains("partition counts [4, 4] here, [8, 8] there"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/shard-1-of-2/merchants.json"))
     }
 
     @Test func mismatchedShardsAreRefusedWithOneLine() throws {

@@ -145,7 +145,6 @@ private struct BenchChild {
     }
 }
 
-
 /// A `replay broker` child process for the standalone-broker rows.
 final class StandaloneBroker {
     let address: String

@@ -1,7 +1,9 @@
-/// What N shards on N machines would give, from two measured figures: every shard simulates every
-/// event (`simulation`: seconds per event for the simulation alone) and publishes 1/N of them
-/// (the rest of one unsharded process's time per event). A model, not a measurement: it assumes
-/// a cluster that takes the load and shards that do not share cores.
+/// What N shards on N machines would give, roughly, from two measured figures: every shard
+/// simulates every event (`simulation`: seconds per event for the simulation alone) and publishes
+/// 1/N of them (the rest of one unsharded process's time per event). A model, not a measurement:
+/// it assumes a cluster that takes the load and shards that do not share cores; it counts the
+/// simulation as if it did not overlap the publishing (in one process it runs on the second core)
+/// and leaves out the key hash each shard computes for every event to decide ownership.
 struct ShardModel {
     /// Seconds per event of the simulation alone, and of everything else one process does.
     let simulationCost: Double
@@ -18,7 +20,7 @@ struct ShardModel {
     var summary: String {
         let micro = { (seconds: Double) in BenchTable.fixed(seconds * 1e6) }
         let rates = [2, 4, 8, 16].map { "\($0) → \(BenchTable.group(Int(rate(shards: $0))))" }.joined(separator: ", ")
-        return "model for N machines (simulate \(micro(simulationCost)) µs + emit \(micro(emitCost)) µs / N per event): "
+        return "rough model for N machines (simulate \(micro(simulationCost)) µs + emit \(micro(emitCost)) µs / N per event): "
             + rates + " events/s; ceiling \(BenchTable.group(Int(1 / simulationCost)))"
     }
 }
