@@ -39,7 +39,7 @@ public enum KafkaRecord {
         buffer.removeAll()
         let object = JSONObject(buffer, keys: MerchantRow.jsonKeys)
         MerchantRow.write(event.version, lastTransactionDate: event.lastTransactionDate, to: object)
-        object.extra("event_type", eventType(event.kind))
+        object.string(MerchantRow.eventTypeColumn, event.kind.rawValue)
         object.close()
     }
 
