@@ -11,7 +11,8 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
+    /// Registers the value schemas first with `--format avro` (a registry that refuses them or
+    /// cannot be reached fails the run before anything is produced), then starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
     /// any file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId`. With `statistics`, librdkafka reports the brokers' state (for metrics).
@@ -22,7 +23,13 @@ final class KafkaConnection {
             if !options.properties.isEmpty || options.configFile != nil {
                 logger.warning("-X and --kafka-config properties are ignored with --brokers none")
             }
+            if options.values.format == .avro { logger.warning("--format avro is ignored with --brokers none") }
             return nil
+        }
+        let valueFormat = try options.values.register(topics: topics, configFile: options.configFile.map { try KafkaConfigFile(path: $0) })
+        if case let .avro(ids) = valueFormat {
+            let subjects = ValueFormatOptions.subjects(of: topics)
+            logger.info("Avro values: schemas registered as \(zip(subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
         }
         var embedded: EmbeddedBroker?
         var servers = options.brokers
@@ -49,7 +56,7 @@ final class KafkaConnection {
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published)
+                             partitionCounts: partitionCounts, published: published, valueFormat: valueFormat)
         return KafkaConnection(sink: sink, embedded: embedded)
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Engine
 import Kafka
+import SchemaRegistry
 import Sinks
 
 /// The names of the two topics.
@@ -43,12 +45,15 @@ struct KafkaOptions: ParsableArguments {
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config).", valueName: "key=value"))
     var properties: [String] = []
 
-    /// The producer's properties: the defaults, `bootstrapServers`, the `--kafka-config` file, then
-    /// `-X`, each checked by librdkafka.
+    @OptionGroup var values: ValueFormatOptions
+
+    /// The producer's properties: the defaults, `bootstrapServers`, the `--kafka-config` file (less
+    /// the Schema Registry's properties), then `-X`, each checked by librdkafka.
     /// With `statistics`, librdkafka reports every second (the brokers' state for the metrics),
     /// unless the properties set their own interval.
     func producerConfiguration(bootstrapServers: String, statistics: Bool = false) throws -> ProducerConfiguration {
-        try ProducerConfiguration(bootstrapServers: bootstrapServers, file: configFile.map { try KafkaConfigFile(path: $0) },
+        try ProducerConfiguration(bootstrapServers: bootstrapServers,
+                                  file: configFile.map { try KafkaConfigFile(path: $0).separating(SchemaRegistrySettings.isRegistryProperty).rest },
                                   overrides: (statistics ? ["statistics.interval.ms=1000"] : []) + properties)
     }
 
