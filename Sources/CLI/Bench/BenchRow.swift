@@ -27,11 +27,14 @@ struct BenchRow {
         case "simulate": return simulate()
         case "files": return try generate(into: folder, brokers: "none")
         case "kafka": return try generate(into: folder, brokers: brokers)
+        case "kafka-avro": return try generate(into: folder, brokers: brokers, extra: ["--format", "avro", "--schema-registry", try BenchRegistry().url])
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
             return BenchResult(count: count, seconds: Date().timeIntervalSince(started))
         case "kafka-baseline": return try produceRaw()
+        case "encode-json": return encodeValues(.json)
+        case "encode-avro": return encodeValues(.avro(schemaIds: [1, 2]))
         case "pacing": return try pacing(into: folder)
         default: throw UserError("unknown benchmark row \(name)")
         }
@@ -46,9 +49,9 @@ struct BenchRow {
     }
 
     /// The production path: `replay --initial …` run in this process.
-    private func generate(into folder: String, brokers: String) throws -> BenchResult {
+    private func generate(into folder: String, brokers: String, extra: [String] = []) throws -> BenchResult {
         let command = try Generate.parse(["--initial", "--start-date", "\(Self.firstDay)", "--end-date", "\(lastDay)",
-                                          "--output-dir", folder, "--brokers", brokers, "--quiet", "-f"])
+                                          "--output-dir", folder, "--brokers", brokers, "--quiet", "-f"] + extra)
         let started = Date()
         try command.run()
         let seconds = Date().timeIntervalSince(started)
