@@ -27,8 +27,9 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Clock"),
-        // The Schema Registry's REST client (Foundation's URLSession); only the CLI uses it.
-        .target(name: "SchemaRegistry"),
+        // The Schema Registry's REST client (Foundation's URLSession, over libcurl); only the CLI
+        // uses it. libcurl is named so that a --static-swift-stdlib build links it too.
+        .target(name: "SchemaRegistry", linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]),
         .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
         .target(
             name: "Telemetry",
