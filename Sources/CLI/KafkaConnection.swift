@@ -11,9 +11,9 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Registers the value schemas first with `--format avro` (a registry that refuses them or
-    /// cannot be reached fails the run before anything is produced), then starts the embedded broker if asked, checks the properties (a bad `-X` is refused before
-    /// any file is touched), connects, checks that the topics have the partition counts that
+    /// With `--format avro`, first registers the value schemas (a registry that refuses them or
+    /// cannot be reached fails the run before anything is produced). Then starts the embedded
+    /// broker if asked, checks the properties (a bad `-X` is refused before any file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId`. With `statistics`, librdkafka reports the brokers' state (for metrics).
     static func open(_ options: KafkaOptions, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,

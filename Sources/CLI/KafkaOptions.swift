@@ -1,5 +1,4 @@
 import ArgumentParser
-import Engine
 import Kafka
 import SchemaRegistry
 import Sinks
