@@ -27,6 +27,9 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Clock"),
+        // The Schema Registry's REST client (Foundation's URLSession, over libcurl); only the CLI
+        // uses it. libcurl is named so that a --static-swift-stdlib build links it too.
+        .target(name: "SchemaRegistry", linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]),
         .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
         .target(
             name: "Telemetry",
@@ -42,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry",
+                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry", "SchemaRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

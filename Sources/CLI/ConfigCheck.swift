@@ -22,6 +22,7 @@ struct ConfigCheck {
             "brokers: \(brokers)",
             "topics: \(kafka.topics.names.joined(separator: ", "))",
             "shard: \(try shard)",
+            "values: \(try values)",
             "metrics: \(command.metrics.port.map { "http://\(command.metrics.address):\($0)/metrics, /healthz, /readyz" } ?? "off")",
         ]
         if command.force { lines.append("force: yes (-f)") }
@@ -33,6 +34,17 @@ struct ConfigCheck {
             lines.append("  " + property + String(repeating: " ", count: width - property.count) + "  (\(setting.origin))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The value format and, for Avro, the registry and subjects (no password).
+    private var values: String {
+        get throws {
+            let options = command.kafka.values
+            guard options.format == .avro else { return "json" }
+            let settings = try options.registrySettings(configFile: try command.kafka.configFile.map { try KafkaConfigFile(path: $0) })
+            return "avro, schema registry \(settings.description), subjects "
+                + ValueFormatOptions.subjects(of: command.kafka.topics.names).joined(separator: ", ")
+        }
     }
 
     private var mode: String {

@@ -11,12 +11,14 @@ final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
 
-    /// Starts the embedded broker if asked, checks the properties (batched for `pace`; a bad `-X`
-    /// is refused before any file is touched), connects, checks that the topics have the partition
-    /// counts that `unfinished` (the run being continued) started with, and reads back what the
-    /// topics already hold of run `runId`: every partition is checked for records that another
-    /// partition count placed, and a shard skips what its own partitions hold. With `statistics`,
-    /// librdkafka reports the brokers' state (for metrics).
+    /// With `--format avro`, first registers the value schemas (a registry that refuses them or
+    /// cannot be reached fails the run before anything is produced). Then starts the embedded
+    /// broker if asked, checks the properties (batched for `pace`; a bad `-X` is refused before any
+    /// file is touched), connects, checks that the topics have the partition counts that
+    /// `unfinished` (the run being continued) started with, and reads back what the topics already
+    /// hold of run `runId`: every partition is checked for records that another partition count
+    /// placed, and a shard skips what its own partitions hold. With `statistics`, librdkafka reports
+    /// the brokers' state (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
                      shard: Shard = .whole, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
@@ -24,7 +26,13 @@ final class KafkaConnection {
             if !options.properties.isEmpty || options.configFile != nil {
                 logger.warning("-X and --kafka-config properties are ignored with --brokers none")
             }
+            if options.values.format == .avro { logger.warning("--format avro is ignored with --brokers none") }
             return nil
+        }
+        let valueFormat = try options.values.register(topics: topics, configFile: options.configFile.map { try KafkaConfigFile(path: $0) })
+        if case let .avro(ids) = valueFormat {
+            let subjects = ValueFormatOptions.subjects(of: topics)
+            logger.info("Avro values: schemas registered as \(zip(subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
         }
         var embedded: EmbeddedBroker?
         var servers = options.brokers
@@ -57,7 +65,7 @@ final class KafkaConnection {
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published, shard: shard)
+                             partitionCounts: partitionCounts, published: published, shard: shard, valueFormat: valueFormat)
         return KafkaConnection(sink: sink, embedded: embedded)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Clock
 import Kafka
+import SchemaRegistry
 import Sinks
 
 /// The names of the two topics.
@@ -44,13 +45,15 @@ struct KafkaOptions: ParsableArguments {
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config).", valueName: "key=value"))
     var properties: [String] = []
 
+    @OptionGroup var values: ValueFormatOptions
+
     /// The producer's properties: the defaults (batching for `pace`), `bootstrapServers`, the
-    /// `--kafka-config` file, then `-X`, each checked by librdkafka.
+    /// `--kafka-config` file (less the Schema Registry's properties), then `-X`, each checked by librdkafka.
     /// With `statistics`, librdkafka reports every second (the brokers' state for the metrics),
     /// unless the properties set their own interval.
     func producerConfiguration(bootstrapServers: String, pace: Pace, statistics: Bool = false) throws -> ProducerConfiguration {
         try ProducerConfiguration(bootstrapServers: bootstrapServers, batching: pace == .max ? .throughput : .latency,
-                                  file: configFile.map { try KafkaConfigFile(path: $0) },
+                                  file: configFile.map { try KafkaConfigFile(path: $0).separating(SchemaRegistrySettings.isRegistryProperty).rest },
                                   overrides: (statistics ? ["statistics.interval.ms=1000"] : []) + properties)
     }
 

@@ -45,7 +45,7 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Simulates a payments aggregator and publishes its merchants and transactions to Kafka and batch files.",
-        subcommands: [Generate.self, Broker.self, Bench.self],
+        subcommands: [Generate.self, Broker.self, Bench.self, Schema.self],
         defaultSubcommand: Generate.self
     )
 }

@@ -8,7 +8,7 @@ public enum EventStream: Int, CaseIterable, Sendable {
 
 /// How a domain event becomes a Kafka record: key = `merchant_id`; value = a JSON object with
 /// the CSV row's columns (same names, same values; numbers as JSON numbers), plus `event_type`
-/// on merchant events; timestamp = the event's simulated time as a UTC instant, in milliseconds; headers
+/// on merchant events (or the same fields in Avro, see `ValueFormat`); timestamp = the event's simulated time as a UTC instant, in milliseconds; headers
 /// `event_type` and `schema_version`.
 public enum KafkaRecord {
     /// Version of the value layout, sent in the `schema_version` header.
@@ -39,7 +39,7 @@ public enum KafkaRecord {
         buffer.removeAll()
         let object = JSONObject(buffer, keys: MerchantRow.jsonKeys)
         MerchantRow.write(event.version, lastTransactionDate: event.lastTransactionDate, to: object)
-        object.extra("event_type", eventType(event.kind))
+        object.string(MerchantRow.eventTypeColumn, event.kind.rawValue)
         object.close()
     }
 

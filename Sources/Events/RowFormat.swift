@@ -1,24 +1,82 @@
-/// A way of writing one row's fields into a `ByteBuffer`: a CSV line or a JSON object. Row types
-/// list their fields once (`TransactionRow`, `MerchantRow`) and every format writes the same values
-/// in the same order, so a Kafka record always carries exactly its CSV row.
+import Simulation
+
+/// A way of writing one row's fields into a `ByteBuffer`: a CSV line, a JSON object or an Avro
+/// record. Row types list their fields once (`TransactionRow.fields`, `MerchantRow.fields`) and
+/// write each value through the format by its type, in that order, so a Kafka record always
+/// carries exactly its CSV row.
 ///
-/// A field the row writes itself is bracketed by `begin` and `end`; in between the row puts
-/// generated ASCII (no character that needs escaping) through the cursor, within room it reserved.
+/// The typed calls write through a cursor, within room the row reserved (`fieldOverhead` per
+/// field plus the values); `string` and `null` reserve their own.
 public protocol RowFormat {
     var buffer: ByteBuffer { get }
-    /// Room the format adds around a field at most (separators, key, quotes).
+    /// Room the format adds around a field at most (separators, key, quotes, length).
     var fieldOverhead: Int { get }
-    /// Starts field `column`; `quoted` fields are JSON strings, the others JSON numbers.
-    func begin(_ column: Int, quoted: Bool, _ cursor: inout ByteCursor)
-    func end(quoted: Bool, _ cursor: inout ByteCursor)
-    /// A whole field of free text, escaped as the format needs.
+    /// A `.text` field of generated ASCII that `body` writes: at most 63 bytes, nothing to escape.
+    func text(_ column: Int, _ cursor: inout ByteCursor, _ body: (inout ByteCursor) -> Void)
+    /// A `.money` field in cents.
+    func money(_ column: Int, cents: Int, _ cursor: inout ByteCursor)
+    /// A `.rate` field in ten-thousandths.
+    func rate(_ column: Int, tenThousandths: Int, _ cursor: inout ByteCursor)
+    /// A `.coordinate` field in millionths of a degree.
+    func coordinate(_ column: Int, millionths: Int, _ cursor: inout ByteCursor)
+    /// An `.integer` field (≥ 0).
+    func integer(_ column: Int, _ value: Int, _ cursor: inout ByteCursor)
+    /// A `.date` field.
+    func date(_ column: Int, _ day: Day, _ cursor: inout ByteCursor)
+    /// A `.localTimestamp` field: seconds since 1970-01-01T00:00:00 of the simulated wall clock.
+    func localTimestamp(_ column: Int, seconds: Int64, _ cursor: inout ByteCursor)
+    /// A whole `.text` field of free text, escaped as the format needs.
     func string(_ column: Int, _ value: String)
-    /// An absent value: an empty CSV field, a JSON `null`.
+    /// An absent value of a nullable field: an empty CSV field, a JSON `null`, Avro's `null` branch.
     func null(_ column: Int)
 }
 
+/// A format that writes every value as text between a field's `begin` and `end` (CSV, JSON).
+public protocol TextRowFormat: RowFormat {
+    /// Starts field `column`; `quoted` fields are JSON strings, the others JSON numbers.
+    func begin(_ column: Int, quoted: Bool, _ cursor: inout ByteCursor)
+    func end(quoted: Bool, _ cursor: inout ByteCursor)
+}
+
+extension TextRowFormat {
+    @inlinable @inline(__always)
+    public func text(_ column: Int, _ cursor: inout ByteCursor, _ body: (inout ByteCursor) -> Void) {
+        begin(column, quoted: true, &cursor); body(&cursor); end(quoted: true, &cursor)
+    }
+
+    @inlinable @inline(__always)
+    public func money(_ column: Int, cents: Int, _ cursor: inout ByteCursor) {
+        begin(column, quoted: false, &cursor); cursor.put(fixed: cents, decimals: 2, divisor: 100)
+    }
+
+    @inlinable @inline(__always)
+    public func rate(_ column: Int, tenThousandths: Int, _ cursor: inout ByteCursor) {
+        begin(column, quoted: false, &cursor); cursor.put(rate: tenThousandths)
+    }
+
+    @inlinable @inline(__always)
+    public func coordinate(_ column: Int, millionths: Int, _ cursor: inout ByteCursor) {
+        begin(column, quoted: false, &cursor); cursor.put(fixed: millionths, decimals: 6, divisor: 1_000_000)
+    }
+
+    @inlinable @inline(__always)
+    public func integer(_ column: Int, _ value: Int, _ cursor: inout ByteCursor) {
+        begin(column, quoted: false, &cursor); cursor.put(digitsOf: value)
+    }
+
+    @inlinable @inline(__always)
+    public func date(_ column: Int, _ day: Day, _ cursor: inout ByteCursor) {
+        begin(column, quoted: true, &cursor); cursor.put(day: day); end(quoted: true, &cursor)
+    }
+
+    @inlinable @inline(__always)
+    public func localTimestamp(_ column: Int, seconds: Int64, _ cursor: inout ByteCursor) {
+        begin(column, quoted: true, &cursor); cursor.put(timestamp: seconds); end(quoted: true, &cursor)
+    }
+}
+
 /// Writes fields as one RFC 4180 CSV line (no line end; the caller adds `\n`).
-public struct CSVLine: RowFormat {
+public struct CSVLine: TextRowFormat {
     public let buffer: ByteBuffer
 
     @inlinable
@@ -54,7 +112,7 @@ public struct CSVLine: RowFormat {
 }
 
 /// Writes fields as one JSON object whose keys are the row's column names.
-public struct JSONObject: RowFormat {
+public struct JSONObject: TextRowFormat {
     public let buffer: ByteBuffer
     @usableFromInline let keys: JSONKeys
 
@@ -83,17 +141,6 @@ public struct JSONObject: RowFormat {
     @inlinable @inline(__always)
     public func close() {
         buffer.write(reserving: 1) { $0.put(UInt8(ascii: "}")) }
-    }
-
-    /// Adds `,"name":"value"` for a field that is not a CSV column (e.g. `event_type`).
-    public func extra(_ name: StaticString, _ value: StaticString) {
-        buffer.write(reserving: name.utf8CodeUnitCount + value.utf8CodeUnitCount + 6) { cursor in
-            cursor.put(",\"")
-            cursor.put(name)
-            cursor.put("\":\"")
-            cursor.put(value)
-            cursor.put(UInt8(ascii: "\""))
-        }
     }
 
     public func string(_ column: Int, _ value: String) {

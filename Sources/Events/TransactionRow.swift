@@ -1,14 +1,35 @@
 import Simulation
 
-/// The columns of `transactions_<start>_<end>.csv` (the spec's header, verbatim) and how a
-/// `Transaction` fills them.
+/// The fields of `transactions_<start>_<end>.csv` (the spec's header, verbatim) and of a
+/// transaction record's value, and how a `Transaction` fills them.
 public enum TransactionRow {
-    public static let columns = [
-        "payment_id", "payment_timestamp", "payment_lat", "payment_lng", "payment_amount", "payment_type",
-        "terminal_id", "card_type", "card_issuer", "card_brand", "card_profile_id", "card_bin",
-        "payment_status", "merchant_id", "transactional_cost_rate", "transactional_cost_amount",
-        "mdr_amount", "net_profit",
-    ]
+    public static let fields = RecordFields(name: "Transaction", doc: "One card payment taken by a merchant's terminal.", fields: [
+        Field("payment_id", .text, pattern: "^TXN[0-9]{10,}$",
+              doc: "Payment id: TXN and 10 digits, handed out in event-time order; never repeats in one simulation."),
+        Field("payment_timestamp", .localTimestamp,
+              doc: "When the payment happened: wall-clock time in the run's --timezone (default UTC), to the second, without offset. The Kafka record timestamp is the matching UTC instant."),
+        Field("payment_lat", .coordinate, doc: "Latitude of the merchant's city, degrees north (WGS 84), six decimals."),
+        Field("payment_lng", .coordinate, doc: "Longitude of the merchant's city, degrees east (WGS 84, negative in the US), six decimals."),
+        Field("payment_amount", .money, doc: "Amount charged, US dollars, two decimals."),
+        Field("payment_type", .text, values: PaymentType.allCases.map(\.name), doc: "How the card was presented."),
+        Field("terminal_id", .text, pattern: "^T[0-9]{8,}$",
+              doc: "Terminal that took the payment: T, the merchant number (6 digits) and the terminal number (2 digits)."),
+        Field("card_type", .text, values: CardType.allCases.map(\.name), doc: "Card type."),
+        Field("card_issuer", .text, values: CardProfile.issuerNames, doc: "Bank (or network) that issued the card."),
+        Field("card_brand", .text, values: CardBrand.allCases.map(\.name), doc: "Card network."),
+        Field("card_profile_id", .text, pattern: "^CARD[0-9]{10,}$", doc: "The card: CARD and 10 digits; a reused card keeps its id."),
+        Field("card_bin", .text, pattern: "^[0-9]{6}$", doc: "Bank identification number: the card number's first six digits (a string: it may start with 0)."),
+        Field("payment_status", .text, values: ["approved", "declined"], doc: "Whether the payment was approved; a declined one carries 0.00 fees."),
+        Field("merchant_id", .text, pattern: "^M[0-9]{6,}$", doc: "The merchant: M and 6 digits (the record key too)."),
+        Field("transactional_cost_rate", .rate, doc: "Share of the amount the card network charges by card type (credit 0.018, debit 0.005, prepaid 0.012)."),
+        Field("transactional_cost_amount", .money,
+              doc: "payment_amount × transactional_cost_rate, rounded half up to the cent, US dollars; 0.00 when declined."),
+        Field("mdr_amount", .money, doc: "payment_amount × the merchant's mdr_rate, rounded half up to the cent, US dollars; 0.00 when declined."),
+        Field("net_profit", .money, doc: "mdr_amount − transactional_cost_amount, US dollars."),
+    ])
+
+    /// The CSV header's columns.
+    public static let columns = fields.names
 
     public static let jsonKeys = JSONKeys(columns)
 
@@ -17,30 +38,28 @@ public enum TransactionRow {
     @usableFromInline static let brandNames = Names(CardBrand.allCases.map(\.name))
     @usableFromInline static let issuerNames = Names(CardProfile.issuerNames)
 
-    /// Writes every column of `t` in order.
+    /// Writes every field of `t` in order (the order and types of `fields`).
     @inlinable @inline(__always)
     public static func write<Format: RowFormat>(_ t: Transaction, to row: Format) {
         row.buffer.write(reserving: 18 * row.fieldOverhead + 256) { c in
-            row.begin(0, quoted: true, &c); c.put("TXN"); c.put(digitsOf: Int(t.paymentNumber), width: 10); row.end(quoted: true, &c)
-            row.begin(1, quoted: true, &c); c.put(timestamp: t.timestamp); row.end(quoted: true, &c)
-            row.begin(2, quoted: false, &c); c.put(fixed: Int(t.latitudeE6), decimals: 6, divisor: 1_000_000)
-            row.begin(3, quoted: false, &c); c.put(fixed: Int(t.longitudeE6), decimals: 6, divisor: 1_000_000)
-            row.begin(4, quoted: false, &c); c.put(fixed: Int(t.amountCents), decimals: 2, divisor: 100)
-            row.begin(5, quoted: true, &c); c.put(typeNames[Int(t.paymentType.rawValue)]); row.end(quoted: true, &c)
-            row.begin(6, quoted: true, &c)
-            c.put(UInt8(ascii: "T")); c.put(digitsOf: Int(t.merchantNumber), width: 6); c.put(digitsOf: Int(t.terminalIndex) + 1, width: 2)
-            row.end(quoted: true, &c)
-            row.begin(7, quoted: true, &c); c.put(cardTypeNames[Int(t.card.type.rawValue)]); row.end(quoted: true, &c)
-            row.begin(8, quoted: true, &c); c.put(issuerNames[Int(t.card.issuer)]); row.end(quoted: true, &c)
-            row.begin(9, quoted: true, &c); c.put(brandNames[Int(t.card.brand.rawValue)]); row.end(quoted: true, &c)
-            row.begin(10, quoted: true, &c); c.put("CARD"); c.put(digitsOf: Int(t.card.number), width: 10); row.end(quoted: true, &c)
-            row.begin(11, quoted: true, &c); c.put(digitsOf: Int(t.card.bin), width: 6); row.end(quoted: true, &c)
-            row.begin(12, quoted: true, &c); c.put(t.approved ? "approved" : "declined"); row.end(quoted: true, &c)
-            row.begin(13, quoted: true, &c); c.put(UInt8(ascii: "M")); c.put(digitsOf: Int(t.merchantNumber), width: 6); row.end(quoted: true, &c)
-            row.begin(14, quoted: false, &c); c.put(rate: t.costRate)
-            row.begin(15, quoted: false, &c); c.put(fixed: t.costCents, decimals: 2, divisor: 100)
-            row.begin(16, quoted: false, &c); c.put(fixed: t.mdrCents, decimals: 2, divisor: 100)
-            row.begin(17, quoted: false, &c); c.put(fixed: t.netProfitCents, decimals: 2, divisor: 100)
+            row.text(0, &c) { $0.put("TXN"); $0.put(digitsOf: Int(t.paymentNumber), width: 10) }
+            row.localTimestamp(1, seconds: t.timestamp, &c)
+            row.coordinate(2, millionths: Int(t.latitudeE6), &c)
+            row.coordinate(3, millionths: Int(t.longitudeE6), &c)
+            row.money(4, cents: Int(t.amountCents), &c)
+            row.text(5, &c) { $0.put(typeNames[Int(t.paymentType.rawValue)]) }
+            row.text(6, &c) { $0.put(UInt8(ascii: "T")); $0.put(digitsOf: Int(t.merchantNumber), width: 6); $0.put(digitsOf: Int(t.terminalIndex) + 1, width: 2) }
+            row.text(7, &c) { $0.put(cardTypeNames[Int(t.card.type.rawValue)]) }
+            row.text(8, &c) { $0.put(issuerNames[Int(t.card.issuer)]) }
+            row.text(9, &c) { $0.put(brandNames[Int(t.card.brand.rawValue)]) }
+            row.text(10, &c) { $0.put("CARD"); $0.put(digitsOf: Int(t.card.number), width: 10) }
+            row.text(11, &c) { $0.put(digitsOf: Int(t.card.bin), width: 6) }
+            row.text(12, &c) { $0.put(t.approved ? "approved" : "declined") }
+            row.text(13, &c) { $0.put(UInt8(ascii: "M")); $0.put(digitsOf: Int(t.merchantNumber), width: 6) }
+            row.rate(14, tenThousandths: t.costRate, &c)
+            row.money(15, cents: t.costCents, &c)
+            row.money(16, cents: t.mdrCents, &c)
+            row.money(17, cents: t.netProfitCents, &c)
         }
     }
 }

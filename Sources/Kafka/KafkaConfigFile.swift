@@ -42,6 +42,17 @@ public struct KafkaConfigFile: Sendable {
         self.entries = entries
     }
 
+    /// The file less the entries `isForeign` picks (e.g. the Schema Registry's properties, which
+    /// librdkafka would refuse), and those entries.
+    public func separating(_ isForeign: (String) -> Bool) -> (rest: KafkaConfigFile, picked: [Entry]) {
+        (KafkaConfigFile(path: path, entries: entries.filter { !isForeign($0.name) }), entries.filter { isForeign($0.name) })
+    }
+
+    private init(path: String, entries: [Entry]) {
+        self.path = path
+        self.entries = entries
+    }
+
     /// The file's text; a missing or unreadable file is an error naming it and the reason.
     private static func read(_ path: String) throws -> String {
         let descriptor = open(path, O_RDONLY)

@@ -31,18 +31,22 @@ public final class KafkaSink: EventSink {
     private let skippedLock = NSLock()
     private var skipped: [Int] { skippedLock.withLock { skippedCounts } }
     private let retention = RetentionWatch()
+    private let valueFormat: ValueFormat
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
     /// a simulated (local wall-clock) second into its UTC second; `published` comes from
-    /// `TopicReadBack` (one entry per partition of each topic; the shard's own partitions read).
+    /// `TopicReadBack` (one entry per partition of each topic, nil where the shard does not own
+    /// it); `valueFormat`: JSON or Avro values.
     public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
-                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], shard: Shard = .whole) {
+                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], shard: Shard = .whole,
+                valueFormat: ValueFormat = .json) {
         precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
         self.partitionCounts = partitionCounts
         self.shard = shard
         self.published = published
+        self.valueFormat = valueFormat
         skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
         run.append(runId)
@@ -59,7 +63,7 @@ public final class KafkaSink: EventSink {
             KafkaRecord.encodeKey(of: event, into: key)
             let partition = partition(of: .merchants)
             if !shard.owns(partition: partition) || isPublished(.merchants, partition, day, index) { continue }
-            KafkaRecord.encodeValue(of: event, into: value)
+            KafkaRecord.encodeValue(of: event, into: value, as: valueFormat)
             try send(.merchants, partition, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
         try slice.events.transactions.withUnsafeBufferPointer { transactions in
@@ -68,7 +72,7 @@ public final class KafkaSink: EventSink {
                 KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
                 let partition = partition(of: .transactions)
                 if !shard.owns(partition: partition) || isPublished(.transactions, partition, day, index) { continue }
-                KafkaRecord.encodeValue(of: transaction, into: value)
+                KafkaRecord.encodeValue(of: transaction, into: value, as: valueFormat)
                 try send(.transactions, partition, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }
         }

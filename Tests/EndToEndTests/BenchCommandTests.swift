@@ -5,7 +5,7 @@ import Testing
     @Test func printsEveryRow() throws {
         let result = try ReplayBinary.run(["bench", "--days", "2", "--repetitions", "1", "--pacing-seconds", "1"])
         #expect(result.status == 0, "\(result.stderr)")
-        for row in ["simulation only", "files only: replay", "plain writer", "180 days", "embedded broker: replay",
+        for row in ["simulation only", "files only: replay", "plain writer", "180 days", "values only: JSON", "values only: Avro", "embedded broker: replay",
                     "embedded broker: raw librdkafka", "`replay broker` process: replay", "pacing lag at --pace realtime",
                     "pacing lag at --pace 1000"] {
             #expect(result.stdout.contains(row), "missing row \(row)")

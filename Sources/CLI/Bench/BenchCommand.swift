@@ -53,9 +53,18 @@ struct Bench: ParsableCommand {
         table.add("files only: 180 days (RSS check)", long, unit: "tx/s")
         table.note("peak RSS 180 days / 15 days = \(BenchTable.ratio(long.peakMiB, short.peakMiB))")
 
+        let json = try measure("encode-json")
+        let avro = try measure("encode-avro")
+        table.add("Kafka values only: JSON", json, unit: "events/s")
+        table.add("Kafka values only: Avro (wire format)", avro, unit: "events/s")
+        table.note("Avro / JSON value encoding rate = \(BenchTable.ratio(avro.rate, json.rate))")
+
         let embedded = try measure("kafka", brokers: "embedded")
+        let embeddedAvro = try measure("kafka-avro", brokers: "embedded")
         let embeddedRaw = try measure("kafka-baseline", brokers: "embedded")
         table.add("files + Kafka, embedded broker: replay", embedded, unit: "events/s")
+        table.add("files + Kafka, embedded broker: replay, Avro", embeddedAvro, unit: "events/s")
+        table.note("embedded: Avro / JSON = \(BenchTable.ratio(embeddedAvro.rate, embedded.rate))")
         table.add("Kafka, embedded broker: raw librdkafka", embeddedRaw, unit: "msgs/s")
         table.note("embedded: raw librdkafka / replay = \(BenchTable.ratio(embeddedRaw.rate, embedded.rate))")
         // A new `replay broker` for every run: a topic that already holds the simulation would be skipped.

@@ -29,11 +29,14 @@ struct BenchRow {
         case "simulate": return simulate()
         case "files": return try generate(into: folder, brokers: "none")
         case "kafka": return try generate(into: folder, brokers: brokers)
+        case "kafka-avro": return try generate(into: folder, brokers: brokers, extra: ["--format", "avro", "--schema-registry", try BenchRegistry().url])
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
             return BenchResult(count: count, seconds: Date().timeIntervalSince(started))
         case "kafka-baseline": return try produceRaw()
+        case "encode-json": return encodeValues(.json)
+        case "encode-avro": return encodeValues(.avro(schemaIds: [1, 2]))
         case "pacing": return try pacing(into: folder)
         default: throw UserError("unknown benchmark row \(name)")
         }
@@ -48,10 +51,10 @@ struct BenchRow {
     }
 
     /// The production path: `replay --initial …` run in this process (as `shard`, whose files hold the events it published).
-    private func generate(into root: String, brokers: String) throws -> BenchResult {
+    private func generate(into root: String, brokers: String, extra: [String] = []) throws -> BenchResult {
         let shard = try ShardOption.parse(self.shard).resolve()
         let command = try Generate.parse(["--initial", "--start-date", "\(Self.firstDay)", "--end-date", "\(lastDay)",
-                                          "--output-dir", root, "--brokers", brokers, "--quiet", "-f", "--shard", "\(shard)"])
+                                          "--output-dir", root, "--brokers", brokers, "--quiet", "-f", "--shard", "\(shard)"] + extra)
         let folder = ShardOption.folder(of: shard, in: root)
         let started = Date()
         try command.run()

@@ -1,0 +1,201 @@
+import Foundation
+import Kafka
+import Testing
+
+/// The value schemas and the Avro path, through the real binary: `replay schema` against
+/// deploy/schemas/, every JSON value of a run against its JSON Schema (Python's `jsonschema`), and
+/// Avro values registered with a Schema Registry stand-in (`SchemaRegistryServer`) and read back by
+/// Confluent's Python client, equal to the CSV rows; registries that refuse, cannot be reached or
+/// are not at the URL.
+@Suite(.serialized) struct SchemaTests {
+    static let topics = ["payments.merchants", "payments.transactions"]
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let decimalColumns: Set = ["payment_amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
+    static let doubleColumns: Set = ["payment_lat", "payment_lng"]
+
+    func schemaFile(_ name: String) -> String { Self.root.appendingPathComponent("deploy/schemas/\(name)").path }
+
+    @Test func theSchemaCommandPrintsTheDeployFiles() throws {
+        for topic in ["merchants", "transactions"] {
+            for (format, file) in [("json-schema", "\(topic).schema.json"), ("avro", "\(topic).avsc")] {
+                let result = try ReplayBinary.run(["schema", "--topic", topic, "--format", format])
+                #expect(result.status == 0, "\(result.stderr)")
+                let saved = try String(contentsOfFile: schemaFile(file), encoding: .utf8)
+                #expect(result.stdout == saved, "deploy/schemas/\(file) differs from `replay schema --topic \(topic) --format \(format)`")
+            }
+        }
+        let bad = try ReplayBinary.run(["schema", "--topic", "orders"])
+        #expect(bad.status != 0 && bad.stderrLines.count == 1, "\(bad.stderr)")
+    }
+
+    @Test func everyJSONValueOfARunValidatesAgainstItsSchema() throws {
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03",
+                                        "--output-dir", folder.path, "--brokers", broker.bootstrapServers])
+        try #require(run.status == 0, "\(run.stderr)")
+        for (topic, schema, csv) in [("payments.merchants", "merchants.schema.json", "merchants_2024-01-01_2024-01-03.csv"),
+                                     ("payments.transactions", "transactions.schema.json", "transactions_2024-01-01_2024-01-03.csv")] {
+            let values = try Kcat.values(topic, from: broker.bootstrapServers)
+            let rows = try folder.lines(csv).count - 1
+            #expect(values.count >= rows && rows > 0, "\(topic): \(values.count) values for \(rows) rows")
+            let file = folder.file("\(topic).jsonl")
+            try (values.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.validator, schemaFile(schema), file]).finish()
+            #expect(check.status == 0, "\(topic): \(check.stderr)")
+            #expect(check.stdout == "valid \(values.count)\n", "\(check.stdout)")
+        }
+    }
+
+    /// Validates each line of a file with the 2020-12 validator, formats (`date`) checked.
+    static let validator = #"""
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(schema)
+validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+count = 0
+for line in open(sys.argv[2]):
+    errors = list(validator.iter_errors(json.loads(line)))
+    if errors:
+        sys.exit("%s: %s" % (line.strip(), errors[0].message))
+    count += 1
+print("valid %d" % count)
+"""#
+
+    @Test func avroValuesThroughTheRegistryDecodeToTheCSVRows() throws {
+        let password = "s3cret-Pa55"
+        let registry = try SchemaRegistryServer(user: "replay:\(password)")
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let folder = try TemporaryFolder()
+        let config = folder.file("kafka.properties")
+        try "# registry login\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=replay:\(password)\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02", "--output-dir", folder.path,
+                                        "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", registry.url,
+                                        "--kafka-config", config])
+        try #require(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains(password))
+        #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] }) == ["payments.merchants-value", "payments.transactions-value"])
+
+        try expectAvroRecordsMatch(folder, period: "2024-01-01_2024-01-02", at: broker.bootstrapServers, registry: registry.url,
+                                   user: "replay:\(password)")
+    }
+
+    /// Every CSV row of the period arrives exactly once in Avro, decoded by Confluent's client to
+    /// the row's values, with its key and headers.
+    func expectAvroRecordsMatch(_ folder: TemporaryFolder, period: String, at bootstrap: String, registry: String, user: String? = nil) throws {
+        let transactions = CSVTable(try folder.lines("transactions_\(period).csv"))
+        let records = try RegistryConsumer.consume("payments.transactions", from: bootstrap, registry: registry, user: user)
+        #expect(records.count == transactions.rows.count)
+        let byId = Dictionary(records.map { ($0.value["payment_id"] as! String, $0) }) { first, _ in first }
+        #expect(byId.count == records.count)
+        for row in transactions.rows {
+            guard let record = byId[row["payment_id"]!] else {
+                Issue.record("\(row["payment_id"]!) never arrived")
+                continue
+            }
+            expect(record.value, equals: row, columns: transactions.columns)
+            #expect(record.key == row["merchant_id"])
+            #expect(record.headers["event_type"] == "transaction" && record.headers["replay_seq"]?.hasPrefix(String(row["payment_timestamp"]!.prefix(10))) == true)
+        }
+
+        let merchants = CSVTable(try folder.lines("merchants_\(period).csv"))
+        let events = try RegistryConsumer.consume("payments.merchants", from: bootstrap, registry: registry, user: user)
+        #expect(events.count == merchants.rows.count)
+        let byVersion = Dictionary(events.map { ("\($0.key) v\($0.value["version"]!)", $0) }) { first, _ in first }
+        #expect(byVersion.count == events.count)
+        for row in merchants.rows {
+            guard let event = byVersion["\(row["merchant_id"]!) v\(row["version"]!)"] else {
+                Issue.record("no event for \(row["merchant_id"]!) v\(row["version"]!)")
+                continue
+            }
+            expect(event.value, equals: row, columns: merchants.columns.filter { $0 != "last_transaction_date" })
+            let kind = row["version"] == "1" ? "created" : (row["status"] == "churned" ? "churned" : "updated")
+            #expect(event.value["event_type"] as? String == kind && event.headers["event_type"] == kind)
+        }
+    }
+
+    /// Crash-only with Avro values: a run killed twice and run again publishes each event once.
+    @Test func anAvroRunKilledAndRunAgainPublishesEachEventOnce() throws {
+        let registry = try SchemaRegistryServer()
+        let broker = try StandaloneBroker()
+        let folder = try TemporaryFolder()
+        let arguments = ["--initial", "--start-date", "2024-02-01", "--end-date", "2024-02-03", "--output-dir", folder.path,
+                         "--brokers", broker.address, "--pace", "172800", "--format", "avro", "--schema-registry", registry.url]
+        for step in ["sinks-durable:2", "slice-written:3"] {
+            let killed = try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": step])
+            #expect(killed.killedBySignal && killed.status == SIGKILL, "\(step): \(killed.stderr)")
+        }
+        let last = try ReplayBinary.run(arguments)
+        #expect(last.status == 0 && last.stderr.contains("continuing the unfinished run"), "\(last.stderr)")
+        // The read-back found the killed runs' records by their headers and skipped those events.
+        #expect(last.stderr.contains("already hold records of run"), "\(last.stderr)")
+        try expectAvroRecordsMatch(folder, period: "2024-02-01_2024-02-03", at: broker.address, registry: registry.url)
+    }
+
+    func expect(_ value: [String: Any], equals row: [String: String], columns: [String]) {
+        for column in columns {
+            let csv = row[column]!
+            if Self.decimalColumns.contains(column) {
+                #expect((value[column] as? String).flatMap { Decimal(string: $0) } == Decimal(string: csv), "\(column): \(value[column] ?? "nil") vs \(csv)")
+            } else if Self.doubleColumns.contains(column) {
+                #expect((value[column] as? NSNumber)?.doubleValue == Double(csv), "\(column)")
+            } else if column == "version" {
+                #expect((value[column] as? NSNumber)?.intValue == Int(csv), "\(column)")
+            } else {
+                #expect(value[column] as? String == csv, "\(column): \(value[column] ?? "nil") vs \(csv)")
+            }
+        }
+    }
+
+    /// A registry that refuses, cannot be reached or is not at the URL: one line, a non-zero
+    /// exit, nothing produced and no merchants.json.
+    @Test func aRegistryThatRefusesOrCannotBeReachedStopsTheRunBeforeAnyEvent() throws {
+        let incompatible = try SchemaRegistryServer(mode: .incompatible)
+        let guarded = try SchemaRegistryServer(user: "replay:right-password")
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        let cases: [(url: String, says: String)] = [
+            (incompatible.url, "refused the schema of payments.merchants-value as incompatible"),
+            ("http://127.0.0.1:1", "cannot reach the schema registry at http://127.0.0.1:1: connection refused"),
+            (incompatible.url + "/not-the-registry", "(404): is the URL the registry's base URL?"),
+            (guarded.url.replacingOccurrences(of: "http://", with: "http://replay:wrong-password@"), "refused the credentials (401)"),
+            ("ftp://127.0.0.1", "--schema-registry must be an http:// or https:// URL"),
+        ]
+        for (url, says) in cases {
+            let folder = try TemporaryFolder()
+            let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                            "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", url])
+            #expect(run.status != 0)
+            #expect(run.stderrLines.count == 1 && run.stderr.contains(says), "\(url): \(run.stderr)")
+            #expect(!run.stderr.contains("wrong-password"))
+            #expect(!FileManager.default.fileExists(atPath: folder.file("merchants.json")), "\(url)")
+        }
+        for topic in Self.topics { #expect(try Kcat.values(topic, from: broker.bootstrapServers).isEmpty) }
+        let noRegistry = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--schema-registry", "http://x"])
+        #expect(noRegistry.status != 0 && noRegistry.stderr.contains("--schema-registry goes with --format avro"), "\(noRegistry.stderr)")
+    }
+
+    @Test func checkConfigShowsTheRegistryWithoutItsPassword() throws {
+        let folder = try TemporaryFolder()
+        let config = folder.file("kafka.properties")
+        try "basic.auth.user.info=alice:hunter2-secret\nlinger.ms=7\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--brokers", "kafka:9092",
+                                           "--format", "avro", "--schema-registry", "https://registry:8081/", "--kafka-config", config, "--check-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("values: avro, schema registry https://registry:8081 (basic auth as alice), subjects payments.merchants-value, payments.transactions-value"), "\(result.stdout)")
+        #expect(result.stdout.contains("linger.ms=7"))
+        #expect(!result.stdout.contains("hunter2") && !result.stdout.contains("basic.auth"))
+    }
+}
+
+extension Kcat {
+    /// The raw values of a topic, from the beginning to its end.
+    static func values(_ topic: String, from brokers: String) throws -> [String] {
+        let path = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { throw KcatMissing() }
+        let result = try ChildProcess(path, ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).finish()
+        guard result.status == 0 else { throw KcatFailed(message: result.stderr) }
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+}
