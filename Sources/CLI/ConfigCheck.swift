@@ -41,6 +41,7 @@ struct ConfigCheck {
         get throws {
             let options = command.kafka.values
             guard options.format == .avro else { return "json" }
+            if command.kafka.brokers == "none" { return "json (--format avro is ignored with --brokers none)" }
             let settings = try options.registrySettings(configFile: try command.kafka.configFile.map { try KafkaConfigFile(path: $0) })
             return "avro, schema registry \(settings.description), subjects "
                 + ValueFormatOptions.subjects(of: command.kafka.topics.names).joined(separator: ", ")

@@ -59,6 +59,6 @@ struct KafkaOptions: ParsableArguments {
 
     /// Where the run publishes, as its record says; nil for `--brokers none`.
     var target: RunRecord.KafkaTarget? {
-        brokers == "none" ? nil : RunRecord.KafkaTarget(brokers: brokers, topics: topics.names)
+        brokers == "none" ? nil : RunRecord.KafkaTarget(brokers: brokers, topics: topics.names, valueFormat: values.format.rawValue)
     }
 }

@@ -37,7 +37,7 @@ public struct AvroRecord: RowFormat {
         cursor.position += 1
         body(&cursor)
         let count = cursor.position - length - 1
-        assert(count < 64, "generated text fits a one-byte length")
+        precondition(count < 64, "generated text fits a one-byte length")
         length.pointee = UInt8(truncatingIfNeeded: count << 1)
     }
 

@@ -16,7 +16,7 @@ public enum KafkaRecord {
     /// The `event_type` header of transaction records.
     public static let transactionEventType: StaticString = "transaction"
 
-    /// The `event_type` of a merchant event, in its value and its header.
+    /// The `event_type` header of a merchant event: its kind's raw value (which the value carries too), as static text.
     public static func eventType(_ kind: MerchantEvent.Kind) -> StaticString {
         switch kind {
         case .created: "created"

@@ -17,7 +17,7 @@ public enum MerchantRow {
         Field("size_category", .text, values: SizeCategory.allCases.map(\.name), doc: "Size, which sets the MDR range, terminals and transaction counts."),
         Field("creation_date", .date, doc: "Day the merchant joined, in the run's --timezone."),
         Field("effective_date", .date, doc: "Day this version took effect, in the run's --timezone."),
-        Field("status", .text, values: ["active", "churned"], doc: "churned: the merchant's last version; it no longer transacts."),
+        Field("status", .text, values: MerchantStatus.allCases.map(\.rawValue), doc: "churned: the merchant's last version; it no longer transacts."),
         Field("last_transaction_date", .date, nullable: true,
               doc: "Day of the merchant's last transaction (in the CSV as of the file's period end, on Kafka as of the event); empty in the CSV and null in values when it never transacted."),
         Field("version", .integer, doc: "Version number, from 1; each change of the merchant adds one."),
@@ -28,7 +28,7 @@ public enum MerchantRow {
 
     /// A merchant record's value: the CSV row's fields, then `event_type`.
     public static let valueFields = fields.adding(name: "MerchantEvent", doc: "A merchant event: the merchant's new version and what happened.", [
-        Field("event_type", .text, values: ["created", "updated", "churned"],
+        Field("event_type", .text, values: MerchantEvent.Kind.allCases.map(\.rawValue),
               doc: "created: the merchant's first version; updated: an attribute changed; churned: the merchant left."),
     ])
 

@@ -100,7 +100,7 @@ public struct ProducerConfiguration: Sendable {
     /// True for properties whose values must never be printed.
     static func isSecret(_ name: String) -> Bool {
         let lowered = name.lowercased()
-        return ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "token"].contains { lowered.contains($0) }
+        return ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "token", "user.info"].contains { lowered.contains($0) }
     }
 
     /// A `-X` item as a message may show it.

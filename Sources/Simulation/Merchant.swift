@@ -19,7 +19,7 @@ public struct MerchantVersion: Equatable, Sendable {
     public var version: Int
 }
 
-public enum MerchantStatus: String, Codable, Sendable {
+public enum MerchantStatus: String, CaseIterable, Codable, Sendable {
     case active
     case churned
 }

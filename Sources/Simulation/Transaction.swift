@@ -38,7 +38,7 @@ public struct Transaction: Sendable {
 /// A change to a merchant: its first version, a new version after an attribute change, or
 /// its churned version.
 public struct MerchantEvent: Sendable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
         case created, updated, churned
     }
 

@@ -23,15 +23,19 @@ public struct RunRecord: Equatable, Codable, Sendable {
         /// Each topic's partition count when the run started (empty until it connects): records
         /// are placed by key modulo this count, so a re-run must find the same.
         public var partitions: [Int]
+        /// `--format` of the values (`json`, `avro`): a re-run must not mix formats in a topic.
+        public var valueFormat: String
 
-        public init(brokers: String, topics: [String], partitions: [Int] = []) {
+        public init(brokers: String, topics: [String], partitions: [Int] = [], valueFormat: String = "json") {
             self.brokers = brokers
             self.topics = topics
             self.partitions = partitions
+            self.valueFormat = valueFormat
         }
 
         private enum CodingKeys: String, CodingKey {
             case brokers, topics, partitions
+            case valueFormat = "format"
         }
 
         public init(from decoder: Decoder) throws {
@@ -39,6 +43,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
             brokers = try container.decode(String.self, forKey: .brokers)
             topics = try container.decode([String].self, forKey: .topics)
             partitions = try container.decodeIfPresent([Int].self, forKey: .partitions) ?? []
+            valueFormat = try container.decodeIfPresent(String.self, forKey: .valueFormat) ?? "json"
         }
 
         /// Why a run published with these counts cannot continue on topics with `current` counts; nil when it can.
@@ -108,6 +113,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
             if mine.topics != theirs.topics {
                 return "topics \(theirs.topics.joined(separator: ", ")) instead of \(mine.topics.joined(separator: ", "))"
             }
+            if mine.valueFormat != theirs.valueFormat { return "--format \(theirs.valueFormat) instead of \(mine.valueFormat)" }
             return nil
         case let (mine?, nil):
             return "--brokers none instead of \(mine.brokers)"

@@ -95,6 +95,8 @@ enum StateJSONWriter {
             fields.key("kafka")
             var target = JSONMembers(out, indent: 4, multiline: false)
             target.string("brokers", kafka.brokers)
+            // Written only when not the default, so a JSON run's record stays as before.
+            if kafka.valueFormat != "json" { target.string("format", kafka.valueFormat) }
             if !kafka.partitions.isEmpty {
                 target.key("partitions")
                 out.append("[" + kafka.partitions.map(String.init).joined(separator: ", ") + "]")

@@ -47,6 +47,8 @@ import Testing
         (RunRecord.KafkaTarget?.none, "--brokers none instead of 127.0.0.1:9092"),
         (RunRecord.KafkaTarget(brokers: "other:9092", topics: ["payments.merchants", "payments.transactions"]), "--brokers other:9092"),
         (RunRecord.KafkaTarget(brokers: "127.0.0.1:9092", topics: ["m", "t"]), "topics m, t"),
+        (RunRecord.KafkaTarget(brokers: "127.0.0.1:9092", topics: ["payments.merchants", "payments.transactions"], valueFormat: "avro"),
+         "--format avro instead of json"),
     ])
     func aDifferentCommandIsRefusedWithOneLine(target: RunRecord.KafkaTarget?, phrase: String) throws {
         let harness = try stoppedRun(kafka: kafka)
@@ -56,6 +58,16 @@ import Testing
         #expect(error?.description.contains("records an unfinished run (--initial --start-date 2024-03-01 --end-date 2024-03-03)") == true)
         #expect(error?.description.contains("\n") == false)
         #expect(try harness.folder.read(StateSnapshot.fileName) == before)
+    }
+
+    /// The value format survives merchants.json: an Avro run is continued in Avro only.
+    @Test func anAvroRunIsContinuedInAvroOnly() throws {
+        let avro = RunRecord.KafkaTarget(brokers: kafka.brokers, topics: kafka.topics, valueFormat: "avro")
+        let harness = try stoppedRun(kafka: avro)
+        let error = #expect(throws: UserError.self) { try initial(harness, kafka: kafka).plan() }
+        #expect(error?.description.contains("--format json instead of avro") == true, "\(error?.description ?? "")")
+        guard case let .run(plan) = try initial(harness, kafka: avro).plan() else { Issue.record("not continued"); return }
+        #expect(plan.continues && plan.start.unfinishedRun?.kafka?.valueFormat == "avro")
     }
 
     @Test func anotherSeedIsRefusedAndForceStartsOver() throws {
