@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         .target(name: "Simulation"),
@@ -27,9 +29,17 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Clock"),
-        // The Schema Registry's REST client (Foundation's URLSession, over libcurl); only the CLI
-        // uses it. libcurl is named so that a --static-swift-stdlib build links it too.
-        .target(name: "SchemaRegistry", linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]),
+        // The Schema Registry's REST client (AsyncHTTPClient, TLS through NIOSSL's BoringSSL); only the CLI uses it.
+        .target(
+            name: "SchemaRegistry",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
         .target(
             name: "Telemetry",

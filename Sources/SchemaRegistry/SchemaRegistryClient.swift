@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Registers value schemas with a Confluent-compatible Schema Registry through its REST API
 /// (`POST /subjects/{subject}/versions`, which answers the schema's id, the same id for a schema
@@ -9,7 +6,7 @@ import FoundationNetworking
 /// schema is invalid).
 public struct SchemaRegistryClient: Sendable {
     public let settings: SchemaRegistrySettings
-    /// Seconds to wait for an answer.
+    /// Seconds an exchange may take in all: connect, TLS and the answer.
     let timeout: TimeInterval
 
     public init(settings: SchemaRegistrySettings, timeout: TimeInterval = 10) {
@@ -21,10 +18,10 @@ public struct SchemaRegistryClient: Sendable {
     public func registerAvro(subject: String, schema: String) throws -> Int32 {
         let path = "/subjects/\(Self.pathSegment(subject))/versions"
         let body = try JSONSerialization.data(withJSONObject: ["schemaType": "AVRO", "schema": schema], options: [.sortedKeys])
-        let (status, data) = try send("POST", path, body: body)
+        let (status, data) = try RegistryExchange(settings: settings, timeout: timeout).send(.POST, path, body: body)
         let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         let registry = "the schema registry at \(settings.description)"
-        let detail = (answer?["message"] as? String).map { ": \($0.prefix(300))" } ?? ""
+        let detail = (answer?["message"] as? String).map { ": " + Self.oneLine($0).prefix(300) } ?? ""
         switch status {
         case 200:
             guard let id = (answer?["id"] as? NSNumber)?.int32Value else {
@@ -36,39 +33,15 @@ public struct SchemaRegistryClient: Sendable {
         case 422:
             throw SchemaRegistryError("\(registry) refused the schema of \(subject) as invalid (422\(detail))")
         case 401, 403:
-            throw SchemaRegistryError("\(registry) refused the credentials (\(status)): check basic.auth.user.info in --kafka-config")
+            guard let credentials = settings.credentials else {
+                throw SchemaRegistryError("\(registry) asks for credentials (\(status)) and none were sent: set basic.auth.user.info in --kafka-config")
+            }
+            throw SchemaRegistryError("\(registry) refused the credentials (\(status)) of \(credentials.source)")
         case 404:
             throw SchemaRegistryError("\(registry) has no POST \(path) (404): is the URL the registry's base URL?")
         default:
             throw SchemaRegistryError("\(registry) answered POST \(path) with status \(status)\(detail)")
         }
-    }
-
-    /// One request, waited for; the answer's status and body.
-    private func send(_ method: String, _ path: String, body: Data) throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: settings.url.absoluteString + path)!, timeoutInterval: timeout)
-        request.httpMethod = method
-        request.httpBody = body
-        request.setValue("application/vnd.schemaregistry.v1+json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/vnd.schemaregistry.v1+json, application/json", forHTTPHeaderField: "Accept")
-        if let userInfo = settings.userInfo {
-            request.setValue("Basic " + Data(userInfo.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
-        }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let exchange = Exchange()
-        session.dataTask(with: request) { data, response, error in
-            exchange.finish(data: data, response: response, error: error)
-        }.resume()
-        let (data, response, error) = exchange.wait()
-        if let error { throw SchemaRegistryError("cannot reach the schema registry at \(settings.description): \(Self.reason(error))") }
-        guard let http = response as? HTTPURLResponse else {
-            throw SchemaRegistryError("the schema registry at \(settings.description) gave no HTTP answer")
-        }
-        return (http.statusCode, data ?? Data())
     }
 
     /// A subject as one path segment.
@@ -78,39 +51,11 @@ public struct SchemaRegistryClient: Sendable {
         return subject.addingPercentEncoding(withAllowedCharacters: allowed) ?? subject
     }
 
-    /// Why a request failed, in words.
-    private static func reason(_ error: Error) -> String {
-        guard let code = (error as? URLError)?.code else { return "\(error.localizedDescription)" }
-        switch code {
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-        case .timedOut: return "no answer within the timeout"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-             .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return "the TLS handshake failed (is the registry's certificate trusted by this system's CA store?)"
-        case .networkConnectionLost: return "the connection was closed before an answer"
-        case .badServerResponse: return "not an HTTP answer"
-        default: return "error \(code.rawValue)"
-        }
-    }
-}
-
-/// The result of one URLSession task, handed from its callback to the waiting caller.
-private final class Exchange: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var result: (Data?, URLResponse?, Error?)?
-
-    func finish(data: Data?, response: URLResponse?, error: Error?) {
-        condition.lock()
-        result = (data, response, error)
-        condition.broadcast()
-        condition.unlock()
+    /// `text` (the registry's words, an error's description) on one line: each run of line breaks,
+    /// control and separator characters becomes one space.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0.unicodeScalars.contains(where: lineBreaking.contains) }).joined(separator: " ")
     }
 
-    func wait() -> (Data?, URLResponse?, Error?) {
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil { condition.wait() }
-        return result!
-    }
+    private static let lineBreaking = CharacterSet.controlCharacters.union(.whitespacesAndNewlines)
 }

@@ -155,17 +155,23 @@ print("valid %d" % count)
         let incompatible = try SchemaRegistryServer(mode: .incompatible)
         let guarded = try SchemaRegistryServer(user: "replay:right-password")
         let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
-        let cases: [(url: String, says: String)] = [
-            (incompatible.url, "refused the schema of payments.merchants-value as incompatible"),
-            ("http://127.0.0.1:1", "cannot reach the schema registry at http://127.0.0.1:1: connection refused"),
-            (incompatible.url + "/not-the-registry", "(404): is the URL the registry's base URL?"),
-            (guarded.url.replacingOccurrences(of: "http://", with: "http://replay:wrong-password@"), "refused the credentials (401)"),
-            ("ftp://127.0.0.1", "--schema-registry must be an http:// or https:// URL"),
+        let cases: [(url: String, config: String, says: String)] = [
+            (incompatible.url, "", "refused the schema of payments.merchants-value as incompatible"),
+            (incompatible.url, "", "for subject \"payments.merchants-value\", details: [{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE'}, {oldSchemaVersion: 1}]"),
+            ("http://127.0.0.1:1", "", "cannot reach the schema registry at http://127.0.0.1:1: connection refused"),
+            (incompatible.url + "/not-the-registry", "", "(404): is the URL the registry's base URL?"),
+            (guarded.url.replacingOccurrences(of: "http://", with: "http://replay:wrong-password@"), "basic.auth.credentials.source=URL\n",
+             "refused the credentials (401) of the registry URL's user:password (basic.auth.credentials.source=URL"),
+            (guarded.url, "basic.auth.user.info=replay:wrong-password\n", "refused the credentials (401) of basic.auth.user.info (--kafka-config"),
+            (guarded.url, "", "asks for credentials (401) and none were sent"),
+            ("ftp://127.0.0.1", "", "--schema-registry must be an http:// or https:// URL"),
         ]
-        for (url, says) in cases {
+        for (url, config, says) in cases {
             let folder = try TemporaryFolder()
+            try config.write(toFile: folder.file("kafka.properties"), atomically: true, encoding: .utf8)
             let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
-                                            "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", url])
+                                            "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", url,
+                                            "--kafka-config", folder.file("kafka.properties")])
             #expect(run.status != 0)
             #expect(run.stderrLines.count == 1 && run.stderr.contains(says), "\(url): \(run.stderr)")
             #expect(!run.stderr.contains("wrong-password"))
@@ -174,6 +180,143 @@ print("valid %d" % count)
         for topic in Self.topics { #expect(try Kcat.values(topic, from: broker.bootstrapServers).isEmpty) }
         let noRegistry = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--schema-registry", "http://x"])
         #expect(noRegistry.status != 0 && noRegistry.stderr.contains("--schema-registry goes with --format avro"), "\(noRegistry.stderr)")
+    }
+
+    /// A registry that accepts connections and never answers: the run fails in one line after the
+    /// timeout (10 s), not later, and writes no merchants.json.
+    @Test func aRegistryThatNeverAnswersFailsWithinTheTimeout() throws {
+        let silent = try SchemaRegistryServer(mode: .silent)
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        let started = Date()
+        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                        "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", silent.url])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(run.status != 0 && elapsed < 20, "\(elapsed) s: \(run.stderr)")
+        #expect(run.stderrLines.count == 1 && run.stderr.contains("cannot reach the schema registry at \(silent.url): no answer within 10 s"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("merchants.json")))
+    }
+
+    /// An https registry with a private CA: trusted through schema.registry.ssl.ca.location (the
+    /// records then decode through the same registry), refused in one line without it; a
+    /// certificate that does not name the host is refused unless endpoint identification is none.
+    @Test func anHTTPSRegistryIsTrustedThroughItsCAFile() throws {
+        let certificates = try TestCertificates()
+        let registry = try SchemaRegistryServer(certificate: try certificates.issue("registry", names: ["IP:127.0.0.1", "DNS:localhost"]))
+        let elsewhere = try SchemaRegistryServer(certificate: try certificates.issue("elsewhere", names: ["DNS:registry.example"]))
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        func run(_ url: String, _ config: String) throws -> (ChildProcess.Result, TemporaryFolder) {
+            let folder = try TemporaryFolder()
+            try config.write(toFile: folder.file("kafka.properties"), atomically: true, encoding: .utf8)
+            let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                               "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", url,
+                                               "--kafka-config", folder.file("kafka.properties")])
+            return (result, folder)
+        }
+        let trusting = "schema.registry.ssl.ca.location=\(certificates.ca)\n"
+
+        let (untrusted, untrustedFolder) = try run(registry.url, "")
+        #expect(untrusted.status != 0 && untrusted.stderrLines.count == 1, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("certificate is not trusted (name its CA in schema.registry.ssl.ca.location)"), "\(untrusted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: untrustedFolder.file("merchants.json")))
+        #expect(registry.registrations.isEmpty)
+
+        let (misnamed, _) = try run(elsewhere.url, trusting)
+        #expect(misnamed.status != 0 && misnamed.stderrLines.count == 1, "\(misnamed.stderr)")
+        #expect(misnamed.stderr.contains("certificate does not name 127.0.0.1"), "\(misnamed.stderr)")
+        let (unchecked, _) = try run(elsewhere.url, trusting + "schema.registry.ssl.endpoint.identification.algorithm=none\n")
+        #expect(unchecked.status == 0, "\(unchecked.stderr)")
+
+        let (trusted, folder) = try run(registry.url, trusting)
+        try #require(trusted.status == 0, "\(trusted.stderr)")
+        #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] }) == ["payments.merchants-value", "payments.transactions-value"])
+        try expectAvroRecordsMatch(folder, period: "2024-01-01_2024-01-01", at: broker.bootstrapServers, registry: registry.plainURL)
+    }
+
+    /// A registry that wants a client certificate: refused in one line without one, and the run
+    /// succeeds with schema.registry.ssl.certificate.location and an encrypted key.
+    @Test func aClientCertificateLogsIntoAnHTTPSRegistry() throws {
+        let certificates = try TestCertificates()
+        let registry = try SchemaRegistryServer(certificate: try certificates.issue("registry", names: ["IP:127.0.0.1"]), clientCA: certificates.ca)
+        let client = try certificates.issue("client", names: ["DNS:replay"], usage: "clientAuth")
+        let encryptedKey = certificates.folder.file("client-encrypted.key")
+        try TestCertificates.openssl(["pkey", "-in", client.key, "-aes256", "-passout", "pass:k3y-Pa55", "-out", encryptedKey])
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        let trusting = "schema.registry.ssl.ca.location=\(certificates.ca)\n"
+        let withCertificate = trusting + "schema.registry.ssl.certificate.location=\(client.certificate)\n"
+            + "schema.registry.ssl.key.location=\(encryptedKey)\nschema.registry.ssl.key.password=k3y-Pa55\n"
+        for (config, succeeds) in [(trusting, false), (withCertificate, true)] {
+            let folder = try TemporaryFolder()
+            try config.write(toFile: folder.file("kafka.properties"), atomically: true, encoding: .utf8)
+            let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                            "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", registry.url,
+                                            "--kafka-config", folder.file("kafka.properties")])
+            #expect((run.status == 0) == succeeds, "\(run.stderr)")
+            #expect(succeeds || (run.stderrLines.count == 1 && run.stderr.contains("refused the TLS client certificate, or its absence")), "\(run.stderr)")
+            #expect(!run.stderr.contains("k3y-Pa55"))
+        }
+        #expect(registry.registrations.count == 2)
+    }
+
+    /// The TLS and login properties are checked up front (with --check-config too, which connects
+    /// nowhere): each mistake is one line naming the property and the file, never a password.
+    @Test func registrySettingsAreCheckedUpFrontInOneLine() throws {
+        let certificates = try TestCertificates()
+        let client = try certificates.issue("client", names: ["DNS:client"], usage: "clientAuth")
+        let other = try certificates.issue("other", names: ["DNS:other"])
+        let encryptedKey = certificates.folder.file("client-encrypted.key")
+        try TestCertificates.openssl(["pkey", "-in", client.key, "-aes256", "-passout", "pass:k3y-Pa55", "-out", encryptedKey])
+        let folder = try TemporaryFolder()
+        let notPEM = folder.file("not.pem")
+        try "hello\n".write(toFile: notPEM, atomically: true, encoding: .utf8)
+        let clientCertificate = "schema.registry.ssl.certificate.location=\(client.certificate)\n"
+        let cases: [(url: String, config: String, says: String?)] = [
+            ("https://registry:8081", "schema.registry.ssl.ca.location=\(certificates.ca)\n" + clientCertificate
+                + "schema.registry.ssl.key.location=\(encryptedKey)\nschema.registry.ssl.key.password=k3y-Pa55\n", nil),
+            ("https://registry:8081", "schema.registry.ssl.ca.location=\(folder.file("missing.pem"))\n",
+             "schema.registry.ssl.ca.location (--kafka-config \(folder.file("kafka.properties")) line 1): no file \(folder.file("missing.pem"))"),
+            ("https://registry:8081", "schema.registry.ssl.ca.location=\(notPEM)\n", "schema.registry.ssl.ca.location (--kafka-config"),
+            ("https://registry:8081", clientCertificate, "schema.registry.ssl.certificate.location (--kafka-config"),
+            ("https://registry:8081", clientCertificate + "schema.registry.ssl.key.location=\(encryptedKey)\nschema.registry.ssl.key.password=wrong-Pa55\n",
+             "\(encryptedKey) holds no PEM private key that schema.registry.ssl.key.password decrypts"),
+            ("https://registry:8081", clientCertificate + "schema.registry.ssl.key.location=\(encryptedKey)\n", "(or it is encrypted: set schema.registry.ssl.key.password)"),
+            ("https://registry:8081", clientCertificate + "schema.registry.ssl.key.location=\(other.key)\n", "does not go with the certificate in \(client.certificate)"),
+            ("https://registry:8081", "schema.registry.ssl.endpoint.identification.algorithm=yes\n", "must be https or none"),
+            ("https://registry:8081", "schema.registry.ssl.keystore.location=/x.p12\n", "schema.registry.ssl.keystore.location (--kafka-config"),
+            ("http://registry:8081", "schema.registry.ssl.ca.location=\(certificates.ca)\n", "goes with an https:// registry"),
+            ("https://alice:hunter2-secret@registry:8081", "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=bob:hunter2-secret\n",
+             "the registry URL's user:password is not read with basic.auth.credentials.source=USER_INFO"),
+            ("https://alice:hunter2-secret@registry:8081", "basic.auth.user.info=bob:hunter2-secret\n", "credentials both in the registry URL and in basic.auth.user.info"),
+            ("https://alice:hunter2-secret@registry:8081", "basic.auth.credentials.source=URL\nbasic.auth.user.info=bob:hunter2-secret\n", "basic.auth.user.info (--kafka-config"),
+            ("https://registry:8081", "basic.auth.credentials.source=USER_INFO\n", "needs basic.auth.user.info"),
+        ]
+        for (url, config, says) in cases {
+            try config.write(toFile: folder.file("kafka.properties"), atomically: true, encoding: .utf8)
+            let result = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--brokers", "kafka:9092",
+                                               "--format", "avro", "--schema-registry", url, "--kafka-config", folder.file("kafka.properties"), "--check-config"])
+            let output = result.stdout + result.stderr
+            #expect(!output.contains("Pa55") && !output.contains("hunter2"), "\(output)")
+            guard let says else {
+                #expect(result.status == 0, "\(result.stderr)")
+                continue
+            }
+            #expect(result.status != 0 && result.stderrLines.count == 1 && result.stderr.contains(says), "\(config): \(result.stderr)")
+        }
+    }
+
+    /// A password with percent-escapes in the registry URL is decoded once: `%2540` is `%40`, not `@`.
+    @Test func urlCredentialsAreDecodedOnce() throws {
+        let registry = try SchemaRegistryServer(user: "replay:pa%40ss")
+        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 2)
+        let folder = try TemporaryFolder()
+        // No basic.auth.credentials.source: the URL's credentials are used since only the URL has some.
+        try "# registry login in the URL\n".write(toFile: folder.file("kafka.properties"), atomically: true, encoding: .utf8)
+        let url = registry.url.replacingOccurrences(of: "http://", with: "http://replay:pa%2540ss@")
+        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                        "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", url,
+                                        "--kafka-config", folder.file("kafka.properties")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(registry.registrations.count == 2)
     }
 
     @Test func checkConfigShowsTheRegistryWithoutItsPassword() throws {
