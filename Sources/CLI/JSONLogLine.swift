@@ -1,3 +1,4 @@
+import Events
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +14,9 @@ struct JSONLogLine {
     let label: String
 
     var text: String {
-        let fields = metadata.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + Self.quoted("\($0.value)") }
-        return "{\"time\":\(Self.quoted(Self.now())),\"level\":\(Self.quoted(level.rawValue)),\"message\":\(Self.quoted(message)),"
-            + "\"metadata\":{\(fields.joined(separator: ","))},\"label\":\(Self.quoted(label))}"
+        let fields = metadata.sorted { $0.key < $1.key }.map { SchemaJSON.quoted($0.key) + ":" + SchemaJSON.quoted("\($0.value)") }
+        return "{\"time\":\(SchemaJSON.quoted(Self.now())),\"level\":\(SchemaJSON.quoted(level.rawValue)),\"message\":\(SchemaJSON.quoted(message)),"
+            + "\"metadata\":{\(fields.joined(separator: ","))},\"label\":\(SchemaJSON.quoted(label))}"
     }
 
     /// The current time as `2024-01-02T03:04:05.678Z`.
@@ -29,23 +30,5 @@ struct JSONLogLine {
         return String(zeroPadded: Int(parts.tm_year) + 1900, width: 4) + "-" + two(parts.tm_mon + 1) + "-" + two(parts.tm_mday)
             + "T" + two(parts.tm_hour) + ":" + two(parts.tm_min) + ":" + two(parts.tm_sec)
             + "." + String(zeroPadded: spec.tv_nsec / 1_000_000, width: 3) + "Z"
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

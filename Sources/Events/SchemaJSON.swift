@@ -62,15 +62,18 @@ public indirect enum SchemaJSON: Sendable, Equatable {
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped; other text as UTF-8.
-    private static func quoted(_ value: String) -> String {
+    /// A JSON string literal: quotes, backslashes and control characters escaped; other text as UTF-8.
+    public static func quoted(_ value: String) -> String {
         var text = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
             case "\\": text += "\\\\"
             case "\n": text += "\\n"
-            case _ where scalar.value < 0x20: text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                text += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
             default: text.unicodeScalars.append(scalar)
             }
         }
