@@ -12,6 +12,8 @@ public final class CSVFileSink: PeriodFiles {
     private let transactions: BufferedFile
     private let transactionsName: String
     private let ownership: ShardOwnership
+    /// An unsharded run writes every row: no ownership call per row on the hot path.
+    private let writesEveryRow: Bool
     /// Transaction rows this process wrote (a shard writes only those it owns).
     public private(set) var transactionRows = 0
     /// Bytes of the transactions file that the last `makeDurable` covers.
@@ -26,6 +28,7 @@ public final class CSVFileSink: PeriodFiles {
         self.folder = folder
         self.period = period
         self.ownership = ownership
+        writesEveryRow = ownership.shard.isWhole
         transactionsName = period.fileName("transactions")
         let path = folder + "/" + transactionsName
         if let length = lengths[transactionsName] {
@@ -48,7 +51,8 @@ public final class CSVFileSink: PeriodFiles {
     public func write(_ slice: EventSlice) throws {
         let line = CSVLine(transactions.buffer)
         try slice.events.transactions.withUnsafeBufferPointer { rows in
-            for index in slice.transactions where ownership.owns(.transactions, merchantNumber: Int(rows[index].merchantNumber)) {
+            for index in slice.transactions
+            where writesEveryRow || ownership.owns(.transactions, merchantNumber: Int(rows[index].merchantNumber)) {
                 TransactionRow.write(rows[index], to: line)
                 transactionRows += 1
                 line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
