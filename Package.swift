@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .target(name: "Simulation"),
@@ -40,7 +41,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock"]),
+        .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock", .product(name: "HeapModule", package: "swift-collections")]),
         .target(
             name: "Telemetry",
             dependencies: [

@@ -23,6 +23,7 @@ struct ConfigCheck {
             "topics: \(kafka.topics.names.joined(separator: ", "))",
             "shard: \(try shard)",
             "values: \(try values)",
+            "disorder: \(disorder)",
             "metrics: \(command.metrics.port.map { "http://\(command.metrics.address):\($0)/metrics, /healthz, /readyz" } ?? "off")",
         ]
         if command.force { lines.append("force: yes (-f)") }
@@ -46,6 +47,14 @@ struct ConfigCheck {
             return "avro, schema registry \(settings.description), subjects "
                 + ValueFormatOptions.subjects(of: command.kafka.topics.names).joined(separator: ", ")
         }
+    }
+
+    /// Late and duplicate delivery, or in order.
+    private var disorder: String {
+        guard let settings = command.disorder.settings else { return "none (every transaction delivered once, in event-time order)" }
+        let log = command.disorder.writesLog ? ", logged in disorder_<start>_<end>.csv" : ""
+        let ignored = command.kafka.brokers == "none" ? " (no stream with --brokers none)" : ""
+        return "\(settings)\(log)\(ignored)"
     }
 
     private var mode: String {

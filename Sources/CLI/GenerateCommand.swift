@@ -75,6 +75,9 @@ struct Generate: ParsableCommand {
     @OptionGroup(title: "Kafka")
     var kafka: KafkaOptions
 
+    @OptionGroup(title: "Disorder (for testing streaming pipelines; Kafka only, the files stay in event-time order)")
+    var disorder: DisorderOptions
+
     @OptionGroup(title: "Metrics and health")
     var metrics: MetricsOptions
 
@@ -105,7 +108,8 @@ struct Generate: ParsableCommand {
     var request: RunRequest {
         let mode: RunRequest.Mode = initial ? .initial(Period(start: startDate!, end: endDate!))
             : incremental ? .incremental(date) : .realtime
-        return RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: kafka.target)
+        return RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: kafka.target,
+                          disorder: disorder.settings, writesDisorderLog: disorder.writesLog)
     }
 
     func run() throws {
@@ -130,10 +134,15 @@ struct Generate: ParsableCommand {
         let telemetry = try metrics.port.map { _ in try RunTelemetry(options: metrics, zone: timezone, logger: logger) }
         defer { telemetry?.shutDown() }
         let state = plan.start.state
-        let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier)
+        let disorderRecord = plan.start.unfinishedRun?.disorder
+        let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier,
+                                         disorder: disorderRecord?.settings)
+        if disorderRecord != nil && kafka.brokers == "none" {
+            logger.warning("late and duplicate delivery shape the Kafka stream: with --brokers none only the disorder log shows them")
+        }
         let kafkaConnection = try KafkaConnection.open(kafka, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
-                                                       shard: shard, statistics: telemetry != nil, logger: logger)
+                                                       shard: shard, disorder: disorderRecord != nil, statistics: telemetry != nil, logger: logger)
         defer { kafkaConnection?.shutDown() }
         telemetry?.attach(kafkaConnection)
         var start = plan.start
@@ -144,6 +153,7 @@ struct Generate: ParsableCommand {
             logger.info("shard \(shard): \(partitionCounts == nil ? "merchants whose key's murmur2" : "partitions p with p") mod \(shard.count) = \(shard.index), files in \(folder.path)")
         }
         let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
+        let disorderLog = disorderRecord.flatMap { $0.writesLog ? DeliveryPlan(settings: $0.settings, seed: state.seed) : nil }
         let written = WrittenRows()
         StopSignal.install(announcing: logFormat == .text)
 
@@ -153,7 +163,8 @@ struct Generate: ParsableCommand {
             start: start, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in
-                let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership)
+                let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
+                                           disorderLog: disorderLog)
                 written.opened(sink)
                 return sink
             },
@@ -178,6 +189,10 @@ struct Generate: ParsableCommand {
             logger.info("shard \(shard) wrote \(written.transactions) of these transactions to its files")
         }
         for line in kafkaConnection?.sink.summary ?? [] { logger.info("\(line)") }
+        if let figures = run.disorderFigures {
+            let pending = figures.pending > 0 ? "; \(figures.pending) still pending, kept in \(StateSnapshot.fileName) for the next run" : ""
+            logger.info("disorder: delivered \(figures.late) late and \(figures.duplicates) duplicates\(pending)")
+        }
         if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
         telemetry?.linger(outcome == .completed ? metrics.linger : 0, logger: logger)
     }
@@ -187,7 +202,8 @@ struct Generate: ParsableCommand {
         let state = plan.start.state
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: timezone.identifier, shardCount: shard.count,
-                             topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts)
+                             topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts,
+                             disorder: plan.start.unfinishedRun?.disorder?.settings)
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.

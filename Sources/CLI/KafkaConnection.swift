@@ -3,6 +3,7 @@ import Engine
 import Events
 import Kafka
 import Logging
+import Simulation
 import Sinks
 
 /// The Kafka side of a run: the producer and, for `--brokers embedded`, the in-process broker
@@ -17,10 +18,11 @@ final class KafkaConnection {
     /// file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId`: every partition is checked for records that another partition count
-    /// placed, and a shard skips what its own partitions hold. With `statistics`, librdkafka reports
-    /// the brokers' state (for metrics).
+    /// placed, and a shard skips what its own partitions hold; with `disorder`, the transactions
+    /// topic is read back by delivery mark. With `statistics`, librdkafka reports the brokers' state
+    /// (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     shard: Shard = .whole, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
+                     shard: Shard = .whole, disorder: Bool = false, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty || options.configFile != nil {
@@ -53,19 +55,31 @@ final class KafkaConnection {
                 + "use at most \(count) shards, or more partitions")
         }
         var published: [[RecordIdentity.Sequence?]] = []
-        for (topic, count) in zip(topics, partitionCounts) {
+        var publishedDeliveries: [DeliveryMark?]?
+        for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
+            let byDelivery = disorder && stream == .transactions
             let marks = try TopicReadBack.newestMarks(
-                configuration: configuration, topic: topic, partitionCount: count,
-                runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader)
-            let positions = try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)
-            let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
-            published.append(owned)
-            let already = owned.compactMap { $0 }.count
+                configuration: configuration, topic: topic, partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId,
+                markHeader: RecordIdentity.sequenceHeader, detailHeader: byDelivery ? RecordIdentity.deliveryHeader : nil)
+            let already: Int
+            if byDelivery {
+                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count)
+                let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
+                publishedDeliveries = owned
+                published.append(Array(repeating: nil, count: count))
+                already = owned.compactMap { $0 }.count
+            } else {
+                let positions = try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)
+                let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
+                published.append(owned)
+                already = owned.compactMap { $0 }.count
+            }
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published, shard: shard, valueFormat: valueFormat)
+                             partitionCounts: partitionCounts, published: published, publishedDeliveries: publishedDeliveries,
+                             shard: shard, valueFormat: valueFormat)
         return KafkaConnection(sink: sink, embedded: embedded)
     }
 

@@ -57,6 +57,11 @@ final class Progress: RunObserver {
         render(simulatedSecond: Double(events.day.adding(days: 1).startSecond), force: style == .bar)
     }
 
+    func deliveringPending(_ count: Int, after day: Day) {
+        clearBar()
+        logger.info("\(day) is over: making the \(count) late and duplicate deliveries still pending")
+    }
+
     /// The end-of-run line.
     func summary(stopped: Bool) -> String {
         clearBar()

@@ -26,4 +26,14 @@ enum ArgumentFormat {
         }
         return zone
     }
+
+    /// A duration of simulated time in whole seconds: a number with `s`, `m`, `h` or `d` (`90s`, `2h`).
+    static func duration(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = text.last.flatMap({ units[$0] }), let amount = Int64(text.dropLast()), amount >= 0,
+              amount <= Int64.max / unit else {
+            throw ArgumentFormatError(description: "'\(text)' is not a duration: a whole number with s, m, h or d (90s, 15m, 2h, 1d)")
+        }
+        return amount * unit
+    }
 }

@@ -12,6 +12,11 @@ import Sinks
 /// checkpoint drops the record. So whenever the process dies, `merchants.json` describes a point
 /// that every sink has reached, and running the same command again resumes from it: the files are
 /// cut back to the recorded lengths, and the Kafka sink skips what its topics already hold.
+///
+/// With disorder (the record's `disorder`), the streams take transactions in delivery order: a
+/// late or duplicate delivery waits in the `DeliveryTimeline` until the clock reaches it, across
+/// days and periods, and every checkpoint keeps what is still pending. The files take every event
+/// at its event time, as without disorder. A history's last day goes on until nothing is pending.
 public final class ReplayRun {
     public enum Outcome: Sendable { case completed, stopped }
 
@@ -31,6 +36,8 @@ public final class ReplayRun {
     public var reached: (CommitStep) -> Void = { _ in }
     /// What `merchants.json` holds now.
     public private(set) var committed: Checkpoint
+    /// Late and duplicate deliveries waiting for their time; nil without disorder.
+    private let timeline: DeliveryTimeline?
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
     public static let maxSlice = 8_192
@@ -49,6 +56,16 @@ public final class ReplayRun {
         self.observers = observers
         self.policy = policy
         committed = start
+        let seed = start.state.seed
+        timeline = start.unfinishedRun!.disorder.map {
+            DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed), epoch: $0.epoch, pending: $0.pending)
+        }
+    }
+
+    /// What disorder this process delivered: late and duplicate deliveries made, and those still
+    /// pending (kept in `merchants.json` by a stopped run); nil without disorder.
+    public var disorderFigures: (late: Int, duplicates: Int, pending: Int)? {
+        timeline.map { ($0.delivered[.late] ?? 0, $0.delivered[.duplicate] ?? 0, $0.count) }
     }
 
     /// Commits the starting point before anything is written, so that a run killed at any later
@@ -77,8 +94,9 @@ public final class ReplayRun {
             let files = try openFiles(period, record.files)
             do {
                 for day in days {
+                    let endsRun = finishing && next == nil && day == period.end
                     let outcome = try runDay(source.next(day), files: files, pacer: pacer,
-                                             endsPeriod: day == period.end, paced: paced)
+                                             endsPeriod: day == period.end, drains: endsRun, paced: paced)
                     if outcome == .stopped {
                         try files.close(completed: false)
                         return .stopped
@@ -105,7 +123,9 @@ public final class ReplayRun {
         return period.days.filter { $0 > last }
     }
 
-    private func runDay(_ simulated: SimulatedDay, files: PeriodFiles, pacer: Pacer, endsPeriod: Bool, paced: Bool) throws -> Outcome {
+    /// Hands out the day's events, and the pending deliveries due before the next midnight (all of
+    /// them when it `drains`, the run's last day).
+    private func runDay(_ simulated: SimulatedDay, files: PeriodFiles, pacer: Pacer, endsPeriod: Bool, drains: Bool, paced: Bool) throws -> Outcome {
         let before = simulated.before, events = simulated.events, day = events.day
         state = simulated.after
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
@@ -119,13 +139,25 @@ public final class ReplayRun {
             partial.partialDay = PartialDay(date: day, merchantEvents: position.merchant, transactions: position.transaction)
             return partial
         }
+        let horizon = drains ? Int64.max : day.adding(days: 1).startSecond
+        func deliveriesRemain() -> Bool { timeline?.nextTime.map { $0 < horizon } ?? false }
         for observer in observers { observer.dayStarted(events) }
-        while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count {
+        var announcedPending = false
+        while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count || deliveriesRemain() {
+            if drains && !announcedPending && position.merchant == events.merchantEvents.count
+                && position.transaction == events.transactions.count, let timeline {
+                for observer in observers { observer.deliveringPending(timeline.count, after: day) }
+                announcedPending = true
+            }
             if shouldStop() {
                 try checkpoint(progress(), files)
                 return .stopped
             }
-            position = try emitNextSlice(of: events, from: position, to: files, pacer: pacer)
+            if let timeline {
+                position = try emitNextDisorderedSlice(of: events, from: position, to: files, pacer: pacer, timeline: timeline, horizon: horizon)
+            } else {
+                position = try emitNextSlice(of: events, from: position, to: files, pacer: pacer)
+            }
             reached(.sliceWritten)
             if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
         }
@@ -145,6 +177,7 @@ public final class ReplayRun {
             try files.makeDurable()
             reached(.sinksDurable)
             record.files = files.durableLengths
+            if let timeline { record.disorder?.pending = timeline.snapshot }
             try commit(Checkpoint(state: state, unfinishedRun: record))
         }
         announceCommit()
@@ -158,6 +191,7 @@ public final class ReplayRun {
             try files.complete(state: state)
             reached(.periodFilesWritten)
             record.files = [:]
+            if let timeline { record.disorder?.pending = timeline.snapshot }
             try commit(Checkpoint(state: state, unfinishedRun: endsRun ? nil : record))
         }
         announceCommit()
@@ -190,6 +224,51 @@ public final class ReplayRun {
         }
         let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
                                transactions: position.transaction..<end.transaction)
+        for sink in streams { try sink.write(slice) }
+        try files.write(slice)
+        for observer in observers { observer.emitted(slice, simulatedSecond: next) }
+        return end
+    }
+
+    /// With disorder: waits until the next event or pending delivery is due, then hands over, in
+    /// mark order, every event and delivery due by then (at most `maxSlice`): a pending delivery
+    /// goes before an event of the same second (its event came earlier). Deliveries due at or
+    /// after `horizon` wait for the next day.
+    private func emitNextDisorderedSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
+                                         to files: PeriodFiles, pacer: Pacer, timeline: DeliveryTimeline,
+                                         horizon: Int64) throws -> (merchant: Int, transaction: Int) {
+        let merchants = events.merchantEvents, transactions = events.transactions
+        func eventTime(_ at: (merchant: Int, transaction: Int)) -> Int64 {
+            at.merchant < merchants.count ? merchants[at.merchant].timestamp
+                : at.transaction < transactions.count ? transactions[at.transaction].timestamp : .max
+        }
+        let nextDelivery = timeline.nextTime.map { $0 < horizon ? $0 : .max } ?? .max
+        let next = min(eventTime(position), nextDelivery)
+        pacer.wait(until: Double(next))
+        if shouldStop() { return position }
+        let now = pacer.simulatedNow()
+        let due = max(next, now.isFinite ? Int64(now.rounded(.down)) : .max)
+        var end = position
+        var deliveries: [Delivery] = []
+        for _ in 0..<Self.maxSlice {
+            let eventAt = eventTime(end)
+            if let delivery = timeline.popDue(by: min(eventAt, due, horizon - 1)) {
+                deliveries.append(delivery)
+            } else if eventAt <= due && eventAt != .max {
+                if end.merchant < merchants.count {
+                    end.merchant += 1
+                } else {
+                    if let onTime = timeline.reach(transactions[end.transaction], day: events.day, index: end.transaction) {
+                        deliveries.append(onTime)
+                    }
+                    end.transaction += 1
+                }
+            } else {
+                break
+            }
+        }
+        let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
+                               transactions: position.transaction..<end.transaction, deliveries: deliveries)
         for sink in streams { try sink.write(slice) }
         try files.write(slice)
         for observer in observers { observer.emitted(slice, simulatedSecond: next) }

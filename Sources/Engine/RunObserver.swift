@@ -7,6 +7,8 @@ public protocol RunObserver: AnyObject {
     func dayStarted(_ events: DayEvents)
     func emitted(_ slice: EventSlice, simulatedSecond: Int64)
     func dayCompleted(_ events: DayEvents, state: SimulationState)
+    /// Every event of the run's last day is out; the run goes on to make `count` late and duplicate deliveries still pending.
+    func deliveringPending(_ count: Int, after day: Day)
     /// `checkpoint` is now in `merchants.json`; making the sinks durable and committing took `seconds`.
     func committed(_ checkpoint: Checkpoint, seconds: Double)
 }
@@ -15,6 +17,7 @@ extension RunObserver {
     public func dayStarted(_ events: DayEvents) {}
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {}
     public func dayCompleted(_ events: DayEvents, state: SimulationState) {}
+    public func deliveringPending(_ count: Int, after day: Day) {}
     public func committed(_ checkpoint: Checkpoint, seconds: Double) {}
 }
 

@@ -26,11 +26,15 @@ public struct RunRequest: Sendable {
     public var force: Bool
     /// nil for a files-only run.
     public var kafka: RunRecord.KafkaTarget?
+    /// Late and duplicate delivery; nil (or settings that are off) for in-order delivery.
+    public var disorder: DisorderSettings?
+    /// `--disorder-log`.
+    public var writesDisorderLog: Bool
 
     public static let defaultSeed: UInt64 = 42
 
     public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone, pace: Pace?, force: Bool,
-                kafka: RunRecord.KafkaTarget?) {
+                kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false) {
         self.mode = mode
         self.seed = seed
         self.scale = scale
@@ -38,6 +42,8 @@ public struct RunRequest: Sendable {
         self.pace = pace
         self.force = force
         self.kafka = kafka
+        self.disorder = disorder.flatMap { $0.isOff ? nil : $0 }
+        self.writesDisorderLog = writesDisorderLog
     }
 
     /// The state a new simulation starts from.
@@ -103,15 +109,17 @@ public struct RunPlanner {
 
     private var pace: Pace { request.pace ?? (request.mode == .realtime ? .factor(1) : .max) }
 
-    private func record(_ command: RunRecord.Command, _ period: Period? = nil) -> RunRecord {
+    /// The record of a new run whose first simulated day is `firstDay` (its deliveries' epoch).
+    private func record(_ command: RunRecord.Command, _ period: Period? = nil, firstDay: Day) -> RunRecord {
         RunRecord(command: command, startDate: period?.start, endDate: period?.end,
-                  timeZone: request.timeZone.identifier, kafka: request.kafka)
+                  timeZone: request.timeZone.identifier, kafka: request.kafka,
+                  disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: firstDay) })
     }
 
     private func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + name) }
 
     private func initialPlan(_ period: Period, saved: Checkpoint?) throws -> PlanOutcome {
-        let wanted = record(.initial, period)
+        let wanted = record(.initial, period, firstDay: period.start)
         var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
         var continues = false
         if let saved, !request.force {
@@ -146,7 +154,7 @@ public struct RunPlanner {
         // Without --date, an unfinished incremental day is the day (even after midnight).
         let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
         let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
-        let wanted = record(.incremental, Period(day: day))
+        let wanted = record(.incremental, Period(day: day), firstDay: day)
         let (start, continues) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
@@ -171,15 +179,18 @@ public struct RunPlanner {
 
     private func livePlan(saved: Checkpoint?) throws -> PlanOutcome {
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
-        var start = Checkpoint(state: request.newState, unfinishedRun: record(.realtime))
+        // The epoch is set below, once the first day is known (a record's epoch is not compared).
+        let wanted = record(.realtime, firstDay: today)
+        var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
         var continues = false
         if let saved {
             try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
-            (start, continues) = try resume(saved, as: record(.realtime), forceDrops: [.incremental, .realtime])
+            (start, continues) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         }
         let state = start.state
         // A feed killed before its first day was complete goes on from the day it started, not from today.
         let first = state.nextDay ?? state.partialDay?.date ?? start.unfinishedRun?.startDate ?? today
+        if !continues { start.unfinishedRun?.disorder?.epoch = first }
         guard first <= today else {
             throw UserError("\(snapshot.path) is ahead of the clock: its next day \(first) is after today (\(today), \(request.timeZone.identifier))")
         }

@@ -25,9 +25,11 @@ public struct ShardManifest: Codable, Sendable {
     /// Topic names in `EventStream` order and their partition counts; absent for files only.
     public var topics: [String]?
     public var partitionCounts: [Int]?
+    /// The disorder settings (`DisorderSettings.description`); absent for in-order delivery.
+    public var disorder: String?
 
     public init(period: Period, seed: UInt64, scale: Double, firstDay: Day, timeZone: String, shardCount: Int,
-                topics: [String]?, partitionCounts: [Int]?) {
+                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderSettings? = nil) {
         start = period.start
         end = period.end
         self.seed = seed
@@ -37,12 +39,13 @@ public struct ShardManifest: Codable, Sendable {
         self.shardCount = shardCount
         self.topics = topics
         self.partitionCounts = partitionCounts
+        self.disorder = disorder?.description
     }
 
     private enum CodingKeys: String, CodingKey {
         case start, end, seed, scale
         case firstDay = "first_day", timeZone = "time_zone", shardCount = "shard_count", topics
-        case partitionCounts = "partition_counts"
+        case partitionCounts = "partition_counts", disorder
     }
 
     public var fileName: String { "shards_\(start)_\(end).json" }
@@ -87,6 +90,7 @@ public struct ShardManifest: Codable, Sendable {
             ("topics", topics?.joined(separator: ",") ?? "none (files only)", other.topics?.joined(separator: ",") ?? "none (files only)"),
             ("partition counts", partitionCounts.map { "\($0)" } ?? "none", other.partitionCounts.map { "\($0)" } ?? "none"),
         ]
+        if samePeriod { differences.append(("disorder", disorder ?? "none", other.disorder ?? "none")) }
         if !samePeriod && start <= other.end && other.start <= end {
             differences.append(("period", "\(start) to \(end)", "\(other.start) to \(other.end)"))
         }

@@ -11,12 +11,18 @@ import Simulation
 public enum RecordIdentity {
     public static let runHeader = "replay_run"
     public static let sequenceHeader = "replay_seq"
+    /// On transaction records of a run with disorder: `EPOCH/DELIVERED_AT/KIND`
+    /// (`2024-01-01/2024-01-05T10:00:05/late`), which with `replay_seq` gives the delivery's
+    /// `DeliveryMark`: a duplicate's record differs from its first delivery's in this header only.
+    public static let deliveryHeader = "replay_delivery"
 
     /// The simulation's id: 16 hex digits of an FNV-1a hash of the seed, the scale, the first
-    /// simulated day and the time zone (which sets the records' timestamps).
-    public static func runId(seed: UInt64, scale: Double, firstDay: Day, timeZone: String) -> String {
+    /// simulated day and the time zone (which sets the records' timestamps), and the disorder
+    /// settings when there are any (another disorder delivers in another order: another run).
+    public static func runId(seed: UInt64, scale: Double, firstDay: Day, timeZone: String, disorder: DisorderSettings? = nil) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "replay-run/1 seed=\(seed) scale=\(scale) first=\(firstDay) zone=\(timeZone)".utf8 {
+        let delivery = disorder.map { " disorder=\($0)" } ?? ""
+        for byte in "replay-run/1 seed=\(seed) scale=\(scale) first=\(firstDay) zone=\(timeZone)\(delivery)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)
@@ -73,5 +79,37 @@ public enum RecordIdentity {
     public static func completeSequence(index: Int, in buffer: ByteBuffer) {
         buffer.removeAll(keepingFirst: prefixLength)
         buffer.write(reserving: 24) { $0.put(digitsOf: index) }
+    }
+
+    /// Replaces `buffer`'s content with the `replay_delivery` value of `mark`.
+    @inlinable
+    public static func encodeDelivery(_ mark: DeliveryMark, into buffer: ByteBuffer) {
+        buffer.removeAll()
+        buffer.write(reserving: 48) { cursor in
+            cursor.put(day: mark.epoch)
+            cursor.put(UInt8(ascii: "/"))
+            cursor.put(timestamp: mark.deliveredAt)
+            cursor.put(UInt8(ascii: "/"))
+            cursor.put(mark.kind == .onTime ? "on-time" : mark.kind == .late ? "late" : "duplicate")
+        }
+    }
+
+    /// The mark of a record from its `replay_seq` and `replay_delivery` values; nil unless both are well formed.
+    public static func deliveryMark(sequence: String, delivery: String) -> DeliveryMark? {
+        guard let place = Sequence(sequence) else { return nil }
+        let parts = delivery.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, let epoch = Day(iso: String(parts[0])), let kind = DeliveryKind(name: String(parts[2])),
+              let deliveredAt = localSeconds(String(parts[1])) else { return nil }
+        return DeliveryMark(epoch: epoch, deliveredAt: deliveredAt, day: place.day, index: place.index, kind: kind)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00 of `YYYY-MM-DDTHH:MM:SS`; nil for anything else.
+    static func localSeconds(_ text: String) -> Int64? {
+        let parts = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard parts.count == 2, let day = Day(iso: String(parts[0])) else { return nil }
+        let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard clock.count == 3, parts[1].count == 8, let hour = clock[0], let minute = clock[1], let second = clock[2],
+              (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
+        return day.startSecond + Int64(hour * 3_600 + minute * 60 + second)
     }
 }

@@ -78,7 +78,7 @@ public final class KafkaProducer: @unchecked Sendable {
             if ledger.hasFailure { try throwDeliveryFailure() }
             arguments.fill(topic: topicHandles[topic], index: topic, partition: partition, key: key, value: value,
                            timestampMilliseconds: timestampMilliseconds, headers: headers)
-            guard let error = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) else {
+            guard let error = rd_kafka_produceva(handle, arguments.pointer, arguments.count) else {
                 ledger.produced(topic: topic)
                 return
             }

@@ -11,6 +11,9 @@ import Sinks
 /// sharded run publishes only to the partitions it owns (`Shard.owns(partition:)`).
 /// `makeDurable` returns only when Kafka acknowledged every event before it; it also warns when
 /// the broker no longer holds records this run sent (`RetentionWatch`).
+///
+/// With disorder, transactions arrive as deliveries in mark order (`EventSlice.deliveries`): each
+/// record carries its mark in `replay_delivery`, and the skip compares marks instead of places.
 public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private let key = ByteBuffer(capacity: 64)
@@ -26,6 +29,9 @@ public final class KafkaSink: EventSink {
     private let shard: Shard
     /// Per topic, per partition: the newest record of this simulation already there, if any.
     private var published: [[RecordIdentity.Sequence?]]
+    /// With disorder, per transactions partition: the newest delivery of this run already there.
+    private var publishedDeliveries: [DeliveryMark?]
+    private let delivery = ByteBuffer(capacity: 64)
     /// Per topic: events skipped because the topic already held them (read by the metrics' thread too).
     private var skippedCounts: [Int]
     private let skippedLock = NSLock()
@@ -36,16 +42,18 @@ public final class KafkaSink: EventSink {
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
     /// a simulated (local wall-clock) second into its UTC second; `published` comes from
     /// `TopicReadBack` (one entry per partition of each topic, nil where the shard does not own
-    /// it); `valueFormat`: JSON or Avro values.
+    /// it); `publishedDeliveries` likewise for the transactions topic of a run with disorder (its
+    /// `published` entry is then unused); `valueFormat`: JSON or Avro values.
     public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
-                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], shard: Shard = .whole,
-                valueFormat: ValueFormat = .json) {
+                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], publishedDeliveries: [DeliveryMark?]? = nil,
+                shard: Shard = .whole, valueFormat: ValueFormat = .json) {
         precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
         self.partitionCounts = partitionCounts
         self.shard = shard
         self.published = published
+        self.publishedDeliveries = publishedDeliveries ?? Array(repeating: nil, count: partitionCounts[EventStream.transactions.rawValue])
         self.valueFormat = valueFormat
         skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
@@ -66,6 +74,7 @@ public final class KafkaSink: EventSink {
             KafkaRecord.encodeValue(of: event, into: value, as: valueFormat)
             try send(.merchants, partition, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
+        if let deliveries = slice.deliveries { return try write(deliveries) }
         try slice.events.transactions.withUnsafeBufferPointer { transactions in
             for index in slice.transactions {
                 let transaction = transactions[index]
@@ -75,6 +84,24 @@ public final class KafkaSink: EventSink {
                 KafkaRecord.encodeValue(of: transaction, into: value, as: valueFormat)
                 try send(.transactions, partition, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }
+        }
+    }
+
+    /// Publishes transaction deliveries, each with its own day's `replay_seq` and its `replay_delivery`.
+    private func write(_ deliveries: [Delivery]) throws {
+        for item in deliveries {
+            let mark = item.mark
+            KafkaRecord.encodeKey(merchantNumber: Int(item.transaction.merchantNumber), into: key)
+            let partition = partition(of: .transactions)
+            if !shard.owns(partition: partition) || isPublished(mark, partition) { continue }
+            KafkaRecord.encodeValue(of: item.transaction, into: value, as: valueFormat)
+            if mark.day != sequenceDay {
+                RecordIdentity.encodeSequencePrefix(day: mark.day, into: sequence)
+                sequenceDay = mark.day
+            }
+            RecordIdentity.encodeDelivery(mark, into: delivery)
+            try send(.transactions, partition, mark.index, timestamp: item.transaction.timestamp,
+                     eventType: KafkaRecord.transactionEventType, delivery: delivery.bytes)
         }
     }
 
@@ -131,15 +158,27 @@ public final class KafkaSink: EventSink {
         return false
     }
 
+    /// True when the transactions partition already holds this delivery (and counts it as skipped).
+    @inline(__always)
+    private func isPublished(_ mark: DeliveryMark, _ partition: Int32) -> Bool {
+        guard let newest = publishedDeliveries[Int(partition)] else { return false }
+        if mark <= newest {
+            skippedLock.withLock { skippedCounts[EventStream.transactions.rawValue] += 1 }
+            return true
+        }
+        publishedDeliveries[Int(partition)] = nil
+        return false
+    }
+
     @inline(__always)
     private func send(_ stream: EventStream, _ partition: Int32, _ index: Int,
-                      timestamp: Int64, eventType: StaticString) throws {
+                      timestamp: Int64, eventType: StaticString, delivery: UnsafeRawBufferPointer? = nil) throws {
         RecordIdentity.completeSequence(index: index, in: sequence)
         try producer.produce(
             topic: stream.rawValue, partition: partition, key: key.bytes, value: value.bytes,
             timestampMilliseconds: KafkaRecord.timestampMilliseconds(utcSecond(timestamp)),
             headers: RecordHeaders(eventType: eventType, schemaVersion: KafkaRecord.schemaVersion,
-                                   run: run.bytes, sequence: sequence.bytes))
+                                   run: run.bytes, sequence: sequence.bytes, delivery: delivery))
     }
 }
 

@@ -2,32 +2,38 @@ import CRdKafka
 import Events
 import Foundation
 
-/// The headers of one record: `event_type`, `schema_version`, `replay_run`, `replay_seq`.
+/// The headers of one record: `event_type`, `schema_version`, `replay_run`, `replay_seq` and,
+/// on a transaction of a run with disorder, `replay_delivery`.
 public struct RecordHeaders {
     public var eventType: StaticString
     public var schemaVersion: StaticString
     public var run: UnsafeRawBufferPointer
     public var sequence: UnsafeRawBufferPointer
+    public var delivery: UnsafeRawBufferPointer?
 
-    public init(eventType: StaticString, schemaVersion: StaticString, run: UnsafeRawBufferPointer, sequence: UnsafeRawBufferPointer) {
+    public init(eventType: StaticString, schemaVersion: StaticString, run: UnsafeRawBufferPointer, sequence: UnsafeRawBufferPointer,
+                delivery: UnsafeRawBufferPointer? = nil) {
         self.eventType = eventType
         self.schemaVersion = schemaVersion
         self.run = run
         self.sequence = sequence
+        self.delivery = delivery
     }
 }
 
 /// The argument list of one `rd_kafka_produceva` call: topic, partition, key, value, timestamp,
 /// the four headers, `RD_KAFKA_MSG_F_COPY` (librdkafka copies key, value and headers, so buffers
-/// are reused at once) and the topic index as the message opaque. Allocated once and refilled
-/// for every message.
+/// are reused at once), the topic index as the message opaque, and the fifth header when there
+/// is one. Allocated once and refilled for every message.
 final class ProduceArguments {
-    static let count = 11
+    static let capacity = 12
     let pointer: UnsafeMutablePointer<rd_kafka_vu_t>
+    /// How many arguments the last `fill` set.
+    private(set) var count = 11
 
     init() {
-        pointer = .allocate(capacity: Self.count)
-        pointer.initialize(repeating: rd_kafka_vu_t(), count: Self.count)
+        pointer = .allocate(capacity: Self.capacity)
+        pointer.initialize(repeating: rd_kafka_vu_t(), count: Self.capacity)
     }
 
     deinit { pointer.deallocate() }
@@ -53,6 +59,12 @@ final class ProduceArguments {
         pointer[9].u.i = RD_KAFKA_MSG_F_COPY
         pointer[10].vtype = RD_KAFKA_VTYPE_OPAQUE
         pointer[10].u.ptr = UnsafeMutableRawPointer(bitPattern: index + 1)
+        if let delivery = headers.delivery {
+            header(11, Self.deliveryName, delivery)
+            count = 12
+        } else {
+            count = 11
+        }
     }
 
     @inline(__always)
@@ -66,4 +78,5 @@ final class ProduceArguments {
     nonisolated(unsafe) private static let schemaVersionName = UnsafePointer(strdup("schema_version")!)
     nonisolated(unsafe) private static let runName = UnsafePointer(strdup(RecordIdentity.runHeader)!)
     nonisolated(unsafe) private static let sequenceName = UnsafePointer(strdup(RecordIdentity.sequenceHeader)!)
+    nonisolated(unsafe) private static let deliveryName = UnsafePointer(strdup(RecordIdentity.deliveryHeader)!)
 }

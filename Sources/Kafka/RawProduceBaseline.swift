@@ -53,7 +53,7 @@ public enum RawProduceBaseline {
                                headers: RecordHeaders(eventType: KafkaRecord.transactionEventType, schemaVersion: KafkaRecord.schemaVersion,
                                                       run: run, sequence: bytes(message.sequence)))
             }
-            while let failure = rd_kafka_produceva(handle, arguments.pointer, ProduceArguments.count) {
+            while let failure = rd_kafka_produceva(handle, arguments.pointer, arguments.count) {
                 let code = rd_kafka_error_code(failure)
                 rd_kafka_error_destroy(failure)
                 guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError("baseline produce failed: \(String(cString: rd_kafka_err2str(code)))") }

@@ -9,26 +9,29 @@ import Foundation
 /// is read backwards from its end in widening windows (the last record, then the 15 before it, then
 /// the 240 before those, …) until a record of the run turns up or the partition's start is reached.
 public enum TopicReadBack {
-    /// The newest record of a run in a partition: its mark header's value and its key.
+    /// The newest record of a run in a partition: its mark header's value, its detail header's
+    /// value (when asked for and present) and its key.
     public struct Newest: Sendable, Equatable {
         public let mark: String
+        public let detail: String?
         public let key: [UInt8]
 
-        public init(mark: String, key: [UInt8]) {
+        public init(mark: String, detail: String? = nil, key: [UInt8]) {
             self.mark = mark
+            self.detail = detail
             self.key = key
         }
     }
 
     /// For each partition 0..<partitionCount of `topic`, the newest record (highest offset) whose
     /// run header equals `run`; nil where the partition holds no record of that run with a mark,
-    /// is empty, or does not exist.
+    /// is empty, or does not exist. With `detailHeader`, its value is read too.
     ///
     /// The consumer takes the producer's `configuration` (its brokers and properties): security
     /// settings reach it, producer-only ones are ignored by librdkafka, and secret values are hidden
     /// in every message. No wait for the cluster lasts longer than `timeout` seconds.
     public static func newestMarks(configuration: ProducerConfiguration, topic: String, partitionCount: Int,
-                                   runHeader: String, run: String, markHeader: String,
+                                   runHeader: String, run: String, markHeader: String, detailHeader: String? = nil,
                                    timeout: Double = 10) throws -> [Newest?] {
         let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
         defer { consumer.close() }
@@ -38,7 +41,7 @@ public enum TopicReadBack {
                 BackwardSearch(partition: partition, low: $0.low, high: $0.high)
             }
         }
-        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader)
+        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: detailHeader)
         var marks = [Newest?](repeating: nil, count: partitionCount)
         while !searches.isEmpty {
             let found = try consumer.newestMarks(in: searches.map { ($0.partition, $0.window) }, matcher: matcher)
@@ -80,11 +83,13 @@ private struct RunMatcher {
     let runHeader: [CChar]
     let run: [UInt8]
     let markHeader: [CChar]
+    let detailHeader: [CChar]?
 
-    init(runHeader: String, run: String, markHeader: String) {
+    init(runHeader: String, run: String, markHeader: String, detailHeader: String?) {
         self.runHeader = Array(runHeader.utf8CString)
         self.run = Array(run.utf8)
         self.markHeader = Array(markHeader.utf8CString)
+        self.detailHeader = detailHeader.map { Array($0.utf8CString) }
     }
 
     /// The mark and key of `message` if the run header says it is the run's; nil otherwise.
@@ -94,7 +99,8 @@ private struct RunMatcher {
               let runValue = Self.value(of: runHeader, in: headers), runValue.elementsEqual(run),
               let mark = Self.value(of: markHeader, in: headers) else { return nil }
         let key = message.pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.pointee.key_len)) } ?? []
-        return TopicReadBack.Newest(mark: String(decoding: mark, as: UTF8.self), key: key)
+        let detail = detailHeader.flatMap { Self.value(of: $0, in: headers) }.map { String(decoding: $0, as: UTF8.self) }
+        return TopicReadBack.Newest(mark: String(decoding: mark, as: UTF8.self), detail: detail, key: key)
     }
 
     private static func value(of name: [CChar], in headers: OpaquePointer) -> UnsafeRawBufferPointer? {

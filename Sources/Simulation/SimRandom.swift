@@ -92,6 +92,8 @@ public enum RandomStream: UInt64, Sendable {
     case lifecycle = 2
     case merchantDay = 3
     case cardReuse = 4
+    /// When each transaction is delivered (late, twice): `DeliveryPlan`.
+    case delivery = 5
 }
 
 /// A table of weights turned into a sampler: `pick` returns an index with probability

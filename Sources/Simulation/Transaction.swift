@@ -1,6 +1,6 @@
 /// One card payment: a row of `transactions_<start>_<end>.csv`. Compact and allocation-free,
 /// since a replay makes millions of them.
-public struct Transaction: Sendable {
+public struct Transaction: Equatable, Sendable {
     /// The number in the id (`TXN0000000042` is 42).
     public var paymentNumber: Int64
     /// Simulated time, seconds since 1970-01-01T00:00:00.

@@ -1,16 +1,22 @@
 import Simulation
 
 /// A consecutive run of one day's events, in event-time order. Merchant events of a day all
-/// precede its transactions, so a slice is a range of each.
+/// precede its transactions, so a slice is a range of each. With disorder, `deliveries` are the
+/// transaction deliveries that fall due with the slice, in mark order (late ones may belong to
+/// earlier days): a stream publishes those instead of the transactions range, while the files
+/// still take the range.
 public struct EventSlice: Sendable {
     public let events: DayEvents
     public let merchantEvents: Range<Int>
     public let transactions: Range<Int>
+    /// nil when every transaction is delivered once, at its event time.
+    public let deliveries: [Delivery]?
 
-    public init(events: DayEvents, merchantEvents: Range<Int>, transactions: Range<Int>) {
+    public init(events: DayEvents, merchantEvents: Range<Int>, transactions: Range<Int>, deliveries: [Delivery]? = nil) {
         self.events = events
         self.merchantEvents = merchantEvents
         self.transactions = transactions
+        self.deliveries = deliveries
     }
 
     public var count: Int { merchantEvents.count + transactions.count }

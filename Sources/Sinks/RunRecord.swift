@@ -5,7 +5,7 @@ import Simulation
 /// checkpoint covers. Running the same command again continues it; a different command is
 /// refused. A completed run leaves no record, so a finished state is the same bytes however it
 /// was produced.
-public struct RunRecord: Equatable, Codable, Sendable {
+public struct RunRecord: Equatable, Decodable, Sendable {
     /// The kind of command.
     public enum Command: String, Codable, Sendable {
         case initial, incremental, realtime
@@ -15,7 +15,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
     }
 
     /// Where a run publishes.
-    public struct KafkaTarget: Equatable, Codable, Sendable {
+    public struct KafkaTarget: Equatable, Decodable, Sendable {
         /// The `--brokers` argument (`embedded` or `host:port,…`).
         public var brokers: String
         /// Merchant topic, then transaction topic.
@@ -66,15 +66,18 @@ public struct RunRecord: Equatable, Codable, Sendable {
     public var kafka: KafkaTarget?
     /// File name → byte length at the last checkpoint, for the files of the period under way.
     public var files: [String: Int]
+    /// nil when every transaction is delivered once, in order.
+    public var disorder: DisorderRecord?
 
     public init(command: Command, startDate: Day? = nil, endDate: Day? = nil, timeZone: String,
-                kafka: KafkaTarget?, files: [String: Int] = [:]) {
+                kafka: KafkaTarget?, files: [String: Int] = [:], disorder: DisorderRecord? = nil) {
         self.command = command
         self.startDate = startDate
         self.endDate = endDate
         self.timeZone = timeZone
         self.kafka = kafka
         self.files = files
+        self.disorder = disorder
     }
 
     enum CodingKeys: String, CodingKey {
@@ -84,6 +87,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
         case timeZone = "timezone"
         case kafka
         case files
+        case disorder
     }
 
     /// The command line that describes this run, for messages (`--initial --start-date … --end-date …`).
@@ -105,6 +109,7 @@ public struct RunRecord: Equatable, Codable, Sendable {
             return "\(other.commandLine) instead of \(commandLine)"
         }
         if other.timeZone != timeZone { return "--timezone \(other.timeZone) instead of \(timeZone)" }
+        if let change = disorderDifference(from: other) { return change }
         switch (kafka, other.kafka) {
         case (nil, nil):
             return nil
@@ -120,6 +125,15 @@ public struct RunRecord: Equatable, Codable, Sendable {
         case let (nil, theirs?):
             return "--brokers \(theirs.brokers) instead of none"
         }
+    }
+}
+
+extension RunRecord {
+    /// How `other`'s disorder options differ from this run's; nil when they are the same.
+    private func disorderDifference(from other: RunRecord) -> String? {
+        let mine = disorder.map { ($0.settings, $0.writesLog) }, theirs = other.disorder.map { ($0.settings, $0.writesLog) }
+        if mine?.0 == theirs?.0 && mine?.1 == theirs?.1 { return nil }
+        return "\(other.disorder?.options ?? "no disorder options") instead of \(disorder?.options ?? "none")"
     }
 }
 

@@ -86,6 +86,10 @@ enum StateJSONWriter {
     private static func writeRun(_ run: RunRecord, to out: ByteBuffer) {
         var fields = JSONMembers(out, indent: 2, multiline: true)
         fields.string("command", run.command.rawValue)
+        if let disorder = run.disorder {
+            fields.key("disorder")
+            writeDisorder(disorder, to: out)
+        }
         if let end = run.endDate { fields.string("end_date", end.description) }
         fields.key("files")
         var files = JSONMembers(out, indent: 4, multiline: false)
@@ -112,6 +116,30 @@ enum StateJSONWriter {
         }
         if let start = run.startDate { fields.string("start_date", start.description) }
         fields.string("timezone", run.timeZone)
+        fields.close()
+    }
+
+    /// The disorder's settings, then its pending deliveries, one per line.
+    private static func writeDisorder(_ disorder: DisorderRecord, to out: ByteBuffer) {
+        var fields = JSONMembers(out, indent: 4, multiline: true)
+        fields.string("epoch", disorder.epoch.description)
+        fields.text("log", String(disorder.writesLog))
+        fields.key("pending")
+        out.append("[")
+        for (index, delivery) in disorder.pending.enumerated() {
+            out.append(index == 0 ? "\n" : ",\n")
+            out.append(String(repeating: " ", count: 8))
+            var item = JSONMembers(out, indent: 8, multiline: false)
+            for field in delivery.storedFields { item.text(field.key, field.json) }
+            item.close()
+        }
+        out.append(disorder.pending.isEmpty ? "]" : "\n" + String(repeating: " ", count: 6) + "]")
+        fields.key("settings")
+        var settings = JSONMembers(out, indent: 6, multiline: false)
+        settings.text("duplicate_fraction", String(disorder.settings.duplicateFraction))
+        settings.text("late_fraction", String(disorder.settings.lateFraction))
+        settings.number("max_lateness_seconds", Int(disorder.settings.maxLatenessSeconds))
+        settings.close()
         fields.close()
     }
 

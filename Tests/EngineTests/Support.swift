@@ -22,10 +22,18 @@ final class RecordingSink: EventSink {
     /// Called after each slice (tests move an injected clock with it).
     var afterWrite: () -> Void = {}
 
+    /// With disorder, the transaction deliveries' marks, in the order handed over.
+    private(set) var deliveries: [DeliveryMark] = []
+    private(set) var durableDeliveryCount = 0
+
     func write(_ slice: EventSlice) throws {
         let day = slice.events.day.ordinal
         events += slice.merchantEvents.map { Event(day: day, stream: 0, index: $0) }
-        events += slice.transactions.map { Event(day: day, stream: 1, index: $0) }
+        if let delivered = slice.deliveries {
+            deliveries += delivered.map(\.mark)
+        } else {
+            events += slice.transactions.map { Event(day: day, stream: 1, index: $0) }
+        }
         afterWrite()
     }
 
@@ -33,6 +41,7 @@ final class RecordingSink: EventSink {
         durableCalls += 1
         if durableCalls == failOnDurable { throw SinkError("the recording sink fails as told") }
         durableCount = events.count
+        durableDeliveryCount = deliveries.count
     }
 
     func close(completed: Bool) throws { closed = completed }
@@ -66,20 +75,24 @@ final class ScratchFolder {
 struct EngineHarness {
     let folder: ScratchFolder
     let period = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!)
+    /// Late and duplicate delivery, with the disorder log; nil for in-order delivery.
+    var disorder: DisorderSettings?
 
     var snapshot: StateSnapshot { StateSnapshot(folder: folder.path) }
 
     var record: RunRecord {
-        RunRecord(command: .initial, startDate: period.start, endDate: period.end, timeZone: "UTC", kafka: nil)
+        RunRecord(command: .initial, startDate: period.start, endDate: period.end, timeZone: "UTC", kafka: nil,
+                  disorder: disorder.map { DisorderRecord(settings: $0, writesLog: true, epoch: period.start) })
     }
 
     /// A new run from `start` (a fresh initial run when nil).
     func makeRun(from start: Checkpoint? = nil, streams: [EventSink], stopWhen shouldStop: @escaping () -> Bool = { false },
                  policy: CheckpointPolicy = CheckpointPolicy()) -> ReplayRun {
         let folder = folder.path
+        let log = disorder.map { DeliveryPlan(settings: $0, seed: 7) }
         return ReplayRun(
             start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), streams: streams, snapshot: snapshot,
-            openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths) },
+            openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
             shouldStop: shouldStop, observers: [], policy: policy)
     }
 

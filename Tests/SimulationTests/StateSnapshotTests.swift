@@ -25,5 +25,19 @@ import Testing
                             files: ["transactions_2024-01-01_2024-01-15.csv": 1_234_567, "z.csv": 0])
         try snapshot.save(Checkpoint(state: state, unfinishedRun: run))
         #expect(try snapshot.load() == Checkpoint(state: state, unfinishedRun: run))
+
+        // With disorder: the settings and the pending deliveries, whole transactions included.
+        var disordered = run
+        let epoch = Day(iso: "2024-01-01")!
+        let plan = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 86_400, duplicateFraction: 0.5), seed: 3)
+        let day = january2024.days[14]
+        let pending = day.transactions.prefix(40).enumerated().flatMap { index, transaction in
+            let (first, second) = plan.deliveries(of: transaction, day: day.day, index: index, epoch: epoch)
+            return [first] + (second.map { [$0] } ?? [])
+        }.sorted { $0.mark < $1.mark }
+        #expect(pending.contains { $0.mark.kind == .duplicate } && pending.allSatisfy { $0.mark.kind != .onTime })
+        disordered.disorder = DisorderRecord(settings: plan.settings, writesLog: true, epoch: epoch, pending: pending)
+        try snapshot.save(Checkpoint(state: state, unfinishedRun: disordered))
+        #expect(try snapshot.load() == Checkpoint(state: state, unfinishedRun: disordered))
     }
 }

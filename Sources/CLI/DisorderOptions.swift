@@ -1,0 +1,41 @@
+import ArgumentParser
+import Simulation
+
+/// `--late-fraction`, `--max-lateness`, `--duplicate-fraction`, `--disorder-log`: deterministic
+/// late and duplicate delivery for testing streaming pipelines (see `DeliveryPlan`).
+struct DisorderOptions: ParsableArguments {
+    @Option(name: .customLong("late-fraction"), help: "Share of transactions delivered late to Kafka (0 to 1; default 0).")
+    var lateFraction: Double = 0
+
+    @Option(name: .customLong("max-lateness"),
+            help: ArgumentHelp("Longest delay of a late delivery, log-uniform from 1s up to it (e.g. 90s, 15m, 2h, 1d; default 1h).",
+                               valueName: "duration"),
+            transform: ArgumentFormat.duration)
+    var maxLateness: Int64?
+
+    @Option(name: .customLong("duplicate-fraction"),
+            help: "Share of transactions delivered a second time, 1-30s after the first, as an upstream retry would (0 to 1; default 0).")
+    var duplicateFraction: Double = 0
+
+    @Flag(name: .customLong("disorder-log"),
+          help: "Write disorder_<start>_<end>.csv: each late and duplicate delivery (payment, event time, delivery time, kind).")
+    var writesLog = false
+
+    /// The settings; nil when every transaction is delivered once, in order.
+    var settings: DisorderSettings? {
+        let settings = DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600,
+                                        duplicateFraction: duplicateFraction)
+        return settings.isOff ? nil : settings
+    }
+
+    func validate() throws {
+        if let problem = DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600,
+                                          duplicateFraction: duplicateFraction).problem {
+            throw ValidationError(problem)
+        }
+        if maxLateness != nil && lateFraction == 0 { throw ValidationError("--max-lateness goes with --late-fraction") }
+        if writesLog && settings == nil {
+            throw ValidationError("--disorder-log needs --late-fraction or --duplicate-fraction above 0")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A delivery still pending at a checkpoint, as `merchants.json` keeps it: the whole transaction
+/// (a late one may belong to a day that a re-run does not simulate again) and its mark, whose
+/// epoch the run's record holds once for all.
+extension Delivery {
+    enum CodingKeys: String, CodingKey {
+        case deliveredAt = "delivered_at", day, index, kind
+        case paymentNumber = "payment_number", timestamp
+        case latitudeE6 = "latitude_e6", longitudeE6 = "longitude_e6", amountCents = "amount_cents"
+        case paymentType = "payment_type", approved, terminalIndex = "terminal_index", merchantNumber = "merchant_number"
+        case cardNumber = "card_number", cardBin = "card_bin", cardType = "card_type", cardBrand = "card_brand"
+        case cardIssuer = "card_issuer", newCard = "new_card", storesCard = "stores_card", mdrRate = "mdr_rate", sequence
+    }
+
+    /// Decodes a pending delivery of a run whose epoch is `epoch`.
+    public init(from decoder: Decoder, epoch: Day) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func code<Code: RawRepresentable<UInt8>>(_ key: CodingKeys) throws -> Code {
+            guard let value = Code(rawValue: try c.decode(UInt8.self, forKey: key)) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "unknown \(key.stringValue)")
+            }
+            return value
+        }
+        let kindName = try c.decode(String.self, forKey: .kind)
+        guard let kind = DeliveryKind(name: kindName), kind != .onTime else {
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "a pending delivery is late or duplicate, not '\(kindName)'")
+        }
+        let card = CardProfile(number: try c.decode(Int64.self, forKey: .cardNumber), bin: try c.decode(Int32.self, forKey: .cardBin),
+                               type: try code(.cardType), brand: try code(.cardBrand), issuer: try c.decode(UInt8.self, forKey: .cardIssuer))
+        guard Int(card.issuer) < CardProfile.issuerNames.count else {
+            throw DecodingError.dataCorruptedError(forKey: .cardIssuer, in: c, debugDescription: "unknown card_issuer")
+        }
+        let transaction = Transaction(
+            paymentNumber: try c.decode(Int64.self, forKey: .paymentNumber), timestamp: try c.decode(Int64.self, forKey: .timestamp),
+            latitudeE6: try c.decode(Int32.self, forKey: .latitudeE6), longitudeE6: try c.decode(Int32.self, forKey: .longitudeE6),
+            amountCents: try c.decode(Int32.self, forKey: .amountCents), paymentType: try code(.paymentType),
+            approved: try c.decode(Bool.self, forKey: .approved), terminalIndex: try c.decode(UInt8.self, forKey: .terminalIndex),
+            merchantNumber: try c.decode(Int32.self, forKey: .merchantNumber), card: card,
+            isNewCard: try c.decode(Bool.self, forKey: .newCard), storesCard: try c.decode(Bool.self, forKey: .storesCard),
+            mdrRate: try c.decode(Int16.self, forKey: .mdrRate), sequence: try c.decode(Int32.self, forKey: .sequence))
+        self.init(mark: DeliveryMark(epoch: epoch, deliveredAt: try c.decode(Int64.self, forKey: .deliveredAt),
+                                     day: try c.decode(Day.self, forKey: .day), index: try c.decode(Int.self, forKey: .index), kind: kind),
+                  transaction: transaction)
+    }
+
+    /// The fields `init(from:epoch:)` reads, as (key, JSON text) pairs in key order, for a hand-written writer.
+    public var storedFields: [(key: String, json: String)] {
+        let t = transaction, card = t.card
+        let pairs: [(CodingKeys, String)] = [
+            (.amountCents, "\(t.amountCents)"), (.approved, "\(t.approved)"), (.cardBin, "\(card.bin)"),
+            (.cardBrand, "\(card.brand.rawValue)"), (.cardIssuer, "\(card.issuer)"), (.cardNumber, "\(card.number)"),
+            (.cardType, "\(card.type.rawValue)"), (.day, "\"\(mark.day)\""), (.deliveredAt, "\(mark.deliveredAt)"),
+            (.index, "\(mark.index)"), (.kind, "\"\(mark.kind.name)\""), (.latitudeE6, "\(t.latitudeE6)"),
+            (.longitudeE6, "\(t.longitudeE6)"), (.mdrRate, "\(t.mdrRate)"), (.merchantNumber, "\(t.merchantNumber)"),
+            (.newCard, "\(t.isNewCard)"), (.paymentNumber, "\(t.paymentNumber)"), (.paymentType, "\(t.paymentType.rawValue)"),
+            (.sequence, "\(t.sequence)"), (.storesCard, "\(t.storesCard)"), (.terminalIndex, "\(t.terminalIndex)"),
+            (.timestamp, "\(t.timestamp)"),
+        ]
+        return pairs.map { ($0.0.stringValue, $0.1) }
+    }
+}

@@ -1,0 +1,67 @@
+/// Decides, for every transaction, whether it is delivered late and by how much, and whether it
+/// is delivered twice: a pure function of the seed, the event's day and its index in the day, so
+/// that a day resumed after a crash, a shard and an uninterrupted run decide alike.
+///
+/// Each transaction draws from its own random stream (`RandomStream.delivery`, day, index) five
+/// numbers in a fixed order, whatever the settings: late or not, the delay's octave and its place
+/// in it, duplicate or not, the retry delay. So raising one fraction only adds events to its kind (the late events at
+/// 0.05 are among those at 0.1) and never reshuffles the other kind.
+///
+/// Delays are log-uniform by doubling: the octaves 1 s, 2–3 s, 4–7 s, … up to the maximum
+/// (the last one cut at it) are equally likely, and a delay is uniform within its octave. Half
+/// the late events are within about the square root of the maximum, a few come close to it: a
+/// long tail bounded by the maximum, with no floating-point function that could differ between
+/// platforms. A duplicate follows its first delivery after 1 to 30 seconds, uniformly.
+public struct DeliveryPlan: Sendable {
+    public let settings: DisorderSettings
+    private let seed: UInt64
+    private let octaves: Int
+
+    public init(settings: DisorderSettings, seed: UInt64) {
+        precondition(settings.problem == nil)
+        self.settings = settings
+        self.seed = seed
+        octaves = Int64.bitWidth - settings.maxLatenessSeconds.leadingZeroBitCount
+    }
+
+    /// What happens to one transaction: its first delivery's delay (0 = on time) and, when it is
+    /// delivered twice, the second delivery's delay after the first.
+    public struct Decision: Equatable, Sendable {
+        public var lateness: Int64
+        public var retryDelay: Int64?
+
+        public var isLate: Bool { lateness > 0 }
+    }
+
+    /// The decision for transaction `index` of `day`.
+    @inline(__always)
+    public func decide(day: Day, index: Int) -> Decision {
+        var random = SimRandom(seed: seed, stream: RandomStream.delivery.rawValue, UInt64(day.ordinal), UInt64(index))
+        let late = random.unit() < settings.lateFraction
+        let delay = delay(&random)
+        let duplicate = random.unit() < settings.duplicateFraction
+        let retry = Int64(random.below(Int(DisorderSettings.retryWindowSeconds))) + 1
+        return Decision(lateness: late ? delay : 0, retryDelay: duplicate ? retry : nil)
+    }
+
+    /// The deliveries of transaction `index` of `day` in mark order (one or two), for a run whose epoch is `epoch`.
+    public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: Day) -> (first: Delivery, second: Delivery?) {
+        let decision = decide(day: day, index: index)
+        let firstAt = transaction.timestamp + decision.lateness
+        let first = Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt, day: day, index: index,
+                                                kind: decision.isLate ? .late : .onTime), transaction: transaction)
+        let second = decision.retryDelay.map {
+            Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt + $0, day: day, index: index, kind: .duplicate),
+                     transaction: transaction)
+        }
+        return (first, second)
+    }
+
+    /// A delay in 1...max: an octave, then a second in it.
+    @inline(__always)
+    private func delay(_ random: inout SimRandom) -> Int64 {
+        let low = Int64(1) << random.below(octaves)
+        let high = min(low * 2 - 1, settings.maxLatenessSeconds)
+        return low + Int64(random.below(Int(high - low + 1)))
+    }
+}
