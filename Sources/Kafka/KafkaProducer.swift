@@ -19,10 +19,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Where librdkafka's lines go, and the run's warnings about Kafka; nil to drop them.
     let logger: Logger?
     private let callbacks: ProducerCallbacks
-    private var poller: Thread?
-    private let pollerDone = DispatchSemaphore(value: 0)
-    private let stopping = NSLock()
-    private var stopRequested = false
+    private let poller: DeliveryPoller
     /// Guards `closed` and the handle's destruction against readers on other threads (metrics).
     private let handleLock = NSLock()
     private var closed = false
@@ -55,10 +52,7 @@ public final class KafkaProducer: @unchecked Sendable {
             handles.append(topicHandle)
         }
         topicHandles = handles
-        let poller = Thread { [unowned self] in self.pollUntilStopped() }
-        poller.name = "kafka-poll"
-        poller.start()
-        self.poller = poller
+        poller = DeliveryPoller(handle: handle, ledger: ledger)
         do {
             try checkReachable(timeout: connectTimeout)
             callbacks.log?.connected()
@@ -168,25 +162,12 @@ public final class KafkaProducer: @unchecked Sendable {
         } else {
             _ = rd_kafka_flush(handle, Int32(flushTimeout * 1000))
         }
-        stopping.withLock { stopRequested = true }
-        pollerDone.wait()
+        poller.stop()
         for topic in topicHandles { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
     }
 
     deinit { shutDown(flushTimeout: 0) }
-
-    /// Serves delivery reports. From the first failed delivery on it drops every message queued
-    /// (the producing thread stops queueing then too), so that no later message of a partition
-    /// lands after the one that failed: the newest record of a partition then tells a re-run
-    /// exactly what the partition holds.
-    private func pollUntilStopped() {
-        while !stopping.withLock({ stopRequested }) {
-            rd_kafka_poll(handle, 100)
-            if ledger.hasFailure { _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE) }
-        }
-        pollerDone.signal()
-    }
 
     private func checkReachable(timeout: Double) throws {
         var metadata: UnsafePointer<rd_kafka_metadata>?
@@ -219,5 +200,42 @@ struct StallWatch {
         } else if Date().timeIntervalSince(since) > timeout {
             try fail()
         }
+    }
+}
+
+/// Serves a producer's delivery reports on a thread of its own, from creation until `stop`. From
+/// the first failed delivery on it drops every message queued (the producing thread stops
+/// queueing then too), so that no later message of a partition lands after the one that failed:
+/// the newest record of a partition then tells a re-run exactly what the partition holds.
+///
+/// The thread holds this object, not the producer: a producer released at any moment (even
+/// before the thread first runs) stops it in its `deinit` without the thread ever touching it.
+private final class DeliveryPoller: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let ledger: DeliveryLedger
+    private let lock = NSLock()
+    private var stopRequested = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(handle: OpaquePointer, ledger: DeliveryLedger) {
+        self.handle = handle
+        self.ledger = ledger
+        let thread = Thread { [self] in serve() }
+        thread.name = "kafka-poll"
+        thread.start()
+    }
+
+    /// Returns once the thread has stopped polling.
+    func stop() {
+        lock.withLock { stopRequested = true }
+        done.wait()
+    }
+
+    private func serve() {
+        while !lock.withLock({ stopRequested }) {
+            rd_kafka_poll(handle, 100)
+            if ledger.hasFailure { _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE) }
+        }
+        done.signal()
     }
 }
