@@ -50,6 +50,9 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private let transactions: Metrics.Counter
     private let merchantEvents: Metrics.Counter
     private let days: Metrics.Counter
+    /// With disorder: late and duplicate deliveries made.
+    private let lateDeliveries: Metrics.Counter
+    private let duplicateDeliveries: Metrics.Counter
     private let simulatedTime: Metrics.Gauge
     private let lag: Metrics.Gauge
     private let lastCheckpoint: Metrics.Gauge
@@ -68,6 +71,8 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
         transactions = Metrics.Counter(label: "replay_transactions_emitted_total", factory: factory)
         merchantEvents = Metrics.Counter(label: "replay_merchant_events_emitted_total", factory: factory)
         days = Metrics.Counter(label: "replay_days_completed_total", factory: factory)
+        lateDeliveries = Metrics.Counter(label: "replay_deliveries_total", dimensions: [("kind", "late")], factory: factory)
+        duplicateDeliveries = Metrics.Counter(label: "replay_deliveries_total", dimensions: [("kind", "duplicate")], factory: factory)
         simulatedTime = Metrics.Gauge(label: "replay_simulated_time_seconds", factory: factory)
         lag = Metrics.Gauge(label: "replay_schedule_lag_seconds", factory: factory)
         lastCheckpoint = Metrics.Gauge(label: "replay_last_checkpoint_timestamp_seconds", factory: factory)
@@ -83,6 +88,18 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
         transactions.increment(by: slice.transactions.count)
         merchantEvents.increment(by: slice.merchantEvents.count)
+        if let deliveries = slice.deliveries {
+            var late = 0, duplicates = 0
+            for delivery in deliveries {
+                switch delivery.mark.kind {
+                case .late: late += 1
+                case .duplicate: duplicates += 1
+                case .onTime: break
+                }
+            }
+            lateDeliveries.increment(by: late)
+            duplicateDeliveries.increment(by: duplicates)
+        }
         let last = slice.transactions.last.map { slice.events.transactions[$0].timestamp }
             ?? slice.merchantEvents.last.map { slice.events.merchantEvents[$0].timestamp } ?? simulatedSecond
         simulatedTime.record(utcSecond(last))

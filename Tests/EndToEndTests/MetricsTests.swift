@@ -116,7 +116,8 @@ import Testing
         let folder = try TemporaryFolder()
         let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04",
                                             "--output-dir", folder.path, "--brokers", broker.bootstrapServers,
-                                            "--metrics-port", "0", "--metrics-linger", "120"])
+                                            "--metrics-port", "0", "--metrics-linger", "120",
+                                            "--late-fraction", "0.1", "--duplicate-fraction", "0.05"])
         let base = try #require(Self.address(of: child), "\(child.text.stderr)")
         #expect(child.wait(for: "serving the final metrics", on: 1))
         let samples = try Self.scrape(base)
@@ -130,6 +131,10 @@ import Testing
         let transactions = try #require(summary.split(separator: " ").drop { $0 != "complete," }.dropFirst().first.flatMap { Double($0) })
         #expect(samples["replay_transactions_emitted_total{}"] == transactions)
         #expect(samples["replay_days_completed_total{}"] == 2)
+        let disorder = try #require(stderr.split(separator: "\n").first { $0.contains("disorder: delivered ") }).split(separator: " ")
+        #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
+        #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
+        #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0)
         for topic in KafkaStreamTests.topics {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")

@@ -19,6 +19,8 @@ struct BenchRow {
     var shard = "0/1"
 
     static let firstDay = Day(iso: "2024-01-01")!
+    /// The `kafka-disorder` row's options.
+    static let disorder = ["--late-fraction", "0.1", "--max-lateness", "2h", "--duplicate-fraction", "0.02", "--disorder-log"]
     private var lastDay: Day { Self.firstDay.adding(days: days - 1) }
 
     func run() throws -> BenchResult {
@@ -30,6 +32,7 @@ struct BenchRow {
         case "files": return try generate(into: folder, brokers: "none")
         case "kafka": return try generate(into: folder, brokers: brokers)
         case "kafka-avro": return try generate(into: folder, brokers: brokers, extra: ["--format", "avro", "--schema-registry", try BenchRegistry().url])
+        case "kafka-disorder": return try generate(into: folder, brokers: brokers, extra: Self.disorder)
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
