@@ -154,6 +154,41 @@ import Testing
         }
     }
 
+    @Test func shardsWithDisorderGiveWhatOneRunGives() throws {
+        let single = try StandaloneBroker(partitions: 8), sharded = try StandaloneBroker(partitions: 8)
+        let singleFolder = try TemporaryFolder(), root = try TemporaryFolder()
+        func command(_ folder: String, _ brokers: String, _ shard: String? = nil) -> [String] {
+            ["--initial", "--start-date", "2024-04-01", "--end-date", "2024-04-03", "--output-dir", folder, "--brokers", brokers]
+                + disorder + (shard.map { ["--shard", $0] } ?? [])
+        }
+        let whole = try ReplayBinary.run(command(singleFolder.path, single.address))
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let killed = try ReplayBinary.run(command(root.path, sharded.address, "1/2") + ["--pace", "345600"],
+                                          environment: ["REPLAY_KILL_AT": "sinks-durable:2"])
+        #expect(killed.killedBySignal, "\(killed.stderr)")
+        let shards = try (0..<2).map { try ReplayBinary.start(command(root.path, sharded.address, "\($0)/2")) }
+        for shard in shards {
+            let result = shard.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for topic in ["payments.merchants", "payments.transactions"] {
+            func partitions(_ broker: String) throws -> [String] {
+                try Kcat.consume(topic, from: broker).sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+                    .map { "\($0.partition) \($0.offset) \($0.key) \($0.timestamp) \($0.headers) \($0.rawValue)" }
+            }
+            let expected = try partitions(single.address), actual = try partitions(sharded.address)
+            #expect(!expected.isEmpty && actual == expected, "\(topic)")
+        }
+        let log = "disorder_2024-04-01_2024-04-03.csv"
+        let union = try (0..<2).flatMap { try TemporaryFolder.lines(root.path + "/shard-\($0)-of-2/" + log).dropFirst() }.sorted()
+        let expected = try singleFolder.lines(log).dropFirst().sorted()
+        #expect(!union.isEmpty && union == expected)
+        // A shard with other disorder options does not join the sharded run.
+        let other = try ReplayBinary.run(["--initial", "--start-date", "2024-04-01", "--end-date", "2024-04-03", "--output-dir", root.path,
+                                          "--brokers", sharded.address, "--late-fraction", "0.2", "--shard", "1/2", "-f"])
+        #expect(other.status != 0 && other.stderr.contains("disorder late 0.2 up to 3600s, duplicates 0.0 here, late 0.1 up to 7200s, duplicates 0.02 there"), "\(other.stderr)")
+    }
+
     @Test func badDisorderOptionsAreRefusedInOneLine() throws {
         let folder = try TemporaryFolder()
         let base = ["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.file("out"), "--brokers", "none"]

@@ -120,8 +120,12 @@ final class TemporaryFolder {
 
     func read(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: file(name))) }
 
-    func lines(_ name: String) throws -> [Substring] {
-        String(decoding: try read(name), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    func lines(_ name: String) throws -> [Substring] { try Self.lines(file(name)) }
+
+    /// The lines of the file at `path` (without the empty string after the last line end).
+    static func lines(_ path: String) throws -> [Substring] {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
