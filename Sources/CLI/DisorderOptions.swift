@@ -22,17 +22,15 @@ struct DisorderOptions: ParsableArguments {
     var writesLog = false
 
     /// The settings; nil when every transaction is delivered once, in order.
-    var settings: DisorderSettings? {
-        let settings = DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600,
-                                        duplicateFraction: duplicateFraction)
-        return settings.isOff ? nil : settings
+    var settings: DisorderSettings? { given.isOff ? nil : given }
+
+    /// The settings as given, checked or not.
+    private var given: DisorderSettings {
+        DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600, duplicateFraction: duplicateFraction)
     }
 
     func validate() throws {
-        if let problem = DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600,
-                                          duplicateFraction: duplicateFraction).problem {
-            throw ValidationError(problem)
-        }
+        if let problem = given.problem { throw ValidationError(problem) }
         if maxLateness != nil && lateFraction == 0 { throw ValidationError("--max-lateness goes with --late-fraction") }
         if writesLog && settings == nil {
             throw ValidationError("--disorder-log needs --late-fraction or --duplicate-fraction above 0")

@@ -142,7 +142,7 @@ struct Generate: ParsableCommand {
         }
         let kafkaConnection = try KafkaConnection.open(kafka, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
-                                                       shard: shard, disorder: disorderRecord != nil, statistics: telemetry != nil, logger: logger)
+                                                       shard: shard, epoch: disorderRecord?.epoch, statistics: telemetry != nil, logger: logger)
         defer { kafkaConnection?.shutDown() }
         telemetry?.attach(kafkaConnection)
         var start = plan.start
@@ -203,7 +203,7 @@ struct Generate: ParsableCommand {
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: timezone.identifier, shardCount: shard.count,
                              topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts,
-                             disorder: plan.start.unfinishedRun?.disorder?.settings)
+                             disorder: plan.start.unfinishedRun?.disorder)
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.

@@ -18,11 +18,11 @@ final class KafkaConnection {
     /// file is touched), connects, checks that the topics have the partition counts that
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId`: every partition is checked for records that another partition count
-    /// placed, and a shard skips what its own partitions hold; with `disorder`, the transactions
-    /// topic is read back by delivery mark. With `statistics`, librdkafka reports the brokers' state
+    /// placed, and a shard skips what its own partitions hold; with a disorder `epoch`, the
+    /// transactions topic is read back by delivery mark. With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     shard: Shard = .whole, disorder: Bool = false, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
+                     shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty || options.configFile != nil {
@@ -57,13 +57,13 @@ final class KafkaConnection {
         var published: [[RecordIdentity.Sequence?]] = []
         var publishedDeliveries: [DeliveryMark?]?
         for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
-            let byDelivery = disorder && stream == .transactions
+            let byDelivery = epoch != nil && stream == .transactions
             let marks = try TopicReadBack.newestMarks(
                 configuration: configuration, topic: topic, partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId,
                 markHeader: RecordIdentity.sequenceHeader, detailHeader: byDelivery ? RecordIdentity.deliveryHeader : nil)
             let already: Int
             if byDelivery {
-                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count)
+                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count, epoch: epoch!)
                 let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
                 publishedDeliveries = owned
                 published.append(Array(repeating: nil, count: count))

@@ -6,13 +6,13 @@ import Simulation
 /// delivers them as it reaches them, after every pending delivery due by then (whose marks are
 /// lower, since all of them belong to events already passed).
 final class DeliveryTimeline {
-    let plan: DeliveryPlan
-    let epoch: Day
+    private let plan: DeliveryPlan
+    private let epoch: DeliveryEpoch
     private var pending: Heap<Pending>
     /// Late and duplicate deliveries this process made (for the summary).
     private(set) var delivered: [DeliveryKind: Int] = [:]
 
-    init(plan: DeliveryPlan, epoch: Day, pending: [Delivery]) {
+    init(plan: DeliveryPlan, epoch: DeliveryEpoch, pending: [Delivery]) {
         self.plan = plan
         self.epoch = epoch
         self.pending = Heap(pending.map(Pending.init))

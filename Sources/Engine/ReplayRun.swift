@@ -56,8 +56,9 @@ public final class ReplayRun {
         self.observers = observers
         self.policy = policy
         committed = start
+        // Without a stream (files only) nothing is delivered: the disorder is in the files' log alone.
         let seed = start.state.seed
-        timeline = start.unfinishedRun!.disorder.map {
+        timeline = streams.isEmpty ? nil : start.unfinishedRun!.disorder.map {
             DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed), epoch: $0.epoch, pending: $0.pending)
         }
     }
@@ -238,31 +239,30 @@ public final class ReplayRun {
                                          to files: PeriodFiles, pacer: Pacer, timeline: DeliveryTimeline,
                                          horizon: Int64) throws -> (merchant: Int, transaction: Int) {
         let merchants = events.merchantEvents, transactions = events.transactions
-        func eventTime(_ at: (merchant: Int, transaction: Int)) -> Int64 {
-            at.merchant < merchants.count ? merchants[at.merchant].timestamp
-                : at.transaction < transactions.count ? transactions[at.transaction].timestamp : .max
+        func times(_ at: (merchant: Int, transaction: Int)) -> (merchant: Int64, transaction: Int64) {
+            (at.merchant < merchants.count ? merchants[at.merchant].timestamp : .max,
+             at.transaction < transactions.count ? transactions[at.transaction].timestamp : .max)
         }
         let nextDelivery = timeline.nextTime.map { $0 < horizon ? $0 : .max } ?? .max
-        let next = min(eventTime(position), nextDelivery)
+        let next = min(times(position).merchant, times(position).transaction, nextDelivery)
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
         let now = pacer.simulatedNow()
-        let due = max(next, now.isFinite ? Int64(now.rounded(.down)) : .max)
+        let due = max(next, now.isFinite && now < 9e18 ? Int64(now.rounded(.down)) : .max)
         var end = position
         var deliveries: [Delivery] = []
         for _ in 0..<Self.maxSlice {
-            let eventAt = eventTime(end)
-            if let delivery = timeline.popDue(by: min(eventAt, due, horizon - 1)) {
+            // Merchant events (another topic, all before the day's transactions) do not hold deliveries back.
+            let at = times(end)
+            if at.merchant != .max && at.merchant <= due {
+                end.merchant += 1
+            } else if let delivery = timeline.popDue(by: min(at.transaction, due, horizon - 1)) {
                 deliveries.append(delivery)
-            } else if eventAt <= due && eventAt != .max {
-                if end.merchant < merchants.count {
-                    end.merchant += 1
-                } else {
-                    if let onTime = timeline.reach(transactions[end.transaction], day: events.day, index: end.transaction) {
-                        deliveries.append(onTime)
-                    }
-                    end.transaction += 1
+            } else if at.merchant == .max && at.transaction != .max && at.transaction <= due {
+                if let onTime = timeline.reach(transactions[end.transaction], day: events.day, index: end.transaction) {
+                    deliveries.append(onTime)
                 }
+                end.transaction += 1
             } else {
                 break
             }

@@ -109,29 +109,29 @@ public struct RunPlanner {
 
     private var pace: Pace { request.pace ?? (request.mode == .realtime ? .factor(1) : .max) }
 
-    /// The record of a new run whose first simulated day is `firstDay` (its deliveries' epoch).
-    private func record(_ command: RunRecord.Command, _ period: Period? = nil, firstDay: Day) -> RunRecord {
+    /// The record of a new run; `epoch` (its first simulated day and a history's last) orders its deliveries.
+    private func record(_ command: RunRecord.Command, _ period: Period? = nil, epoch: DeliveryEpoch) -> RunRecord {
         RunRecord(command: command, startDate: period?.start, endDate: period?.end,
                   timeZone: request.timeZone.identifier, kafka: request.kafka,
-                  disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: firstDay) })
+                  disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: epoch) })
     }
 
     private func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + name) }
 
     private func initialPlan(_ period: Period, saved: Checkpoint?) throws -> PlanOutcome {
-        let wanted = record(.initial, period, firstDay: period.start)
+        let wanted = record(.initial, period, epoch: DeliveryEpoch(first: period.start, last: period.end))
         var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
         var continues = false
         if let saved, !request.force {
             if saved.unfinishedRun != nil {
-                (start, continues) = try resume(saved, as: wanted, forceDrops: [])
+                (start, continues, _) = try resume(saved, as: wanted, forceDrops: [])
                 try checkSameSimulation(saved.state, seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale ?? 1)
             } else if isComplete(saved.state, period) {
                 return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
             }
         }
         if !continues && !request.force {
-            for name in [StateSnapshot.fileName, period.fileName("transactions"), period.fileName("merchants")] where exists(name) {
+            for name in [StateSnapshot.fileName] + periodFiles(period) where exists(name) {
                 throw UserError("\(folder)/\(name) exists and an initial run would replace it: pass --force, or choose another --output-dir")
             }
         }
@@ -154,8 +154,8 @@ public struct RunPlanner {
         // Without --date, an unfinished incremental day is the day (even after midnight).
         let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
         let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
-        let wanted = record(.incremental, Period(day: day), firstDay: day)
-        let (start, continues) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
+        let wanted = record(.incremental, Period(day: day), epoch: DeliveryEpoch(first: day, last: day))
+        let (start, continues, _) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
             throw UserError("\(snapshot.path) has no complete day yet: finish the run that started it first")
@@ -179,18 +179,18 @@ public struct RunPlanner {
 
     private func livePlan(saved: Checkpoint?) throws -> PlanOutcome {
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
-        // The epoch is set below, once the first day is known (a record's epoch is not compared).
-        let wanted = record(.realtime, firstDay: today)
+        // The epoch's first day is set below, once known (a record's epoch is not compared).
+        let wanted = record(.realtime, epoch: DeliveryEpoch(first: today, last: nil))
         var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
-        var continues = false
+        var continues = false, carried = false
         if let saved {
             try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
-            (start, continues) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
+            (start, continues, carried) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         }
         let state = start.state
         // A feed killed before its first day was complete goes on from the day it started, not from today.
         let first = state.nextDay ?? state.partialDay?.date ?? start.unfinishedRun?.startDate ?? today
-        if !continues { start.unfinishedRun?.disorder?.epoch = first }
+        if !continues && !carried { start.unfinishedRun?.disorder?.epoch.first = first }
         guard first <= today else {
             throw UserError("\(snapshot.path) is ahead of the clock: its next day \(first) is after today (\(today), \(request.timeZone.identifier))")
         }
@@ -207,21 +207,34 @@ public struct RunPlanner {
     /// this very run unfinished; otherwise its state under the new record. An unfinished run of
     /// another command is refused, unless `-f` and its command is one of `forceDrops` (then its
     /// partial day is dropped and done again). A partial day without a record (a state saved by an
-    /// older version, whose files are not measured) is dropped and done again too.
+    /// older version, whose files are not measured) is dropped and done again too. `carried`: the
+    /// new run took over a dropped run's delivery epoch (see `carryingDisorder`).
     private func resume(_ saved: Checkpoint, as wanted: RunRecord,
-                        forceDrops: Set<RunRecord.Command>) throws -> (start: Checkpoint, continues: Bool) {
+                        forceDrops: Set<RunRecord.Command>) throws -> (start: Checkpoint, continues: Bool, carried: Bool) {
         var start = Checkpoint(state: saved.state, unfinishedRun: wanted)
         guard let unfinished = saved.unfinishedRun else {
             start.state.partialDay = nil
-            return (start, false)
+            return (start, false, false)
         }
         guard let difference = unfinished.difference(from: wanted) else {
             try checkPartialDay(saved.state)
-            return (saved, true)
+            return (saved, true, false)
         }
         guard request.force && forceDrops.contains(unfinished.command) else { throw mismatch(unfinished, difference) }
         start.state.partialDay = nil
-        return (start, false)
+        let carried = carryingDisorder(of: unfinished, redoing: saved.state.partialDay?.date, into: &start.unfinishedRun!)
+        return (start, false, carried)
+    }
+
+    /// A run that `-f` puts in place of a dropped one with the same disorder settings (so the same
+    /// `replay_run` id) goes on with the dropped run's epoch and its deliveries still pending from the
+    /// days before `redone` (the partial day, done again): the topics' newest records then still tell
+    /// the new run what is there, and no delivery the dropped run logged is lost. True when it does.
+    private func carryingDisorder(of dropped: RunRecord, redoing redone: Day?, into record: inout RunRecord) -> Bool {
+        guard let old = dropped.disorder, old.settings == record.disorder?.settings else { return false }
+        record.disorder?.epoch = old.epoch
+        record.disorder?.pending = old.pending.filter { delivery in redone.map { delivery.mark.day < $0 } ?? true }
+        return true
     }
 
     /// A partial day must be the day after the last complete one, with counts that are not negative.
@@ -244,9 +257,14 @@ public struct RunPlanner {
         }
     }
 
+    /// The files a run writes for `period`.
+    private func periodFiles(_ period: Period) -> [String] {
+        [period.fileName("transactions"), period.fileName("merchants")] + (request.writesDisorderLog ? [period.fileName("disorder")] : [])
+    }
+
     /// The period's files can be written: nothing that is not a regular file stands at their paths.
     private func checkWritable(_ period: Period) throws {
-        for name in [period.fileName("transactions"), period.fileName("merchants")] {
+        for name in periodFiles(period) {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder), isFolder.boolValue {
                 throw UserError("\(folder)/\(name) is a folder: the run cannot write its file there")

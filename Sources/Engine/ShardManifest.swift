@@ -25,11 +25,11 @@ public struct ShardManifest: Codable, Sendable {
     /// Topic names in `EventStream` order and their partition counts; absent for files only.
     public var topics: [String]?
     public var partitionCounts: [Int]?
-    /// The disorder settings (`DisorderSettings.description`); absent for in-order delivery.
+    /// The disorder settings (`DisorderSettings.description`, and whether the shards log it); absent for in-order delivery.
     public var disorder: String?
 
     public init(period: Period, seed: UInt64, scale: Double, firstDay: Day, timeZone: String, shardCount: Int,
-                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderSettings? = nil) {
+                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderRecord? = nil) {
         start = period.start
         end = period.end
         self.seed = seed
@@ -39,7 +39,7 @@ public struct ShardManifest: Codable, Sendable {
         self.shardCount = shardCount
         self.topics = topics
         self.partitionCounts = partitionCounts
-        self.disorder = disorder?.description
+        self.disorder = disorder.map { "\($0.settings)\($0.writesLog ? ", logged" : "")" }
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -24,7 +24,7 @@ public enum DisorderLogRow {
             row.text(1, &c) { $0.put(UInt8(ascii: "M")); $0.put(digitsOf: Int(transaction.merchantNumber), width: 6) }
             row.localTimestamp(2, seconds: transaction.timestamp, &c)
             row.localTimestamp(3, seconds: deliveredAt, &c)
-            row.text(4, &c) { $0.put(kind == .late ? "late" : "duplicate") }
+            row.text(4, &c) { $0.put(kind.staticName) }
         }
     }
 }

@@ -12,8 +12,9 @@ public enum RecordIdentity {
     public static let runHeader = "replay_run"
     public static let sequenceHeader = "replay_seq"
     /// On transaction records of a run with disorder: `EPOCH/DELIVERED_AT/KIND`
-    /// (`2024-01-01/2024-01-05T10:00:05/late`), which with `replay_seq` gives the delivery's
-    /// `DeliveryMark`: a duplicate's record differs from its first delivery's in this header only.
+    /// (`2024-01-01..2024-01-05/2024-01-05T10:00:05/late`; a live feed's epoch is open,
+    /// `2024-01-01..`), which with `replay_seq` gives the delivery's `DeliveryMark`: a duplicate's
+    /// record differs from its first delivery's in this header only.
     public static let deliveryHeader = "replay_delivery"
 
     /// The simulation's id: 16 hex digits of an FNV-1a hash of the seed, the scale, the first
@@ -85,12 +86,15 @@ public enum RecordIdentity {
     @inlinable
     public static func encodeDelivery(_ mark: DeliveryMark, into buffer: ByteBuffer) {
         buffer.removeAll()
-        buffer.write(reserving: 48) { cursor in
-            cursor.put(day: mark.epoch)
+        buffer.write(reserving: 64) { cursor in
+            cursor.put(day: mark.epoch.first)
+            cursor.put(UInt8(ascii: "."))
+            cursor.put(UInt8(ascii: "."))
+            if let last = mark.epoch.last { cursor.put(day: last) }
             cursor.put(UInt8(ascii: "/"))
             cursor.put(timestamp: mark.deliveredAt)
             cursor.put(UInt8(ascii: "/"))
-            cursor.put(mark.kind == .onTime ? "on-time" : mark.kind == .late ? "late" : "duplicate")
+            cursor.put(mark.kind.staticName)
         }
     }
 
@@ -98,7 +102,7 @@ public enum RecordIdentity {
     public static func deliveryMark(sequence: String, delivery: String) -> DeliveryMark? {
         guard let place = Sequence(sequence) else { return nil }
         let parts = delivery.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, let epoch = Day(iso: String(parts[0])), let kind = DeliveryKind(name: String(parts[2])),
+        guard parts.count == 3, let epoch = DeliveryEpoch(String(parts[0])), let kind = DeliveryKind(name: String(parts[2])),
               let deliveredAt = localSeconds(String(parts[1])) else { return nil }
         return DeliveryMark(epoch: epoch, deliveredAt: deliveredAt, day: place.day, index: place.index, kind: kind)
     }

@@ -22,9 +22,12 @@ public enum PublishedPositions {
 
     /// The delivery mark of each partition's newest record of a run with disorder, from its
     /// `replay_seq` and `replay_delivery` headers (read back as the record's detail). Fails as
-    /// `positions` does, and when a record of the run lacks a well-formed `replay_delivery`.
-    public static func deliveryPositions(of newest: [TopicReadBack.Newest?], topic: String,
-                                         partitionCount: Int) throws -> [DeliveryMark?] {
+    /// `positions` does, when a record of the run lacks a well-formed `replay_delivery`, and when
+    /// a record comes from a run with the same first day as `epoch` but another last day: two
+    /// histories over different periods deliver in different orders after the shorter one's end,
+    /// so what the topic holds could not be told apart.
+    public static func deliveryPositions(of newest: [TopicReadBack.Newest?], topic: String, partitionCount: Int,
+                                         epoch: DeliveryEpoch) throws -> [DeliveryMark?] {
         try newest.enumerated().map { partition, record in
             guard let record else { return nil }
             guard let detail = record.detail, let mark = RecordIdentity.deliveryMark(sequence: record.mark, delivery: detail) else {
@@ -33,6 +36,10 @@ public enum PublishedPositions {
             }
             try checkPlacement(of: record, partition: partition, topic: topic, sequence: RecordIdentity.Sequence(day: mark.day, index: mark.index),
                                partitionCount: partitionCount)
+            if mark.epoch.first == epoch.first && mark.epoch.last != epoch.last {
+                throw KafkaError("\(topic) already holds this simulation's late and duplicate deliveries of a run over \(mark.epoch), "
+                    + "which delivers in another order than this run over \(epoch); publish to other topics")
+            }
             return mark
         }
     }

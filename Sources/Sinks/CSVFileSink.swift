@@ -21,7 +21,7 @@ public final class CSVFileSink: PeriodFiles {
     public private(set) var transactionRows = 0
     /// Bytes of the transactions file that the last `makeDurable` covers.
     private var durableSize = 0
-    private let disorderLog: (plan: DeliveryPlan, file: BufferedFile, name: String)?
+    private let disorderLog: DisorderLog?
     private var durableLogSize = 0
 
     /// Creates the transactions file in `folder` (which must exist) and writes its header. When
@@ -39,7 +39,8 @@ public final class CSVFileSink: PeriodFiles {
         durableSize = transactions.size
         if let plan = disorderLog {
             let name = period.fileName("disorder")
-            self.disorderLog = (plan, try Self.open(folder, name, header: DisorderLogRow.columns, resumingFrom: lengths), name)
+            self.disorderLog = DisorderLog(plan: plan, file: try Self.open(folder, name, header: DisorderLogRow.columns, resumingFrom: lengths),
+                                           name: name)
             durableLogSize = self.disorderLog!.file.size
         } else {
             self.disorderLog = nil
@@ -86,8 +87,7 @@ public final class CSVFileSink: PeriodFiles {
     }
 
     /// The log rows of one transaction's late and duplicate deliveries.
-    private func logDeliveries(of transaction: Transaction, day: Day, index: Int,
-                               _ log: (plan: DeliveryPlan, file: BufferedFile, name: String)) throws {
+    private func logDeliveries(of transaction: Transaction, day: Day, index: Int, _ log: DisorderLog) throws {
         let decision = log.plan.decide(day: day, index: index)
         let line = CSVLine(log.file.buffer)
         let firstAt = transaction.timestamp + decision.lateness
@@ -136,4 +136,11 @@ public final class CSVFileSink: PeriodFiles {
     private static func appendHeader(_ columns: [String], to buffer: ByteBuffer) {
         buffer.append(columns.joined(separator: ",") + "\n")
     }
+}
+
+/// `disorder_<start>_<end>.csv`: the plan that decides each transaction's deliveries and the file they are logged in.
+private struct DisorderLog {
+    let plan: DeliveryPlan
+    let file: BufferedFile
+    let name: String
 }

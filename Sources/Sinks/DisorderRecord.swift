@@ -1,18 +1,19 @@
 import Simulation
 
 /// What an unfinished run with disorder keeps in its record: the settings (a re-run with others is
-/// refused), whether it writes the disorder log, its epoch (the first day it simulates, the first
-/// part of its deliveries' marks) and the late and duplicate deliveries that were scheduled and
-/// not yet made at the checkpoint, so that a stop, a kill and a re-run make each of them once.
+/// refused), whether it writes the disorder log, its epoch (its first simulated day and, for a
+/// history, its last: the first part of its deliveries' marks) and the late and duplicate
+/// deliveries that were scheduled and not yet made at the checkpoint, so that a stop, a kill and
+/// a re-run make each of them once.
 public struct DisorderRecord: Equatable, Sendable {
     public var settings: DisorderSettings
     /// `--disorder-log`: the period's `disorder_<start>_<end>.csv`.
     public var writesLog: Bool
-    public var epoch: Day
+    public var epoch: DeliveryEpoch
     /// In mark order.
     public var pending: [Delivery]
 
-    public init(settings: DisorderSettings, writesLog: Bool, epoch: Day, pending: [Delivery] = []) {
+    public init(settings: DisorderSettings, writesLog: Bool, epoch: DeliveryEpoch, pending: [Delivery] = []) {
         self.settings = settings
         self.writesLog = writesLog
         self.epoch = epoch
@@ -21,8 +22,9 @@ public struct DisorderRecord: Equatable, Sendable {
 
     /// The options that name this disorder on a command line, for messages.
     public var options: String {
-        var words = ["--late-fraction \(settings.lateFraction)", "--max-lateness \(settings.maxLatenessSeconds)s",
-                     "--duplicate-fraction \(settings.duplicateFraction)"]
+        var words = settings.lateFraction > 0
+            ? ["--late-fraction \(settings.lateFraction)", "--max-lateness \(settings.maxLatenessSeconds)s"] : []
+        if settings.duplicateFraction > 0 { words.append("--duplicate-fraction \(settings.duplicateFraction)") }
         if writesLog { words.append("--disorder-log") }
         return words.joined(separator: " ")
     }
@@ -40,7 +42,11 @@ extension DisorderRecord: Decodable {
             throw DecodingError.dataCorruptedError(forKey: .settings, in: container, debugDescription: problem)
         }
         writesLog = try container.decode(Bool.self, forKey: .log)
-        epoch = try container.decode(Day.self, forKey: .epoch)
+        let text = try container.decode(String.self, forKey: .epoch)
+        guard let epoch = DeliveryEpoch(text) else {
+            throw DecodingError.dataCorruptedError(forKey: .epoch, in: container, debugDescription: "epoch '\(text)' is not FIRST..LAST")
+        }
+        self.epoch = epoch
         var items = try container.nestedUnkeyedContainer(forKey: .pending)
         var pending: [Delivery] = []
         while !items.isAtEnd {

@@ -130,7 +130,13 @@ enum StateJSONWriter {
             out.append(index == 0 ? "\n" : ",\n")
             out.append(String(repeating: " ", count: 8))
             var item = JSONMembers(out, indent: 8, multiline: false)
-            for field in delivery.storedFields { item.text(field.key, field.json) }
+            for field in delivery.storedFields {
+                switch field.value {
+                case let .integer(value): item.text(field.key, String(value))
+                case let .flag(value): item.text(field.key, String(value))
+                case let .text(value): item.string(field.key, value)
+                }
+            }
             item.close()
         }
         out.append(disorder.pending.isEmpty ? "]" : "\n" + String(repeating: " ", count: 6) + "]")

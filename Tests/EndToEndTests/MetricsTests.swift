@@ -134,7 +134,7 @@ import Testing
         let disorder = try #require(stderr.split(separator: "\n").first { $0.contains("disorder: delivered ") }).split(separator: " ")
         #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
         #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
-        #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0)
+        #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
         for topic in KafkaStreamTests.topics {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")

@@ -195,4 +195,46 @@ import Testing
         #expect(after.firstDay == day)
         #expect(after.catchUp == [Period(day: day)])
     }
+
+    @Test func eachRunWithDisorderHasItsEpochAndForceCarriesADroppedRunsPendingDeliveries() throws {
+        let settings = DisorderSettings(lateFraction: 0.2, maxLatenessSeconds: 86_400, duplicateFraction: 0.05)
+        let harness = EngineHarness(folder: try ScratchFolder())
+        func request(_ mode: RunRequest.Mode, _ disorder: DisorderSettings, force: Bool = false) -> RunRequest {
+            RunRequest(mode: mode, seed: 7, scale: 1, timeZone: utc, pace: nil, force: force, kafka: nil, disorder: disorder, writesDisorderLog: true)
+        }
+        let history = try plan(RunPlanner(request: request(.initial(harness.period), settings), folder: harness.folder.path))
+        #expect(history.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: harness.period.start, last: harness.period.end))
+        let run = harness.makeRun(from: history.start, streams: [RecordingSink()])
+        try run.begin()
+        #expect(try harness.run(run) == .completed)
+
+        // A live feed at noon on 03-05: 03-04 caught up, then stopped after a slice of 03-05 with 03-04's late deliveries pending.
+        let noon = { Double(Day(iso: "2024-03-05")!.startSecond + 12 * 3600) }
+        let live = try plan(RunPlanner(request: request(.realtime, settings), folder: harness.folder.path, localNow: noon))
+        #expect(live.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: Day(iso: "2024-03-04")!, last: nil))
+        var slices = 0
+        let sink = RecordingSink()
+        sink.afterWrite = { slices += 1 }
+        let feed = ReplayRun(start: live.start, streams: [sink], snapshot: harness.snapshot,
+                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
+                             shouldStop: { sink.events.contains { $0.day == Day(iso: "2024-03-05")!.ordinal } }, observers: [])
+        try feed.begin()
+        #expect(try feed.run(live.catchUp, pacer: Pacer(pace: .max), finishing: false) == .completed)
+        #expect(try feed.run(live.periods, pacer: Pacer(pace: .factor(86_400), clock: ManualClock()), finishing: false) == .stopped)
+        let stopped = try harness.snapshot.load()
+        let pending = try #require(stopped.unfinishedRun?.disorder?.pending)
+        #expect(stopped.state.partialDay?.date == Day(iso: "2024-03-05") && pending.contains { $0.mark.day == Day(iso: "2024-03-04") })
+
+        // -f with the same settings (the same replay_run id) goes on with the feed's epoch and 03-04's pending deliveries.
+        let day = Day(iso: "2024-03-05")!
+        let carried = try plan(RunPlanner(request: request(.incremental(day), settings, force: true), folder: harness.folder.path))
+        #expect(carried.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: Day(iso: "2024-03-04")!, last: nil))
+        #expect(carried.start.unfinishedRun?.disorder?.pending == pending.filter { $0.mark.day < day })
+        // With other settings it is another run: its own epoch, nothing pending.
+        var other = settings
+        other.duplicateFraction = 0
+        let fresh = try plan(RunPlanner(request: request(.incremental(day), other, force: true), folder: harness.folder.path))
+        #expect(fresh.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: day, last: day))
+        #expect(fresh.start.unfinishedRun?.disorder?.pending.isEmpty == true)
+    }
 }

@@ -82,7 +82,7 @@ struct EngineHarness {
 
     var record: RunRecord {
         RunRecord(command: .initial, startDate: period.start, endDate: period.end, timeZone: "UTC", kafka: nil,
-                  disorder: disorder.map { DisorderRecord(settings: $0, writesLog: true, epoch: period.start) })
+                  disorder: disorder.map { DisorderRecord(settings: $0, writesLog: true, epoch: DeliveryEpoch(first: period.start, last: period.end)) })
     }
 
     /// A new run from `start` (a fresh initial run when nil).

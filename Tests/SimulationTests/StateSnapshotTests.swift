@@ -28,7 +28,7 @@ import Testing
 
         // With disorder: the settings and the pending deliveries, whole transactions included.
         var disordered = run
-        let epoch = Day(iso: "2024-01-01")!
+        let epoch = DeliveryEpoch(first: Day(iso: "2024-01-01")!, last: nil)
         let plan = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 86_400, duplicateFraction: 0.5), seed: 3)
         let day = january2024.days[14]
         let pending = day.transactions.prefix(40).enumerated().flatMap { index, transaction in

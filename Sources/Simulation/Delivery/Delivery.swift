@@ -24,13 +24,15 @@ public enum DeliveryKind: UInt8, CaseIterable, Comparable, Sendable {
     case duplicate = 2
 
     /// `on-time`, `late`, `duplicate`: the disorder log's `kind` and the `replay_delivery` header's last part.
-    public var name: String {
+    public var staticName: StaticString {
         switch self {
         case .onTime: "on-time"
         case .late: "late"
         case .duplicate: "duplicate"
         }
     }
+
+    public var name: String { staticName.description }
 
     public init?(name: String) {
         guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
@@ -40,18 +42,46 @@ public enum DeliveryKind: UInt8, CaseIterable, Comparable, Sendable {
     public static func < (a: DeliveryKind, b: DeliveryKind) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// A delivery's place in the order of a run's deliveries: the run's epoch (its first simulated
-/// day, so that a later run's deliveries follow an earlier run's, whose late tail may reach into
-/// the later run's days), the simulated second it is delivered, the event's day and index in
-/// that day's transactions, and the kind.
+/// The run a delivery belongs to: its first simulated day and, for a history, its last (nil for a
+/// live feed). Deliveries are ordered by the first day (a later run's follow an earlier run's,
+/// whose late tail may reach into the later run's days); the last day tells apart two histories
+/// from the same first day, whose deliveries run in different orders after the shorter one's end.
+public struct DeliveryEpoch: Hashable, Sendable, CustomStringConvertible {
+    public var first: Day
+    public var last: Day?
+
+    public init(first: Day, last: Day?) {
+        self.first = first
+        self.last = last
+    }
+
+    /// `2024-01-01..2024-01-05`, or `2024-01-01..` for a live feed.
+    public var description: String { "\(first)..\(last.map(\.description) ?? "")" }
+
+    /// Parses `description`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1].isEmpty, let first = Day(iso: String(parts[0])) else { return nil }
+        if parts[2].isEmpty {
+            self.init(first: first, last: nil)
+        } else {
+            guard let last = Day(iso: String(parts[2])), last >= first else { return nil }
+            self.init(first: first, last: last)
+        }
+    }
+}
+
+/// A delivery's place in the order of a run's deliveries: its run's epoch (by first day), the
+/// simulated second it is delivered, the event's day and index in that day's transactions, and
+/// the kind.
 public struct DeliveryMark: Comparable, Hashable, Sendable {
-    public var epoch: Day
+    public var epoch: DeliveryEpoch
     public var deliveredAt: Int64
     public var day: Day
     public var index: Int
     public var kind: DeliveryKind
 
-    public init(epoch: Day, deliveredAt: Int64, day: Day, index: Int, kind: DeliveryKind) {
+    public init(epoch: DeliveryEpoch, deliveredAt: Int64, day: Day, index: Int, kind: DeliveryKind) {
         self.epoch = epoch
         self.deliveredAt = deliveredAt
         self.day = day
@@ -60,6 +90,6 @@ public struct DeliveryMark: Comparable, Hashable, Sendable {
     }
 
     public static func < (a: DeliveryMark, b: DeliveryMark) -> Bool {
-        (a.epoch, a.deliveredAt, a.day, a.index, a.kind) < (b.epoch, b.deliveredAt, b.day, b.index, b.kind)
+        (a.epoch.first, a.deliveredAt, a.day, a.index, a.kind) < (b.epoch.first, b.deliveredAt, b.day, b.index, b.kind)
     }
 }

@@ -45,7 +45,7 @@ public struct DeliveryPlan: Sendable {
     }
 
     /// The deliveries of transaction `index` of `day` in mark order (one or two), for a run whose epoch is `epoch`.
-    public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: Day) -> (first: Delivery, second: Delivery?) {
+    public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: DeliveryEpoch) -> (first: Delivery, second: Delivery?) {
         let decision = decide(day: day, index: index)
         let firstAt = transaction.timestamp + decision.lateness
         let first = Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt, day: day, index: index,

@@ -1,7 +1,7 @@
 /// How far a run's delivery departs from event-time order: the `--late-fraction`,
 /// `--max-lateness` and `--duplicate-fraction` options. Off by default (`isOff`): every
 /// transaction is then delivered once, at its event time.
-public struct DisorderSettings: Equatable, Codable, Sendable, CustomStringConvertible {
+public struct DisorderSettings: Equatable, Decodable, Sendable, CustomStringConvertible {
     /// Share of transactions delivered late, in [0, 1].
     public var lateFraction: Double
     /// The longest delay of a late delivery, in seconds (at least 1).

@@ -1,6 +1,6 @@
 /// A delivery still pending at a checkpoint, as `merchants.json` keeps it: the whole transaction
 /// (a late one may belong to a day that a re-run does not simulate again) and its mark, whose
-/// epoch the run's record holds once for all.
+/// epoch the run's record holds once for all. `storedFields` lists what `init(from:epoch:)` reads.
 extension Delivery {
     enum CodingKeys: String, CodingKey {
         case deliveredAt = "delivered_at", day, index, kind
@@ -12,7 +12,7 @@ extension Delivery {
     }
 
     /// Decodes a pending delivery of a run whose epoch is `epoch`.
-    public init(from decoder: Decoder, epoch: Day) throws {
+    public init(from decoder: Decoder, epoch: DeliveryEpoch) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func code<Code: RawRepresentable<UInt8>>(_ key: CodingKeys) throws -> Code {
             guard let value = Code(rawValue: try c.decode(UInt8.self, forKey: key)) else {
@@ -42,18 +42,25 @@ extension Delivery {
                   transaction: transaction)
     }
 
-    /// The fields `init(from:epoch:)` reads, as (key, JSON text) pairs in key order, for a hand-written writer.
-    public var storedFields: [(key: String, json: String)] {
+    /// A stored field's value.
+    public enum StoredValue: Sendable {
+        case integer(Int64)
+        case flag(Bool)
+        case text(String)
+    }
+
+    /// The fields `init(from:epoch:)` reads, in key order.
+    public var storedFields: [(key: String, value: StoredValue)] {
         let t = transaction, card = t.card
-        let pairs: [(CodingKeys, String)] = [
-            (.amountCents, "\(t.amountCents)"), (.approved, "\(t.approved)"), (.cardBin, "\(card.bin)"),
-            (.cardBrand, "\(card.brand.rawValue)"), (.cardIssuer, "\(card.issuer)"), (.cardNumber, "\(card.number)"),
-            (.cardType, "\(card.type.rawValue)"), (.day, "\"\(mark.day)\""), (.deliveredAt, "\(mark.deliveredAt)"),
-            (.index, "\(mark.index)"), (.kind, "\"\(mark.kind.name)\""), (.latitudeE6, "\(t.latitudeE6)"),
-            (.longitudeE6, "\(t.longitudeE6)"), (.mdrRate, "\(t.mdrRate)"), (.merchantNumber, "\(t.merchantNumber)"),
-            (.newCard, "\(t.isNewCard)"), (.paymentNumber, "\(t.paymentNumber)"), (.paymentType, "\(t.paymentType.rawValue)"),
-            (.sequence, "\(t.sequence)"), (.storesCard, "\(t.storesCard)"), (.terminalIndex, "\(t.terminalIndex)"),
-            (.timestamp, "\(t.timestamp)"),
+        let pairs: [(CodingKeys, StoredValue)] = [
+            (.amountCents, .integer(Int64(t.amountCents))), (.approved, .flag(t.approved)), (.cardBin, .integer(Int64(card.bin))),
+            (.cardBrand, .integer(Int64(card.brand.rawValue))), (.cardIssuer, .integer(Int64(card.issuer))),
+            (.cardNumber, .integer(card.number)), (.cardType, .integer(Int64(card.type.rawValue))), (.day, .text(mark.day.description)),
+            (.deliveredAt, .integer(mark.deliveredAt)), (.index, .integer(Int64(mark.index))), (.kind, .text(mark.kind.name)),
+            (.latitudeE6, .integer(Int64(t.latitudeE6))), (.longitudeE6, .integer(Int64(t.longitudeE6))), (.mdrRate, .integer(Int64(t.mdrRate))),
+            (.merchantNumber, .integer(Int64(t.merchantNumber))), (.newCard, .flag(t.isNewCard)), (.paymentNumber, .integer(t.paymentNumber)),
+            (.paymentType, .integer(Int64(t.paymentType.rawValue))), (.sequence, .integer(Int64(t.sequence))),
+            (.storesCard, .flag(t.storesCard)), (.terminalIndex, .integer(Int64(t.terminalIndex))), (.timestamp, .integer(t.timestamp)),
         ]
         return pairs.map { ($0.0.stringValue, $0.1) }
     }
