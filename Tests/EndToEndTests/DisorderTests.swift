@@ -1,4 +1,6 @@
+import Events
 import Foundation
+import Simulation
 import Testing
 
 /// Late and duplicate delivery on the real binary, read back over TCP with kcat from `replay
@@ -196,6 +198,36 @@ import Testing
         let other = try ReplayBinary.run(["--initial", "--start-date", "2024-04-01", "--end-date", "2024-04-03", "--output-dir", root.path,
                                           "--brokers", sharded.address, "--late-fraction", "0.2", "--shard", "1/2", "-f"])
         #expect(other.status != 0 && other.stderr.contains("disorder late 0.2 up to 3600s, duplicates 0.0 here, late 0.1 up to 7200s, duplicates 0.02, logged there"), "\(other.stderr)")
+    }
+
+    @Test func aLiveFeedCarriesLateDeliveriesAcrossMidnightInMarkOrder() throws {
+        let broker = try StandaloneBroker(partitions: 4)
+        let folder = try TemporaryFolder()
+        // One simulated day per wall second, late by up to a day: deliveries cross every midnight.
+        let child = try ReplayBinary.start(["--realtime", "--pace", "86400", "--debug", "--output-dir", folder.path, "--brokers", broker.address,
+                                            "--topic-merchants", "live.m", "--topic-transactions", "live.t"]
+                                           + ["--late-fraction", "0.2", "--max-lateness", "1d", "--duplicate-fraction", "0.05", "--disorder-log"])
+        #expect(child.wait(for: "debug: ", on: 1))
+        let firstDay = String(child.text.stderr.split(separator: "\n").first { $0.hasPrefix("debug: ") }!.dropFirst(7).prefix(10))
+        #expect(child.wait(for: "debug: \(ShutdownAndLiveTests.day(after: firstDay)):", on: 1))
+        child.signal(SIGTERM)
+        let result = child.finish()
+        #expect(result.status == 0 && result.stderr.contains("still pending, kept in merchants.json"), "\(result.stderr)")
+
+        let records = try Kcat.consume("live.t", from: broker.address).map(Delivered.init)
+        var seen: [String: Int] = [:]
+        for record in records { seen["\(record.paymentId) \(record.kind)", default: 0] += 1 }
+        #expect(!records.isEmpty && seen.values.allSatisfy { $0 == 1 }, "each delivery once")
+        var crossed = false
+        for partition in Set(records.map(\.partition)) {
+            let marks = records.filter { $0.partition == partition }.sorted { $0.offset < $1.offset }.map { record in
+                RecordIdentity.deliveryMark(sequence: record.headers["replay_seq"]!, delivery: record.headers["replay_delivery"]!)!
+            }
+            #expect(zip(marks, marks.dropFirst()).allSatisfy { $0 < $1 }, "partition \(partition) in mark order")
+            crossed = crossed || marks.contains { $0.kind == .late && $0.deliveredAt >= $0.day.adding(days: 1).startSecond }
+            #expect(marks.allSatisfy { $0.epoch == DeliveryEpoch(first: Day(iso: firstDay)!, last: nil) })
+        }
+        #expect(crossed, "a late delivery crossed midnight")
     }
 
     @Test func badDisorderOptionsAreRefusedInOneLine() throws {
