@@ -45,20 +45,9 @@ import Testing
         #expect(try fileNames.map(harness.folder.read) == uninterrupted())
     }
 
-    /// A run whose stream fails its `attempt`-th `makeDurable` (nil: never), on a clock that makes a
-    /// checkpoint due every other slice.
-    func runFailing(at attempt: Int?, in harness: EngineHarness) throws -> (ReplayRun, RecordingSink) {
-        let failing = RecordingSink(), clock = ManualClock()
-        failing.failOnDurable = attempt
-        failing.afterWrite = { clock.advance(0.6) }
-        let run = harness.makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
-        try run.begin()
-        return (run, failing)
-    }
-
     @Test func aSinkFailureAtAnyCheckpointKeepsTheLastOneAndARerunFinishesExactly() throws {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let (whole, counter) = try runFailing(at: nil, in: harness)
+        let (whole, counter) = try harness.runFailing(at: nil)
         try harness.run(whole)
         #expect(counter.durableCalls >= 4, "checkpoints within days, at day ends and at the period's end")
         for attempt in 1...counter.durableCalls {
@@ -68,7 +57,7 @@ import Testing
 
     func failAndRerun(at attempt: Int) throws {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let (first, failing) = try runFailing(at: attempt, in: harness)
+        let (first, failing) = try harness.runFailing(at: attempt)
         #expect(throws: SinkError.self) { try harness.run(first) }
         first.finish(completed: false)
         #expect(failing.closed == false)

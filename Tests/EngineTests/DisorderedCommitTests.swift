@@ -15,19 +15,9 @@ import Testing
     let fileNames = ["transactions_2024-03-01_2024-03-03.csv", "merchants_2024-03-01_2024-03-03.csv",
                      "disorder_2024-03-01_2024-03-03.csv", "merchants.json"]
 
-    /// A run whose stream fails its `attempt`-th `makeDurable` (nil: never), checkpointing every other slice.
-    func runFailing(at attempt: Int?, in harness: EngineHarness) throws -> (ReplayRun, RecordingSink) {
-        let failing = RecordingSink(), clock = ManualClock()
-        failing.failOnDurable = attempt
-        failing.afterWrite = { clock.advance(0.6) }
-        let run = harness.makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
-        try run.begin()
-        return (run, failing)
-    }
-
     @Test func aFailureAtAnyCheckpointThenARerunMakesEveryDeliveryOnceInOrder() throws {
         let reference = EngineHarness(folder: try ScratchFolder(), disorder: settings)
-        let (whole, stream) = try runFailing(at: nil, in: reference)
+        let (whole, stream) = try reference.runFailing(at: nil)
         #expect(try reference.run(whole) == .completed)
         let all = stream.deliveries
         let transactions = reference.allEvents().filter { $0.stream == 1 }.count
@@ -38,7 +28,7 @@ import Testing
         var pendingAtSomeCheckpoint = false
         for attempt in 1...stream.durableCalls {
             let harness = EngineHarness(folder: try ScratchFolder(), disorder: settings)
-            let (first, failing) = try runFailing(at: attempt, in: harness)
+            let (first, failing) = try harness.runFailing(at: attempt)
             #expect(throws: SinkError.self) { try harness.run(first) }
             first.finish(completed: false)
             let saved = try harness.snapshot.load()

@@ -96,6 +96,17 @@ struct EngineHarness {
             shouldStop: shouldStop, observers: [], policy: policy)
     }
 
+    /// A new run whose stream fails its `attempt`-th `makeDurable` (nil: never), on a clock that
+    /// makes a checkpoint due every other slice; begun.
+    func runFailing(at attempt: Int?) throws -> (ReplayRun, RecordingSink) {
+        let failing = RecordingSink(), clock = ManualClock()
+        failing.failOnDurable = attempt
+        failing.afterWrite = { clock.advance(0.6) }
+        let run = makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
+        try run.begin()
+        return (run, failing)
+    }
+
     /// Runs the whole period from `start` at max pace.
     @discardableResult
     func run(_ run: ReplayRun) throws -> ReplayRun.Outcome {
