@@ -66,7 +66,7 @@ struct Bench: ParsableCommand {
         table.add("files + Kafka, embedded broker: replay, Avro", embeddedAvro, unit: "events/s")
         table.note("embedded: Avro / JSON = \(BenchTable.ratio(embeddedAvro.rate, embedded.rate))")
         let disordered = try measure("kafka-disorder", brokers: "embedded")
-        table.add("files + Kafka, embedded broker: replay, disorder", disordered, unit: "events/s")
+        table.add("files + Kafka, embedded broker: disorder", disordered, unit: "events/s")
         table.note("embedded: disorder (\(BenchRow.disorder.joined(separator: " "))) / in order = "
             + "\(BenchTable.ratio(disordered.rate, embedded.rate)) (events; duplicates are extra records)")
         table.add("Kafka, embedded broker: raw librdkafka", embeddedRaw, unit: "msgs/s")
