@@ -19,7 +19,8 @@ final class KafkaConnection {
     /// `unfinished` (the run being continued) started with, and reads back what the topics already
     /// hold of run `runId`: every partition is checked for records that another partition count
     /// placed, and a shard skips what its own partitions hold; with a disorder `epoch`, the
-    /// transactions topic is read back by delivery mark. With `statistics`, librdkafka reports the brokers' state
+    /// transactions topic is read back by delivery mark, and records of a run whose order this run
+    /// could not continue are refused (`PublishedPositions.deliveryPositions`). With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
                      shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
@@ -57,13 +58,13 @@ final class KafkaConnection {
         var published: [[RecordIdentity.Sequence?]] = []
         var publishedDeliveries: [DeliveryMark?]?
         for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
-            let byDelivery = epoch != nil && stream == .transactions
+            let deliveryEpoch = stream == .transactions ? epoch : nil
             let marks = try TopicReadBack.newestMarks(
                 configuration: configuration, topic: topic, partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId,
-                markHeader: RecordIdentity.sequenceHeader, detailHeader: byDelivery ? RecordIdentity.deliveryHeader : nil)
+                markHeader: RecordIdentity.sequenceHeader, detailHeader: deliveryEpoch == nil ? nil : RecordIdentity.deliveryHeader)
             let already: Int
-            if byDelivery {
-                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count, epoch: epoch!)
+            if let deliveryEpoch {
+                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count, epoch: deliveryEpoch)
                 let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
                 publishedDeliveries = owned
                 published.append(Array(repeating: nil, count: count))
@@ -78,7 +79,7 @@ final class KafkaConnection {
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published, publishedDeliveries: publishedDeliveries,
+                             partitionCounts: partitionCounts, published: published, publishedDeliveries: publishedDeliveries, epoch: epoch,
                              shard: shard, valueFormat: valueFormat)
         return KafkaConnection(sink: sink, embedded: embedded)
     }

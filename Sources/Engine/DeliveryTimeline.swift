@@ -7,12 +7,13 @@ import Simulation
 /// lower, since all of them belong to events already passed).
 final class DeliveryTimeline {
     private let plan: DeliveryPlan
-    private let epoch: DeliveryEpoch
+    private let epoch: Day
     private var pending: Heap<Pending>
     /// Late and duplicate deliveries this process made (for the summary).
     private(set) var delivered: [DeliveryKind: Int] = [:]
 
-    init(plan: DeliveryPlan, epoch: DeliveryEpoch, pending: [Delivery]) {
+    /// `epoch`: the first day of the run's `DeliveryEpoch`.
+    init(plan: DeliveryPlan, epoch: Day, pending: [Delivery]) {
         self.plan = plan
         self.epoch = epoch
         self.pending = Heap(pending.map(Pending.init))

@@ -59,7 +59,7 @@ public final class ReplayRun {
         // Without a stream (files only) nothing is delivered: the disorder is in the files' log alone.
         let seed = start.state.seed
         timeline = streams.isEmpty ? nil : start.unfinishedRun!.disorder.map {
-            DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed), epoch: $0.epoch, pending: $0.pending)
+            DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed), epoch: $0.epoch.first, pending: $0.pending)
         }
     }
 
@@ -231,10 +231,10 @@ public final class ReplayRun {
         return end
     }
 
-    /// With disorder: waits until the next event or pending delivery is due, then hands over, in
-    /// mark order, every event and delivery due by then (at most `maxSlice`): a pending delivery
-    /// goes before an event of the same second (its event came earlier). Deliveries due at or
-    /// after `horizon` wait for the next day.
+    /// With disorder: waits until the next event or pending delivery is due, then hands over every
+    /// event and delivery due by then (at most `maxSlice`), the transactions' deliveries in mark
+    /// order: a pending delivery goes before an on-time one of the same second (its event came
+    /// earlier). Deliveries due at or after `horizon` wait for the next day.
     private func emitNextDisorderedSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
                                          to files: PeriodFiles, pacer: Pacer, timeline: DeliveryTimeline,
                                          horizon: Int64) throws -> (merchant: Int, transaction: Int) {
@@ -244,7 +244,8 @@ public final class ReplayRun {
              at.transaction < transactions.count ? transactions[at.transaction].timestamp : .max)
         }
         let nextDelivery = timeline.nextTime.map { $0 < horizon ? $0 : .max } ?? .max
-        let next = min(times(position).merchant, times(position).transaction, nextDelivery)
+        let start = times(position)
+        let next = min(start.merchant, start.transaction, nextDelivery)
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
         let now = pacer.simulatedNow()
@@ -252,7 +253,8 @@ public final class ReplayRun {
         var end = position
         var deliveries: [Delivery] = []
         for _ in 0..<Self.maxSlice {
-            // Merchant events (another topic, all before the day's transactions) do not hold deliveries back.
+            // Merchant events go first: another topic, and all before the day's transactions (see
+            // `EventSlice`), so they hold no delivery back; transactions wait until they are out.
             let at = times(end)
             if at.merchant != .max && at.merchant <= due {
                 end.merchant += 1

@@ -227,12 +227,14 @@ public struct RunPlanner {
     }
 
     /// A run that `-f` puts in place of a dropped one with the same disorder settings (so the same
-    /// `replay_run` id) goes on with the dropped run's epoch and its deliveries still pending from the
-    /// days before `redone` (the partial day, done again): the topics' newest records then still tell
-    /// the new run what is there, and no delivery the dropped run logged is lost. True when it does.
+    /// `replay_run` id) goes on in the dropped run's delivery order (its epoch's first day, with its
+    /// own last day) and with its deliveries still pending from the days before `redone` (the
+    /// partial day, done again): the topics' newest records then still tell the new run what is
+    /// there, and no delivery the dropped run logged is lost. (If the dropped run had already made
+    /// deliveries past its last day, the read-back refuses the new run.) True when it does.
     private func carryingDisorder(of dropped: RunRecord, redoing redone: Day?, into record: inout RunRecord) -> Bool {
-        guard let old = dropped.disorder, old.settings == record.disorder?.settings else { return false }
-        record.disorder?.epoch = old.epoch
+        guard let old = dropped.disorder, let new = record.disorder, old.settings == new.settings else { return false }
+        record.disorder?.epoch = DeliveryEpoch(first: old.epoch.first, last: new.epoch.last)
         record.disorder?.pending = old.pending.filter { delivery in redone.map { delivery.mark.day < $0 } ?? true }
         return true
     }

@@ -82,15 +82,15 @@ public enum RecordIdentity {
         buffer.write(reserving: 24) { $0.put(digitsOf: index) }
     }
 
-    /// Replaces `buffer`'s content with the `replay_delivery` value of `mark`.
+    /// Replaces `buffer`'s content with the `replay_delivery` value of `mark`, a delivery of a run whose epoch is `run`.
     @inlinable
-    public static func encodeDelivery(_ mark: DeliveryMark, into buffer: ByteBuffer) {
+    public static func encodeDelivery(_ mark: DeliveryMark, of run: DeliveryEpoch, into buffer: ByteBuffer) {
         buffer.removeAll()
         buffer.write(reserving: 64) { cursor in
-            cursor.put(day: mark.epoch.first)
+            cursor.put(day: run.first)
             cursor.put(UInt8(ascii: "."))
             cursor.put(UInt8(ascii: "."))
-            if let last = mark.epoch.last { cursor.put(day: last) }
+            if let last = run.last { cursor.put(day: last) }
             cursor.put(UInt8(ascii: "/"))
             cursor.put(timestamp: mark.deliveredAt)
             cursor.put(UInt8(ascii: "/"))
@@ -98,13 +98,14 @@ public enum RecordIdentity {
         }
     }
 
-    /// The mark of a record from its `replay_seq` and `replay_delivery` values; nil unless both are well formed.
-    public static func deliveryMark(sequence: String, delivery: String) -> DeliveryMark? {
+    /// The mark of a record and its run's epoch, from its `replay_seq` and `replay_delivery`
+    /// values; nil unless both are well formed.
+    public static func delivery(sequence: String, delivery: String) -> (mark: DeliveryMark, run: DeliveryEpoch)? {
         guard let place = Sequence(sequence) else { return nil }
         let parts = delivery.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, let epoch = DeliveryEpoch(String(parts[0])), let kind = DeliveryKind(name: String(parts[2])),
+        guard parts.count == 3, let run = DeliveryEpoch(String(parts[0])), let kind = DeliveryKind(name: String(parts[2])),
               let deliveredAt = localSeconds(String(parts[1])) else { return nil }
-        return DeliveryMark(epoch: epoch, deliveredAt: deliveredAt, day: place.day, index: place.index, kind: kind)
+        return (DeliveryMark(epoch: run.first, deliveredAt: deliveredAt, day: place.day, index: place.index, kind: kind), run)
     }
 
     /// Seconds since 1970-01-01T00:00:00 of `YYYY-MM-DDTHH:MM:SS`; nil for anything else.

@@ -31,6 +31,8 @@ public final class KafkaSink: EventSink {
     private var published: [[RecordIdentity.Sequence?]]
     /// With disorder, per transactions partition: the newest delivery of this run already there.
     private var publishedDeliveries: [DeliveryMark?]
+    /// With disorder, the run's epoch (in every `replay_delivery`).
+    private let epoch: DeliveryEpoch?
     private let delivery = ByteBuffer(capacity: 64)
     /// Per topic: events skipped because the topic already held them (read by the metrics' thread too).
     private var skippedCounts: [Int]
@@ -43,10 +45,10 @@ public final class KafkaSink: EventSink {
     /// a simulated (local wall-clock) second into its UTC second; `published` comes from
     /// `TopicReadBack` (one entry per partition of each topic, nil where the shard does not own
     /// it); `publishedDeliveries` likewise for the transactions topic of a run with disorder (its
-    /// `published` entry is then unused); `valueFormat`: JSON or Avro values.
+    /// `published` entry is then unused) and `epoch` its epoch; `valueFormat`: JSON or Avro values.
     public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
                 partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], publishedDeliveries: [DeliveryMark?]? = nil,
-                shard: Shard = .whole, valueFormat: ValueFormat = .json) {
+                epoch: DeliveryEpoch? = nil, shard: Shard = .whole, valueFormat: ValueFormat = .json) {
         precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
@@ -54,6 +56,7 @@ public final class KafkaSink: EventSink {
         self.shard = shard
         self.published = published
         self.publishedDeliveries = publishedDeliveries ?? Array(repeating: nil, count: partitionCounts[EventStream.transactions.rawValue])
+        self.epoch = epoch
         self.valueFormat = valueFormat
         skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
@@ -89,6 +92,7 @@ public final class KafkaSink: EventSink {
 
     /// Publishes transaction deliveries, each with its own day's `replay_seq` and its `replay_delivery`.
     private func write(_ deliveries: [Delivery]) throws {
+        guard let epoch else { preconditionFailure("deliveries reach a Kafka sink made without a disorder epoch") }
         for item in deliveries {
             let mark = item.mark
             KafkaRecord.encodeKey(merchantNumber: Int(item.transaction.merchantNumber), into: key)
@@ -99,7 +103,7 @@ public final class KafkaSink: EventSink {
                 RecordIdentity.encodeSequencePrefix(day: mark.day, into: sequence)
                 sequenceDay = mark.day
             }
-            RecordIdentity.encodeDelivery(mark, into: delivery)
+            RecordIdentity.encodeDelivery(mark, of: epoch, into: delivery)
             try send(.transactions, partition, mark.index, timestamp: item.transaction.timestamp,
                      eventType: KafkaRecord.transactionEventType, delivery: delivery.bytes)
         }

@@ -21,27 +21,43 @@ public enum PublishedPositions {
     }
 
     /// The delivery mark of each partition's newest record of a run with disorder, from its
-    /// `replay_seq` and `replay_delivery` headers (read back as the record's detail). Fails as
-    /// `positions` does, when a record of the run lacks a well-formed `replay_delivery`, and when
-    /// a record comes from a run with the same first day as `epoch` but another last day: two
-    /// histories over different periods deliver in different orders after the shorter one's end,
-    /// so what the topic holds could not be told apart.
+    /// `replay_seq` and `replay_delivery` headers (read back as the record's detail), for a run
+    /// whose epoch is `epoch`. Skipping every delivery up to that mark is right only if what the
+    /// partition holds is where this run's order would have put it, so it fails, besides as
+    /// `positions` does and when a record lacks a well-formed `replay_delivery`:
+    /// - when the record comes from a run with the same first day but another last day, delivered
+    ///   after the midnight that follows the earlier last day (from there on, the history that ends
+    ///   first makes its pending deliveries at once, the other run in the simulation's endless order);
+    /// - when it comes from a later run whose first day this run would simulate again.
     public static func deliveryPositions(of newest: [TopicReadBack.Newest?], topic: String, partitionCount: Int,
                                          epoch: DeliveryEpoch) throws -> [DeliveryMark?] {
         try newest.enumerated().map { partition, record in
             guard let record else { return nil }
-            guard let detail = record.detail, let mark = RecordIdentity.deliveryMark(sequence: record.mark, delivery: detail) else {
+            guard let detail = record.detail, let (mark, run) = RecordIdentity.delivery(sequence: record.mark, delivery: detail) else {
                 throw KafkaError("\(topic) partition \(partition) holds a record of this run with \(RecordIdentity.sequenceHeader) '\(record.mark)' "
                     + "and \(RecordIdentity.deliveryHeader) '\(record.detail ?? "(none)")', which do not give a delivery's place")
             }
             try checkPlacement(of: record, partition: partition, topic: topic, sequence: RecordIdentity.Sequence(day: mark.day, index: mark.index),
                                partitionCount: partitionCount)
-            if mark.epoch.first == epoch.first && mark.epoch.last != epoch.last {
-                throw KafkaError("\(topic) already holds this simulation's late and duplicate deliveries of a run over \(mark.epoch), "
-                    + "which delivers in another order than this run over \(epoch); publish to other topics")
+            if let conflict = conflict(of: epoch, with: run, at: mark.deliveredAt) {
+                throw KafkaError("\(topic) already holds this simulation's deliveries of the run \(run), \(conflict) than this run "
+                    + "(\(epoch)), so what it holds could not be told apart; publish to other topics")
             }
             return mark
         }
+    }
+
+    /// How a run with `epoch` and the run `other` of a record delivered at `second` disagree; nil when they do not.
+    private static func conflict(of epoch: DeliveryEpoch, with other: DeliveryEpoch, at second: Int64) -> String? {
+        if epoch.first == other.first && epoch.last != other.last {
+            // They differ, so one is a history: up to the midnight after the earlier last day both follow the endless order.
+            let end = [epoch.last, other.last].compactMap { $0 }.min()!
+            return second >= end.adding(days: 1).startSecond ? "which made deliveries after \(end) in another order" : nil
+        }
+        if epoch.first < other.first && (epoch.last.map { $0 >= other.first } ?? true) {
+            return "a later run from \(other.first), whose days this run would deliver again in another order"
+        }
+        return nil
     }
 
     private static func checkPlacement(of record: TopicReadBack.Newest, partition: Int, topic: String,

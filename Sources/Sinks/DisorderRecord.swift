@@ -1,8 +1,7 @@
 import Simulation
 
 /// What an unfinished run with disorder keeps in its record: the settings (a re-run with others is
-/// refused), whether it writes the disorder log, its epoch (its first simulated day and, for a
-/// history, its last: the first part of its deliveries' marks) and the late and duplicate
+/// refused), whether it writes the disorder log, its epoch (see `DeliveryEpoch`) and the late and duplicate
 /// deliveries that were scheduled and not yet made at the checkpoint, so that a stop, a kill and
 /// a re-run make each of them once.
 public struct DisorderRecord: Equatable, Sendable {
@@ -50,7 +49,7 @@ extension DisorderRecord: Decodable {
         var items = try container.nestedUnkeyedContainer(forKey: .pending)
         var pending: [Delivery] = []
         while !items.isAtEnd {
-            pending.append(try Delivery(from: try items.superDecoder(), epoch: epoch))
+            pending.append(try Delivery(from: try items.superDecoder(), epoch: epoch.first))
         }
         guard zip(pending, pending.dropFirst()).allSatisfy({ $0.mark < $1.mark }) else {
             throw DecodingError.dataCorruptedError(forKey: .pending, in: container, debugDescription: "pending deliveries out of order")

@@ -225,10 +225,11 @@ import Testing
         let pending = try #require(stopped.unfinishedRun?.disorder?.pending)
         #expect(stopped.state.partialDay?.date == Day(iso: "2024-03-05") && pending.contains { $0.mark.day == Day(iso: "2024-03-04") })
 
-        // -f with the same settings (the same replay_run id) goes on with the feed's epoch and 03-04's pending deliveries.
+        // -f with the same settings (the same replay_run id) goes on in the feed's order (its first day, with its
+        // own last day) with 03-04's pending deliveries.
         let day = Day(iso: "2024-03-05")!
         let carried = try plan(RunPlanner(request: request(.incremental(day), settings, force: true), folder: harness.folder.path))
-        #expect(carried.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: Day(iso: "2024-03-04")!, last: nil))
+        #expect(carried.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: Day(iso: "2024-03-04")!, last: day))
         #expect(carried.start.unfinishedRun?.disorder?.pending == pending.filter { $0.mark.day < day })
         // With other settings it is another run: its own epoch, nothing pending.
         var other = settings

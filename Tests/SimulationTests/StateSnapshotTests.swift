@@ -32,7 +32,7 @@ import Testing
         let plan = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 86_400, duplicateFraction: 0.5), seed: 3)
         let day = january2024.days[14]
         let pending = day.transactions.prefix(40).enumerated().flatMap { index, transaction in
-            let (first, second) = plan.deliveries(of: transaction, day: day.day, index: index, epoch: epoch)
+            let (first, second) = plan.deliveries(of: transaction, day: day.day, index: index, epoch: epoch.first)
             return [first] + (second.map { [$0] } ?? [])
         }.sorted { $0.mark < $1.mark }
         #expect(pending.contains { $0.mark.kind == .duplicate } && pending.allSatisfy { $0.mark.kind != .onTime })

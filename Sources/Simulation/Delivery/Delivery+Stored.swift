@@ -11,8 +11,8 @@ extension Delivery {
         case cardIssuer = "card_issuer", newCard = "new_card", storesCard = "stores_card", mdrRate = "mdr_rate", sequence
     }
 
-    /// Decodes a pending delivery of a run whose epoch is `epoch`.
-    public init(from decoder: Decoder, epoch: DeliveryEpoch) throws {
+    /// Decodes a pending delivery of a run whose epoch's first day is `epoch`.
+    public init(from decoder: Decoder, epoch: Day) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func code<Code: RawRepresentable<UInt8>>(_ key: CodingKeys) throws -> Code {
             guard let value = Code(rawValue: try c.decode(UInt8.self, forKey: key)) else {

@@ -1,7 +1,7 @@
 /// One delivery of a transaction to the stream: when, and which of its deliveries it is.
 ///
-/// Deliveries are totally ordered by `DeliveryMark` (delivery time, then the event's place, then
-/// the kind); a run hands them to the stream in that order, so the order in every partition is a
+/// Deliveries are totally ordered by `DeliveryMark` (the run's first day, the delivery time, the
+/// event's place, the kind); a run hands them to the stream in that order, so the order in every partition is a
 /// function of the inputs alone, and a re-run can tell from a partition's newest record which of
 /// its deliveries are already there.
 public struct Delivery: Equatable, Sendable {
@@ -42,10 +42,12 @@ public enum DeliveryKind: UInt8, CaseIterable, Comparable, Sendable {
     public static func < (a: DeliveryKind, b: DeliveryKind) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// The run a delivery belongs to: its first simulated day and, for a history, its last (nil for a
-/// live feed). Deliveries are ordered by the first day (a later run's follow an earlier run's,
-/// whose late tail may reach into the later run's days); the last day tells apart two histories
-/// from the same first day, whose deliveries run in different orders after the shorter one's end.
+/// Where a run's deliveries stand among other runs' of the same simulation: `first`, the first day
+/// of its delivery order (its first simulated day, or that of the run it took over with `-f`),
+/// orders them (a later run's follow an earlier run's, whose late tail may reach into the later
+/// run's days); `last`, the last day of a history (nil for a live feed), is where the run stops
+/// following the one endless order of the simulation's deliveries: after that day's midnight it
+/// makes all its pending deliveries at once, before any later day's event.
 public struct DeliveryEpoch: Hashable, Sendable, CustomStringConvertible {
     public var first: Day
     public var last: Day?
@@ -71,17 +73,17 @@ public struct DeliveryEpoch: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A delivery's place in the order of a run's deliveries: its run's epoch (by first day), the
-/// simulated second it is delivered, the event's day and index in that day's transactions, and
-/// the kind.
+/// A delivery's place in the order of a run's deliveries: its run's epoch (`DeliveryEpoch.first`),
+/// the simulated second it is delivered, the event's day and index in that day's transactions,
+/// and the kind.
 public struct DeliveryMark: Comparable, Hashable, Sendable {
-    public var epoch: DeliveryEpoch
+    public var epoch: Day
     public var deliveredAt: Int64
     public var day: Day
     public var index: Int
     public var kind: DeliveryKind
 
-    public init(epoch: DeliveryEpoch, deliveredAt: Int64, day: Day, index: Int, kind: DeliveryKind) {
+    public init(epoch: Day, deliveredAt: Int64, day: Day, index: Int, kind: DeliveryKind) {
         self.epoch = epoch
         self.deliveredAt = deliveredAt
         self.day = day
@@ -90,6 +92,6 @@ public struct DeliveryMark: Comparable, Hashable, Sendable {
     }
 
     public static func < (a: DeliveryMark, b: DeliveryMark) -> Bool {
-        (a.epoch.first, a.deliveredAt, a.day, a.index, a.kind) < (b.epoch.first, b.deliveredAt, b.day, b.index, b.kind)
+        (a.epoch, a.deliveredAt, a.day, a.index, a.kind) < (b.epoch, b.deliveredAt, b.day, b.index, b.kind)
     }
 }

@@ -44,8 +44,8 @@ public struct DeliveryPlan: Sendable {
         return Decision(lateness: late ? delay : 0, retryDelay: duplicate ? retry : nil)
     }
 
-    /// The deliveries of transaction `index` of `day` in mark order (one or two), for a run whose epoch is `epoch`.
-    public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: DeliveryEpoch) -> (first: Delivery, second: Delivery?) {
+    /// The deliveries of transaction `index` of `day` in mark order (one or two), for a run whose epoch's first day is `epoch`.
+    public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: Day) -> (first: Delivery, second: Delivery?) {
         let decision = decide(day: day, index: index)
         let firstAt = transaction.timestamp + decision.lateness
         let first = Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt, day: day, index: index,
