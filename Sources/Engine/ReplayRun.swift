@@ -36,7 +36,7 @@ public final class ReplayRun {
     public var reached: (CommitStep) -> Void = { _ in }
     /// What `merchants.json` holds now.
     public private(set) var committed: Checkpoint
-    /// Late and duplicate deliveries waiting for their time; nil without disorder.
+    /// Late and duplicate deliveries waiting for their time; nil without disorder or without a stream (files only).
     private let timeline: DeliveryTimeline?
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
@@ -64,7 +64,7 @@ public final class ReplayRun {
     }
 
     /// What disorder this process delivered: late and duplicate deliveries made, and those still
-    /// pending (kept in `merchants.json` by a stopped run); nil without disorder.
+    /// pending (kept in `merchants.json` by a stopped run); nil without disorder or without a stream.
     public var disorderFigures: (late: Int, duplicates: Int, pending: Int)? {
         timeline.map { ($0.delivered[.late] ?? 0, $0.delivered[.duplicate] ?? 0, $0.count) }
     }
