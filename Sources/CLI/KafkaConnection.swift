@@ -62,19 +62,21 @@ final class KafkaConnection {
             let marks = try TopicReadBack.newestMarks(
                 configuration: configuration, topic: topic, partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId,
                 markHeader: RecordIdentity.sequenceHeader, detailHeader: deliveryEpoch == nil ? nil : RecordIdentity.deliveryHeader)
-            let already: Int
-            if let deliveryEpoch {
-                let positions = try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count, epoch: deliveryEpoch)
-                let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
-                publishedDeliveries = owned
-                published.append(Array(repeating: nil, count: count))
-                already = owned.compactMap { $0 }.count
-            } else {
-                let positions = try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)
-                let owned = positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
-                published.append(owned)
-                already = owned.compactMap { $0 }.count
+            // Every partition is checked; a shard skips only in its own.
+            func owned<Position>(_ positions: [Position?]) -> [Position?] {
+                positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
             }
+            let held: [Bool]
+            if let deliveryEpoch {
+                publishedDeliveries = owned(try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count,
+                                                                                     epoch: deliveryEpoch))
+                published.append(Array(repeating: nil, count: count))
+                held = publishedDeliveries!.map { $0 != nil }
+            } else {
+                published.append(owned(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)))
+                held = published.last!.map { $0 != nil }
+            }
+            let already = held.filter { $0 }.count
             if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")

@@ -10,7 +10,7 @@ final class DeliveryTimeline {
     private let epoch: Day
     private var pending: Heap<Pending>
     /// Late and duplicate deliveries this process made (for the summary).
-    private(set) var delivered: [DeliveryKind: Int] = [:]
+    private(set) var delivered = (late: 0, duplicates: 0)
 
     /// `epoch`: the first day of the run's `DeliveryEpoch`.
     init(plan: DeliveryPlan, epoch: Day, pending: [Delivery]) {
@@ -31,7 +31,7 @@ final class DeliveryTimeline {
     func popDue(by second: Int64) -> Delivery? {
         guard let next = pending.min, next.delivery.mark.deliveredAt <= second else { return nil }
         pending.removeMin()
-        delivered[next.delivery.mark.kind, default: 0] += 1
+        if next.delivery.mark.kind == .late { delivered.late += 1 } else { delivered.duplicates += 1 }
         return next.delivery
     }
 

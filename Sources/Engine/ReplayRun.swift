@@ -66,7 +66,7 @@ public final class ReplayRun {
     /// What disorder this process delivered: late and duplicate deliveries made, and those still
     /// pending (kept in `merchants.json` by a stopped run); nil without disorder or without a stream.
     public var disorderFigures: (late: Int, duplicates: Int, pending: Int)? {
-        timeline.map { ($0.delivered[.late] ?? 0, $0.delivered[.duplicate] ?? 0, $0.count) }
+        timeline.map { ($0.delivered.late, $0.delivered.duplicates, $0.count) }
     }
 
     /// Commits the starting point before anything is written, so that a run killed at any later
@@ -223,12 +223,16 @@ public final class ReplayRun {
         } else {
             end.transaction = Self.end(of: transactions, from: position.transaction, dueBy: due, \.timestamp)
         }
-        let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
-                               transactions: position.transaction..<end.transaction)
+        try handOver(EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
+                                transactions: position.transaction..<end.transaction), to: files, dueAt: next)
+        return end
+    }
+
+    /// Gives `slice` to every stream, then to the files, then tells the observers.
+    private func handOver(_ slice: EventSlice, to files: PeriodFiles, dueAt second: Int64) throws {
         for sink in streams { try sink.write(slice) }
         try files.write(slice)
-        for observer in observers { observer.emitted(slice, simulatedSecond: next) }
-        return end
+        for observer in observers { observer.emitted(slice, simulatedSecond: second) }
     }
 
     /// With disorder: waits until the next event or pending delivery is due, then hands over every
@@ -269,11 +273,8 @@ public final class ReplayRun {
                 break
             }
         }
-        let slice = EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
-                               transactions: position.transaction..<end.transaction, deliveries: deliveries)
-        for sink in streams { try sink.write(slice) }
-        try files.write(slice)
-        for observer in observers { observer.emitted(slice, simulatedSecond: next) }
+        try handOver(EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
+                                transactions: position.transaction..<end.transaction, deliveries: deliveries), to: files, dueAt: next)
         return end
     }
 

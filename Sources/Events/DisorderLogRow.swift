@@ -20,8 +20,8 @@ public enum DisorderLogRow {
     @inlinable
     public static func write<Format: RowFormat>(_ transaction: Transaction, deliveredAt: Int64, kind: DeliveryKind, to row: Format) {
         row.buffer.write(reserving: 5 * row.fieldOverhead + 96) { c in
-            row.text(0, &c) { $0.put("TXN"); $0.put(digitsOf: Int(transaction.paymentNumber), width: 10) }
-            row.text(1, &c) { $0.put(UInt8(ascii: "M")); $0.put(digitsOf: Int(transaction.merchantNumber), width: 6) }
+            row.text(0, &c) { $0.put(paymentId: transaction.paymentNumber) }
+            row.text(1, &c) { $0.put(merchantId: Int(transaction.merchantNumber)) }
             row.localTimestamp(2, seconds: transaction.timestamp, &c)
             row.localTimestamp(3, seconds: deliveredAt, &c)
             row.text(4, &c) { $0.put(kind.staticName) }

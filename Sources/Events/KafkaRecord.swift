@@ -47,10 +47,7 @@ public enum KafkaRecord {
     @inlinable @inline(__always)
     public static func encodeKey(merchantNumber: Int, into buffer: ByteBuffer) {
         buffer.removeAll()
-        buffer.write(reserving: 24) { cursor in
-            cursor.put(UInt8(ascii: "M"))
-            cursor.put(digitsOf: merchantNumber, width: 6)
-        }
+        buffer.write(reserving: 24) { $0.put(merchantId: merchantNumber) }
     }
 
     /// Replaces `buffer`'s content with the key of a merchant event (its `merchant_id`).

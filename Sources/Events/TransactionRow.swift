@@ -42,7 +42,7 @@ public enum TransactionRow {
     @inlinable @inline(__always)
     public static func write<Format: RowFormat>(_ t: Transaction, to row: Format) {
         row.buffer.write(reserving: 18 * row.fieldOverhead + 256) { c in
-            row.text(0, &c) { $0.put("TXN"); $0.put(digitsOf: Int(t.paymentNumber), width: 10) }
+            row.text(0, &c) { $0.put(paymentId: t.paymentNumber) }
             row.localTimestamp(1, seconds: t.timestamp, &c)
             row.coordinate(2, millionths: Int(t.latitudeE6), &c)
             row.coordinate(3, millionths: Int(t.longitudeE6), &c)
@@ -55,12 +55,28 @@ public enum TransactionRow {
             row.text(10, &c) { $0.put("CARD"); $0.put(digitsOf: Int(t.card.number), width: 10) }
             row.text(11, &c) { $0.put(digitsOf: Int(t.card.bin), width: 6) }
             row.text(12, &c) { $0.put(t.approved ? "approved" : "declined") }
-            row.text(13, &c) { $0.put(UInt8(ascii: "M")); $0.put(digitsOf: Int(t.merchantNumber), width: 6) }
+            row.text(13, &c) { $0.put(merchantId: Int(t.merchantNumber)) }
             row.rate(14, tenThousandths: t.costRate, &c)
             row.money(15, cents: t.costCents, &c)
             row.money(16, cents: t.mdrCents, &c)
             row.money(17, cents: t.netProfitCents, &c)
         }
+    }
+}
+
+extension ByteCursor {
+    /// A `payment_id`: `TXN` and the payment number in 10 digits.
+    @inlinable @inline(__always)
+    public mutating func put(paymentId number: Int64) {
+        put("TXN")
+        put(digitsOf: Int(number), width: 10)
+    }
+
+    /// A `merchant_id` (the records' key): `M` and the merchant number in 6 digits.
+    @inlinable @inline(__always)
+    public mutating func put(merchantId number: Int) {
+        put(UInt8(ascii: "M"))
+        put(digitsOf: number, width: 6)
     }
 }
 

@@ -97,7 +97,7 @@ public final class KafkaSink: EventSink {
             let mark = item.mark
             KafkaRecord.encodeKey(merchantNumber: Int(item.transaction.merchantNumber), into: key)
             let partition = partition(of: .transactions)
-            if !shard.owns(partition: partition) || isPublished(mark, partition) { continue }
+            if !shard.owns(partition: partition) || isPublished(mark, newest: &publishedDeliveries[Int(partition)], .transactions) { continue }
             KafkaRecord.encodeValue(of: item.transaction, into: value, as: valueFormat)
             if mark.day != sequenceDay {
                 RecordIdentity.encodeSequencePrefix(day: mark.day, into: sequence)
@@ -150,27 +150,23 @@ public final class KafkaSink: EventSink {
         KeyPartitioner.partition(ofKey: key.bytes, partitionCount: partitionCounts[stream.rawValue])
     }
 
-    /// True when the partition already holds this event (and counts it as skipped).
+    /// True when the partition already holds event `index` of `day` of `stream` (in-order delivery).
     @inline(__always)
     private func isPublished(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int) -> Bool {
-        guard let newest = published[stream.rawValue][Int(partition)] else { return false }
-        if RecordIdentity.Sequence(day: day, index: index) <= newest {
+        isPublished(RecordIdentity.Sequence(day: day, index: index), newest: &published[stream.rawValue][Int(partition)], stream)
+    }
+
+    /// True when a partition whose newest record of this run is at `newest` already holds the event
+    /// or delivery at `position` (counted as skipped). The first one it does not hold ends the
+    /// skipping for that partition (`newest` becomes nil): everything after it follows it.
+    @inline(__always)
+    private func isPublished<Position: Comparable>(_ position: Position, newest: inout Position?, _ stream: EventStream) -> Bool {
+        guard let last = newest else { return false }
+        if position <= last {
             skippedLock.withLock { skippedCounts[stream.rawValue] += 1 }
             return true
         }
-        published[stream.rawValue][Int(partition)] = nil
-        return false
-    }
-
-    /// True when the transactions partition already holds this delivery (and counts it as skipped).
-    @inline(__always)
-    private func isPublished(_ mark: DeliveryMark, _ partition: Int32) -> Bool {
-        guard let newest = publishedDeliveries[Int(partition)] else { return false }
-        if mark <= newest {
-            skippedLock.withLock { skippedCounts[EventStream.transactions.rawValue] += 1 }
-            return true
-        }
-        publishedDeliveries[Int(partition)] = nil
+        newest = nil
         return false
     }
 

@@ -89,16 +89,14 @@ public final class CSVFileSink: PeriodFiles {
     /// The log rows of one transaction's late and duplicate deliveries.
     private func logDeliveries(of transaction: Transaction, day: Day, index: Int, _ log: DisorderLog) throws {
         let decision = log.plan.decide(day: day, index: index)
+        let at = decision.deliveredAt(eventTime: transaction.timestamp)
         let line = CSVLine(log.file.buffer)
-        let firstAt = transaction.timestamp + decision.lateness
-        if decision.isLate {
-            DisorderLogRow.write(transaction, deliveredAt: firstAt, kind: .late, to: line)
+        func row(_ deliveredAt: Int64, _ kind: DeliveryKind) {
+            DisorderLogRow.write(transaction, deliveredAt: deliveredAt, kind: kind, to: line)
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
-        if let retry = decision.retryDelay {
-            DisorderLogRow.write(transaction, deliveredAt: firstAt + retry, kind: .duplicate, to: line)
-            line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
-        }
+        if decision.isLate { row(at.first, .late) }
+        if let second = at.second { row(second, .duplicate) }
         try log.file.flushIfFull()
     }
 

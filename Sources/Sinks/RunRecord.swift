@@ -131,8 +131,7 @@ public struct RunRecord: Equatable, Decodable, Sendable {
 extension RunRecord {
     /// How `other`'s disorder options differ from this run's; nil when they are the same.
     private func disorderDifference(from other: RunRecord) -> String? {
-        let mine = disorder.map { ($0.settings, $0.writesLog) }, theirs = other.disorder.map { ($0.settings, $0.writesLog) }
-        if mine?.0 == theirs?.0 && mine?.1 == theirs?.1 { return nil }
+        if disorder?.settings == other.disorder?.settings && disorder?.writesLog == other.disorder?.writesLog { return nil }
         return "\(other.disorder?.options ?? "no disorder options") instead of \(disorder?.options ?? "none")"
     }
 }

@@ -31,6 +31,12 @@ public struct DeliveryPlan: Sendable {
         public var retryDelay: Int64?
 
         public var isLate: Bool { lateness > 0 }
+
+        /// When a transaction of event time `eventTime` is delivered: first, and a second time when duplicated.
+        public func deliveredAt(eventTime: Int64) -> (first: Int64, second: Int64?) {
+            let first = eventTime + lateness
+            return (first, retryDelay.map { first + $0 })
+        }
     }
 
     /// The decision for transaction `index` of `day`.
@@ -47,12 +53,11 @@ public struct DeliveryPlan: Sendable {
     /// The deliveries of transaction `index` of `day` in mark order (one or two), for a run whose epoch's first day is `epoch`.
     public func deliveries(of transaction: Transaction, day: Day, index: Int, epoch: Day) -> (first: Delivery, second: Delivery?) {
         let decision = decide(day: day, index: index)
-        let firstAt = transaction.timestamp + decision.lateness
-        let first = Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt, day: day, index: index,
+        let at = decision.deliveredAt(eventTime: transaction.timestamp)
+        let first = Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: at.first, day: day, index: index,
                                                 kind: decision.isLate ? .late : .onTime), transaction: transaction)
-        let second = decision.retryDelay.map {
-            Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: firstAt + $0, day: day, index: index, kind: .duplicate),
-                     transaction: transaction)
+        let second = at.second.map {
+            Delivery(mark: DeliveryMark(epoch: epoch, deliveredAt: $0, day: day, index: index, kind: .duplicate), transaction: transaction)
         }
         return (first, second)
     }
