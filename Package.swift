@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(name: "Simulation"),
@@ -29,7 +30,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Clock"),
+        .target(name: "Clock", dependencies: ["Simulation"]),
         // The Schema Registry's REST client (AsyncHTTPClient, TLS through NIOSSL's BoringSSL); only the CLI uses it.
         .target(
             name: "SchemaRegistry",
@@ -61,9 +62,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Events", "Sinks"]),
-        .testTarget(name: "ClockTests", dependencies: ["Clock"]),
+        .testTarget(name: "SimulationTests", dependencies: [
+            "Simulation", "Events", "Sinks", "Clock", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "ClockTests", dependencies: ["Clock", "Simulation"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Simulation", "Events", "Kafka"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "Simulation", "Events", "Sinks", "Kafka", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
     ]
 )

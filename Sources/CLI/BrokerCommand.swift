@@ -10,21 +10,24 @@ struct Broker: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster) until SIGINT/SIGTERM.")
 
-    @Option(help: "Partitions of each pre-created topic; each keeps only its newest ~5 MiB (the default holds a 90-day replay).")
+    @Option(parsing: .unconditional, help: "Partitions of each pre-created topic; each keeps only its newest ~5 MiB (the default holds a 90-day replay).")
     var partitions = EmbeddedBroker.defaultPartitionCount
 
-    @Option(help: "Bootstrap port on 127.0.0.1 (relayed to the broker's own port); default: the broker's own.")
+    @Option(parsing: .unconditional, help: "Bootstrap port on 127.0.0.1 (relayed to the broker's own port); default: the broker's own.")
     var port: UInt16?
 
     @OptionGroup(title: "Topics")
     var topics: TopicOptions
 
-    func validate() throws {
+    /// Run from `run`, after the parser has reported any unknown option (see `CombinationChecks`).
+    func check() throws {
         guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000") }
         guard port != 0 else { throw ValidationError("--port must be from 1 to 65535") }
+        try topics.check()
     }
 
     func run() throws {
+        try check()
         // Block the signals before librdkafka starts its threads, so that only sigwait sees them.
         var signals = sigset_t()
         sigemptyset(&signals)

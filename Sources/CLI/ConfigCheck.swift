@@ -16,7 +16,7 @@ struct ConfigCheck {
             "mode: \(mode)",
             "output dir: \(command.outputDir)",
             "seed: \(command.seed.map(String.init) ?? "\(RunRequest.defaultSeed) for a new simulation, else the saved one"), scale: \(command.scale.map { "\($0)" } ?? "1 for a new simulation, else the saved one")",
-            "time zone: \(command.timezone.identifier)",
+            "time zone: \(command.timezone?.identifier ?? "UTC for a new simulation, else the one saved in merchants.json")",
             "pace: \(command.pace?.description ?? (command.realtime ? "realtime" : "max") + " (the default)")",
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",

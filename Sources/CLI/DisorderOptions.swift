@@ -4,16 +4,16 @@ import Simulation
 /// `--late-fraction`, `--max-lateness`, `--duplicate-fraction`, `--disorder-log`: deterministic
 /// late and duplicate delivery for testing streaming pipelines (see `DeliveryPlan`).
 struct DisorderOptions: ParsableArguments {
-    @Option(name: .customLong("late-fraction"), help: "Share of transactions delivered late to Kafka (0 to 1; default 0).")
+    @Option(name: .customLong("late-fraction"), parsing: .unconditional, help: "Share of transactions delivered late to Kafka (0 to 1; default 0).")
     var lateFraction: Double = 0
 
-    @Option(name: .customLong("max-lateness"),
+    @Option(name: .customLong("max-lateness"), parsing: .unconditional,
             help: ArgumentHelp("Longest delay of a late delivery, log-uniform from 1s up to it (e.g. 90s, 15m, 2h, 1d; default 1h).",
                                valueName: "duration"),
             transform: ArgumentFormat.duration)
     var maxLateness: Int64?
 
-    @Option(name: .customLong("duplicate-fraction"),
+    @Option(name: .customLong("duplicate-fraction"), parsing: .unconditional,
             help: "Share of transactions delivered a second time, 1-30s after the first, as an upstream retry would (0 to 1; default 0).")
     var duplicateFraction: Double = 0
 
@@ -29,7 +29,7 @@ struct DisorderOptions: ParsableArguments {
         DisorderSettings(lateFraction: lateFraction, maxLatenessSeconds: maxLateness ?? 3_600, duplicateFraction: duplicateFraction)
     }
 
-    func validate() throws {
+    func check() throws {
         if let problem = given.problem { throw ValidationError(problem) }
         if maxLateness != nil && lateFraction == 0 { throw ValidationError("--max-lateness goes with --late-fraction") }
         if writesLog && settings == nil {

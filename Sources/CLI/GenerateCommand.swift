@@ -47,18 +47,24 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print warnings and errors only (no progress).")
     var quiet = false
 
-    @Option(help: "Seed of a new simulation (incremental and live runs continue with the saved one).")
+    // Numbers are read even when they start with '-', so that a negative one is refused for what it is.
+    @Option(parsing: .unconditional, help: "Seed of a new simulation, 0 to 18446744073709551615 (incremental and live runs continue with the saved one).",
+            transform: ArgumentFormat.seed)
     var seed: UInt64?
 
-    @Option(help: "Multiplies the merchant population and the monthly growth and churn caps (default 1; incremental and live runs continue with the saved one).")
+    @Option(parsing: .unconditional,
+            help: "Multiplies the merchant population and the monthly growth and churn caps, from 0.02 (10 merchants) to 10000 (default 1; incremental and live runs continue with the saved one).",
+            transform: ArgumentFormat.number)
     var scale: Double?
 
-    @Option(help: "max, realtime, or simulated seconds per wall second (e.g. 3600). Default: max; realtime for --realtime.")
+    @Option(parsing: .unconditional,
+            help: "max, realtime, or simulated seconds per wall second from 0.01 to 1e9 (e.g. 3600). Default: max; realtime for --realtime.",
+            transform: ArgumentFormat.pace)
     var pace: Pace?
 
-    @Option(help: "IANA time zone of the simulated clock: timestamps are its wall-clock time; Kafka timestamps the UTC instants.",
+    @Option(help: "IANA time zone of the simulated clock: timestamps are its wall-clock time; Kafka timestamps the UTC instants. Default: UTC for a new simulation, the saved one otherwise.",
             transform: ArgumentFormat.timeZone)
-    var timezone = SimulatedTimeZone(identifier: "UTC")!
+    var timezone: SimulatedTimeZone?
 
     @Option(help: ArgumentHelp("Run as shard I of N: publish and write only the events of the Kafka partitions p with p mod N = I, "
                                + "in the folder shard-I-of-N of --output-dir; auto/N takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
@@ -81,7 +87,13 @@ struct Generate: ParsableCommand {
     @OptionGroup(title: "Metrics and health")
     var metrics: MetricsOptions
 
-    func validate() throws {
+    /// The options that go together, and each group's own checks. Run first in `run`, not in the
+    /// parser's `validate`, which runs before the parser reports an unknown option (whose message
+    /// should win: `--initial --strat-date …` is a typo, not a missing `--start-date`).
+    func check() throws {
+        try kafka.check()
+        try metrics.check()
+        try disorder.check()
         guard [initial, incremental, realtime].filter({ $0 }).count == 1 else {
             throw ValidationError("choose one of --initial, --incremental or --realtime")
         }
@@ -92,8 +104,8 @@ struct Generate: ParsableCommand {
             throw ValidationError("--start-date/--end-date go with --initial")
         }
         if date != nil && !incremental { throw ValidationError("--date goes with --incremental") }
-        if let scale, !(scale.isFinite && scale > 0 && scale <= 10_000) {
-            throw ValidationError("--scale must be a number above 0 (at most 10000), got \(scale)")
+        if let scale, !Self.scaleRange.contains(scale) {
+            throw ValidationError("--scale must be from 0.02 (10 merchants, one arrival and one churn a month at most) to 10000, got \(scale)")
         }
         if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
         if shard.count > 1 {
@@ -112,7 +124,11 @@ struct Generate: ParsableCommand {
                           disorder: disorder.settings, writesDisorderLog: disorder.writesLog)
     }
 
+    /// `--scale`: from 10 merchants, with growth and churn caps of at least one a month, to 10,000 times the spec's volume.
+    static let scaleRange = 0.02...10_000.0
+
     func run() throws {
+        try check()
         if checkConfig { return StandardOutput.write(try ConfigCheck(command: self).report()) }
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet, format: logFormat)
         var killSwitch = try KillSwitch.fromEnvironment()
@@ -130,6 +146,10 @@ struct Generate: ParsableCommand {
             plan = planned
         }
         if let question = plan.confirmation { try Confirmation.ask(question) }
+        let timezone = plan.timeZone
+        if plan.timeZoneIsSaved && timezone.identifier != RunRequest.defaultTimeZone {
+            logger.info("time zone \(timezone.identifier), as saved in \(folder.path)/\(StateSnapshot.fileName)")
+        }
         // Metrics and Kafka first: a busy port, an unreachable broker or a bad -X is refused before any file is touched.
         let telemetry = try metrics.port.map { _ in try RunTelemetry(options: metrics, zone: timezone, logger: logger) }
         defer { telemetry?.shutDown() }
@@ -153,14 +173,20 @@ struct Generate: ParsableCommand {
             logger.info("shard \(shard): \(partitionCounts == nil ? "merchants whose key's murmur2" : "partitions p with p") mod \(shard.count) = \(shard.index), files in \(folder.path)")
         }
         let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
-        let disorderLog = disorderRecord.flatMap { $0.writesLog ? DeliveryPlan(settings: $0.settings, seed: state.seed) : nil }
+        let disorderLog = disorderRecord.flatMap { $0.writesLog ? DeliveryPlan(settings: $0.settings, seed: state.seed, zone: timezone) : nil }
         let written = WrittenRows()
         StopSignal.install(announcing: logFormat == .text)
 
+        if let connection = kafkaConnection, connection.lostRecords {
+            let republisher = Republisher(checkpoint: plan.start, zone: timezone)
+            guard try republisher.republish(to: [connection.sink], shouldStop: { StopSignal.isRequested }) else {
+                return logger.info("stopped: run the same command again to continue")
+            }
+        }
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            start: start, streams: kafkaConnection.map { [$0.sink] } ?? [],
+            start: start, zone: timezone, streams: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
@@ -201,7 +227,7 @@ struct Generate: ParsableCommand {
     private func manifest(of plan: RunPlan, partitionCounts: [Int]?) -> ShardManifest {
         let state = plan.start.state
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
-                             timeZone: timezone.identifier, shardCount: shard.count,
+                             timeZone: plan.timeZone.identifier, shardCount: shard.count,
                              topics: partitionCounts == nil ? nil : kafka.topics.names, partitionCounts: partitionCounts,
                              disorder: plan.start.unfinishedRun?.disorder)
     }

@@ -11,6 +11,9 @@ import Sinks
 final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
+    /// The topics lost records that the run's last checkpoint says they held: the run publishes
+    /// them again (`Republisher`) before it goes on.
+    let lostRecords: Bool
 
     /// With `--format avro`, first registers the value schemas (a registry that refuses them or
     /// cannot be reached fails the run before anything is produced). Then starts the embedded
@@ -55,40 +58,54 @@ final class KafkaConnection {
             throw UserError("--shard \(shard): \(topic) has \(count) partitions, fewer than the \(shard.count) shards, so some shards would own none; "
                 + "use at most \(count) shards, or more partitions")
         }
-        var published: [[RecordIdentity.Sequence?]] = []
-        var publishedDeliveries: [DeliveryMark?]?
+        let recorded = unfinished?.publication
+        let cluster = producer.clusterId(timeout: 5)
+        let clusterChanged = recorded?.clusterId.map { cluster != nil && cluster != $0 } ?? false
+        var progress: [[PartitionProgress<RecordIdentity.Sequence>]] = []
+        var deliveryProgress: [PartitionProgress<DeliveryMark>]?
+        var endOffsets: [[Int64?]] = []
+        var losses: [String] = []
         for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
-            let deliveryEpoch = stream == .transactions ? epoch : nil
-            let marks = try TopicReadBack.newestMarks(
-                configuration: configuration, topic: topic, partitionCount: count, runHeader: RecordIdentity.runHeader, run: runId,
-                markHeader: RecordIdentity.sequenceHeader, detailHeader: deliveryEpoch == nil ? nil : RecordIdentity.deliveryHeader)
-            // Every partition is checked; a shard skips only in its own.
-            func owned<Position>(_ positions: [Position?]) -> [Position?] {
-                positions.enumerated().map { shard.owns(partition: Int32($0.offset)) ? $0.element : nil }
+            let checkpointed = recorded.map { ($0.newest[stream.rawValue], $0.held[stream.rawValue]) }
+            func report<Position>(_ holdings: PublishedHoldings<Position>) {
+                endOffsets.append(holdings.endOffsets)
+                let already = holdings.progress.filter { $0.heldUpTo != nil || !$0.heldOutOfOrder.isEmpty }.count
+                if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
+                if !holdings.lostPartitions.isEmpty { losses.append("\(topic) (\(holdings.lostPartitions.count) of \(count) partitions)") }
             }
-            let held: [Bool]
-            if let deliveryEpoch {
-                publishedDeliveries = owned(try PublishedPositions.deliveryPositions(of: marks, topic: topic, partitionCount: count,
-                                                                                     epoch: deliveryEpoch))
-                published.append(Array(repeating: nil, count: count))
-                held = publishedDeliveries!.map { $0 != nil }
+            if stream == .transactions, let epoch {
+                let holdings = try PublishedHoldings.read(
+                    configuration: configuration, topic: topic, partitionCount: count, runId: runId, shard: shard,
+                    reading: .deliveries(topic: topic, partitionCount: count, epoch: epoch), recorded: checkpointed, clusterChanged: clusterChanged)
+                deliveryProgress = holdings.progress
+                progress.append(Array(repeating: .empty, count: count))
+                report(holdings)
             } else {
-                published.append(owned(try PublishedPositions.positions(of: marks, topic: topic, partitionCount: count)))
-                held = published.last!.map { $0 != nil }
+                let holdings = try PublishedHoldings.read(
+                    configuration: configuration, topic: topic, partitionCount: count, runId: runId, shard: shard,
+                    reading: .sequences(topic: topic, partitionCount: count), recorded: checkpointed, clusterChanged: clusterChanged)
+                progress.append(holdings.progress)
+                report(holdings)
             }
-            let already = held.filter { $0 }.count
-            if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
+        }
+        if !losses.isEmpty {
+            let why = clusterChanged ? "the cluster is another one (cluster id \(cluster ?? "?"), was \(recorded?.clusterId ?? "?"))"
+                : "they no longer hold records the last checkpoint says they held"
+            let message = "Kafka lost records of this run: \(losses.joined(separator: ", ")): \(why); "
+                + "publishing again, from the simulation's first day, what they are missing"
+            logger.warning("\(message)")
         }
         logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
-                             partitionCounts: partitionCounts, published: published, publishedDeliveries: publishedDeliveries, epoch: epoch,
-                             shard: shard, valueFormat: valueFormat)
-        return KafkaConnection(sink: sink, embedded: embedded)
+                             partitionCounts: partitionCounts, progress: progress, deliveryProgress: deliveryProgress, epoch: epoch,
+                             endOffsets: endOffsets, shard: shard, valueFormat: valueFormat)
+        return KafkaConnection(sink: sink, embedded: embedded, lostRecords: !losses.isEmpty)
     }
 
-    private init(sink: KafkaSink, embedded: EmbeddedBroker?) {
+    private init(sink: KafkaSink, embedded: EmbeddedBroker?, lostRecords: Bool) {
         self.sink = sink
         self.embedded = embedded
+        self.lostRecords = lostRecords
     }
 
     /// Stops the embedded broker, if any, after the producer is closed.

@@ -16,7 +16,7 @@ struct TopicOptions: ParsableArguments {
     var names: [String] { [merchants, transactions] }
 
     /// Kafka's rule for topic names: 1 to 249 of `a-z A-Z 0-9 . _ -`, and not `.` or `..`.
-    func validate() throws {
+    func check() throws {
         for (flag, name) in [("--topic-merchants", merchants), ("--topic-transactions", transactions)] {
             let allowed = name.utf8.allSatisfy { byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
@@ -46,6 +46,12 @@ struct KafkaOptions: ParsableArguments {
     var properties: [String] = []
 
     @OptionGroup var values: ValueFormatOptions
+
+    /// The topics' names and the value format's options (see `CombinationChecks`).
+    func check() throws {
+        try topics.check()
+        try values.check()
+    }
 
     /// The producer's properties: the defaults (batching for `pace`), `bootstrapServers`, the
     /// `--kafka-config` file (less the Schema Registry's properties), then `-X`, each checked by librdkafka.

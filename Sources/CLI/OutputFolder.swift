@@ -13,13 +13,25 @@ struct OutputFolder {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else { throw UserError("--output-dir \(path) is a file, not a folder") }
         } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw UserError("cannot create --output-dir \(path): \(error.localizedDescription)")
-            }
+            try Self.createFolders(path)
         }
         self.path = path.count > 1 && path.hasSuffix("/") ? String(path[..<path.index(before: path.endIndex)]) : path
+    }
+
+    /// Creates `path` and every missing folder above it; a one-line error names the part that failed and why.
+    private static func createFolders(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) {
+                guard isFolder.boolValue else { throw UserError("cannot create --output-dir \(path): \(prefix) is a file, not a folder") }
+                continue
+            }
+            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {
+                throw UserError("cannot create --output-dir \(path): \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// Takes the folder for this process alone until it exits (an exclusive `flock` on

@@ -37,3 +37,28 @@ enum ArgumentFormat {
         return amount * unit
     }
 }
+
+extension ArgumentFormat {
+    /// A seed: a whole number from 0 to `UInt64.max`.
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let seed = UInt64(text) else {
+            throw ArgumentFormatError(description: "'\(text)' is not a seed: a whole number from 0 to \(UInt64.max)")
+        }
+        return seed
+    }
+
+    /// A finite decimal number (the option checks its range).
+    static func number(_ text: String) throws -> Double {
+        guard let number = Double(text), number.isFinite else { throw ArgumentFormatError(description: "'\(text)' is not a number") }
+        return number
+    }
+
+    /// `max`, `realtime` or simulated seconds per wall second within `Pace.factorRange`.
+    static func pace(_ text: String) throws -> Pace {
+        guard let pace = Pace(argument: text) else {
+            throw ArgumentFormatError(description: "'\(text)' is not a pace: max, realtime, or simulated seconds per wall second "
+                + "from \(Pace.factorRange.lowerBound) to \(Int(Pace.factorRange.upperBound)) (3600: an hour a second)")
+        }
+        return pace
+    }
+}

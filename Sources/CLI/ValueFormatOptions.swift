@@ -17,7 +17,7 @@ struct ValueFormatOptions: ParsableArguments {
             help: ArgumentHelp("Schema Registry base URL for --format avro (basic auth: basic.auth.user.info in --kafka-config).", valueName: "url"))
     var schemaRegistry: String?
 
-    func validate() throws {
+    func check() throws {
         if schemaRegistry != nil && format != .avro { throw ValidationError("--schema-registry goes with --format avro") }
     }
 

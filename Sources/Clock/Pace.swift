@@ -5,13 +5,17 @@ public enum Pace: Equatable, Sendable, CustomStringConvertible {
     /// `factor` simulated seconds per wall second (1 = real time).
     case factor(Double)
 
-    /// Parses `max`, `realtime` or a positive number of simulated seconds per wall second.
+    /// The factors accepted: from one simulated second per 100 wall seconds to a billion per second
+    /// (beyond that nothing waits: use `max`).
+    public static let factorRange = 0.01...1e9
+
+    /// Parses `max`, `realtime` or a number of simulated seconds per wall second within `factorRange`.
     public init?(argument: String) {
         switch argument {
         case "max": self = .max
         case "realtime": self = .factor(1)
         default:
-            guard let factor = Double(argument), factor.isFinite, factor > 0 else { return nil }
+            guard let factor = Double(argument), Self.factorRange.contains(factor) else { return nil }
             self = .factor(factor)
         }
     }

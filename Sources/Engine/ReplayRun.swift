@@ -42,8 +42,9 @@ public final class ReplayRun {
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
     public static let maxSlice = 8_192
 
-    /// `start` is where the run begins: its state and the record of the run (which must be set).
-    public init(start: Checkpoint, streams: [EventSink], snapshot: StateSnapshot,
+    /// `start` is where the run begins: its state and the record of the run (which must be set);
+    /// `zone` the rules of its clock's time zone (late deliveries land at elapsed time).
+    public init(start: Checkpoint, zone: any WallClockZone, streams: [EventSink], snapshot: StateSnapshot,
                 openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
                 shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy()) {
         precondition(start.unfinishedRun != nil, "a run starts with its record")
@@ -59,7 +60,7 @@ public final class ReplayRun {
         // Without a stream (files only) nothing is delivered: the disorder is in the files' log alone.
         let seed = start.state.seed
         timeline = streams.isEmpty ? nil : start.unfinishedRun!.disorder.map {
-            DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed), epoch: $0.epoch.first, pending: $0.pending)
+            DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed, zone: zone), epoch: $0.epoch.first, pending: $0.pending)
         }
     }
 
@@ -177,6 +178,7 @@ public final class ReplayRun {
             for sink in streams { try sink.makeDurable() }
             try files.makeDurable()
             reached(.sinksDurable)
+            for sink in streams { sink.noteProgress(in: &record) }
             record.files = files.durableLengths
             if let timeline { record.disorder?.pending = timeline.snapshot }
             try commit(Checkpoint(state: state, unfinishedRun: record))
@@ -189,6 +191,8 @@ public final class ReplayRun {
     private func complete(_ files: PeriodFiles, endsRun: Bool) throws {
         try policy.measure {
             for sink in streams { try sink.makeDurable() }
+            if endsRun { for sink in streams { try sink.confirmDurable() } }
+            for sink in streams { sink.noteProgress(in: &record) }
             try files.complete(state: state)
             reached(.periodFilesWritten)
             record.files = [:]

@@ -19,7 +19,8 @@ public struct RunRequest: Sendable {
     public var seed: UInt64?
     /// nil: 1 for a new simulation, the saved scale otherwise.
     public var scale: Double?
-    public var timeZone: SimulatedTimeZone
+    /// `--timezone`; nil: the saved simulation's, or UTC for a new one.
+    public var timeZone: SimulatedTimeZone?
     /// nil: max, or real time for a live feed.
     public var pace: Pace?
     /// `-f`: start this run over (and do not ask).
@@ -32,8 +33,10 @@ public struct RunRequest: Sendable {
     public var writesDisorderLog: Bool
 
     public static let defaultSeed: UInt64 = 42
+    /// The zone of a new simulation without `--timezone`.
+    public static let defaultTimeZone = "UTC"
 
-    public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone, pace: Pace?, force: Bool,
+    public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone?, pace: Pace?, force: Bool,
                 kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false) {
         self.mode = mode
         self.seed = seed
@@ -46,8 +49,10 @@ public struct RunRequest: Sendable {
         self.writesDisorderLog = writesDisorderLog
     }
 
-    /// The state a new simulation starts from.
-    var newState: SimulationState { SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1) }
+    /// The state a new simulation in `zone` starts from.
+    func newState(in zone: SimulatedTimeZone) -> SimulationState {
+        SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1, timeZone: zone.identifier)
+    }
 }
 
 /// What a run starts from, which days it covers and on what clock.
@@ -58,6 +63,10 @@ public struct RunPlan {
     public var continues: Bool
     /// The first day of the simulation (it names the run's records in Kafka).
     public var firstDay: Day
+    /// The zone of the simulated clock: `--timezone`, or the saved simulation's.
+    public var timeZone: SimulatedTimeZone
+    /// True when the zone came from `merchants.json`, not from `--timezone`.
+    public var timeZoneIsSaved = false
     /// Missing days before a live feed, run at max pace, one file pair each.
     public var catchUp: [Period] = []
     /// The periods run on `pace`; endless for a live feed.
@@ -88,14 +97,14 @@ public struct RunPlanner {
     let request: RunRequest
     let folder: String
     let snapshot: StateSnapshot
-    /// The time zone's wall-clock time now, in simulated seconds (injected by tests).
-    let localNow: () -> Double
+    /// The time zone's wall-clock time now, in simulated seconds (injected by tests); nil: the run's zone's.
+    let localNow: (() -> Double)?
 
     public init(request: RunRequest, folder: String, localNow: (() -> Double)? = nil) {
         self.request = request
         self.folder = folder
         snapshot = StateSnapshot(folder: folder)
-        self.localNow = localNow ?? request.timeZone.localNow
+        self.localNow = localNow
     }
 
     public func plan() throws -> PlanOutcome {
@@ -109,20 +118,23 @@ public struct RunPlanner {
 
     private var pace: Pace { request.pace ?? (request.mode == .realtime ? .factor(1) : .max) }
 
-    /// The record of a new run; `epoch` (its first simulated day and a history's last) orders its deliveries.
-    private func record(_ command: RunRecord.Command, _ period: Period? = nil, epoch: DeliveryEpoch) -> RunRecord {
+    /// The record of a new run in `zone`; `epoch` (its first simulated day and a history's last) orders its deliveries.
+    private func record(_ command: RunRecord.Command, _ period: Period? = nil, zone: SimulatedTimeZone, epoch: DeliveryEpoch) -> RunRecord {
         RunRecord(command: command, startDate: period?.start, endDate: period?.end,
-                  timeZone: request.timeZone.identifier, kafka: request.kafka,
+                  timeZone: zone.identifier, kafka: request.kafka,
                   disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: epoch) })
     }
 
     private func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + name) }
 
     private func initialPlan(_ period: Period, saved: Checkpoint?) throws -> PlanOutcome {
-        let wanted = record(.initial, period, epoch: DeliveryEpoch(first: period.start, last: period.end))
-        var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
+        // Starting over (or anew), the zone is the command's; otherwise the saved simulation's.
+        let keeps = saved != nil && !request.force
+        let (zone, isSaved) = keeps ? try savedZone(of: saved!.state) : (request.timeZone ?? Self.utc, false)
+        let wanted = record(.initial, period, zone: zone, epoch: DeliveryEpoch(first: period.start, last: period.end))
+        var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false
-        if let saved, !request.force {
+        if let saved, keeps {
             if saved.unfinishedRun != nil {
                 (start, continues, _) = try resume(saved, as: wanted, forceDrops: [])
                 try checkSameSimulation(saved.state, seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale ?? 1)
@@ -136,9 +148,11 @@ public struct RunPlanner {
             }
         }
         try checkWritable(period)
+        try checkKafkaCanHold(period.start, in: zone)
         let remaining = start.state.lastGeneratedDate.map { period.end.ordinal - $0.ordinal } ?? period.dayCount
-        return .run(RunPlan(start: start, continues: continues, firstDay: period.start, periods: AnySequence([period]),
-                            pace: pace, anchor: { Double(period.start.startSecond) }, dayCount: remaining))
+        return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: period.start, timeZone: zone,
+                            timeZoneIsSaved: isSaved, periods: AnySequence([period]), pace: pace,
+                            anchor: { Double(period.start.startSecond) }, dayCount: remaining))
     }
 
     /// True when `state` went through all of `period` from its first day, and the period's files are there.
@@ -151,10 +165,11 @@ public struct RunPlanner {
     private func incrementalPlan(_ asked: Day?, saved: Checkpoint?) throws -> PlanOutcome {
         guard let saved else { throw UserError("no state at \(snapshot.path): run --initial first") }
         try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
+        let (zone, isSaved) = try savedZone(of: saved.state)
         // Without --date, an unfinished incremental day is the day (even after midnight).
         let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
         let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
-        let wanted = record(.incremental, Period(day: day), epoch: DeliveryEpoch(first: day, last: day))
+        let wanted = record(.incremental, Period(day: day), zone: zone, epoch: DeliveryEpoch(first: day, last: day))
         let (start, continues, _) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
@@ -165,23 +180,27 @@ public struct RunPlanner {
             return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
         }
         guard day == expected else {
-            let problem = day <= last ? "is already generated" : "would leave a gap"
+            let problem = state.firstDate.map { day < $0 } ?? false ? "is before the simulation's first day \(state.firstDate!)"
+                : day <= last ? "is already generated" : "would leave a gap"
             throw UserError("--date \(day) \(problem): last_generated_date is \(last), so the next day is \(expected)")
         }
         try checkWritable(period)
+        try checkKafkaCanHold(day, in: zone)
         let resuming = state.partialDay.map { " (resuming after its first \($0.transactions) transactions)" } ?? ""
         let question = "Generate \(day)\(resuming) into \(folder): write \(period.fileName("merchants")) and "
             + "\(period.fileName("transactions")) and update \(StateSnapshot.fileName)."
-        return .run(RunPlan(start: start, continues: continues, firstDay: state.firstDate ?? day, periods: AnySequence([period]),
-                            pace: pace, anchor: { Double(day.startSecond) }, dayCount: 1,
-                            confirmation: request.force ? nil : question))
+        return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: state.firstDate ?? day, timeZone: zone,
+                            timeZoneIsSaved: isSaved, periods: AnySequence([period]), pace: pace,
+                            anchor: { Double(day.startSecond) }, dayCount: 1, confirmation: request.force ? nil : question))
     }
 
     private func livePlan(saved: Checkpoint?) throws -> PlanOutcome {
+        let (zone, isSaved) = try saved.map { try savedZone(of: $0.state) } ?? (request.timeZone ?? Self.utc, false)
+        let localNow = self.localNow ?? zone.localNow
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
         // The epoch's first day is set below, once known (a record's epoch is not compared).
-        let wanted = record(.realtime, epoch: DeliveryEpoch(first: today, last: nil))
-        var start = Checkpoint(state: request.newState, unfinishedRun: wanted)
+        let wanted = record(.realtime, zone: zone, epoch: DeliveryEpoch(first: today, last: nil))
+        var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false, carried = false
         if let saved {
             try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
@@ -192,15 +211,51 @@ public struct RunPlanner {
         let first = state.nextDay ?? state.partialDay?.date ?? start.unfinishedRun?.startDate ?? today
         if !continues && !carried { start.unfinishedRun?.disorder?.epoch.first = first }
         guard first <= today else {
-            throw UserError("\(snapshot.path) is ahead of the clock: its next day \(first) is after today (\(today), \(request.timeZone.identifier))")
+            throw UserError("\(snapshot.path) is ahead of the clock: its next day \(first) is after today (\(today), \(zone.identifier))")
         }
         // The live simulation's first day, recorded so that a re-run after midnight continues the same simulation.
         if start.unfinishedRun?.startDate == nil { start.unfinishedRun?.startDate = state.firstDate ?? first }
         let catchUp = (first.ordinal..<today.ordinal).map { Period(day: Day(ordinal: $0)) }
         try checkWritable(catchUp.first ?? Period(day: today))
+        try checkKafkaCanHold(first, in: zone)
         let live = sequence(first: Period(day: today)) { Period(day: $0.start.adding(days: 1)) }
-        return .run(RunPlan(start: start, continues: continues, firstDay: state.firstDate ?? first, catchUp: catchUp,
-                            periods: AnySequence(live), pace: pace, anchor: localNow, dayCount: nil))
+        return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: state.firstDate ?? first, timeZone: zone,
+                            timeZoneIsSaved: isSaved, catchUp: catchUp, periods: AnySequence(live), pace: pace, anchor: localNow,
+                            dayCount: nil))
+    }
+
+    private static let utc = SimulatedTimeZone(identifier: RunRequest.defaultTimeZone)!
+
+    /// The zone a run continuing `state` runs in: the saved one (a `--timezone` that differs is
+    /// refused, as another seed is), or `--timezone` (UTC when absent) for a state saved before
+    /// zones were recorded. `isSaved`: it came from the state.
+    private func savedZone(of state: SimulationState) throws -> (zone: SimulatedTimeZone, isSaved: Bool) {
+        guard let savedName = state.timeZone else { return (request.timeZone ?? Self.utc, false) }
+        if let asked = request.timeZone {
+            guard asked.identifier == savedName else {
+                throw UserError("--timezone \(asked.identifier) differs from the time zone \(savedName) of the simulation in \(snapshot.path); "
+                    + "leave --timezone out to continue it")
+            }
+            return (asked, false)
+        }
+        guard let saved = SimulatedTimeZone(identifier: savedName) else {
+            throw UserError("\(snapshot.path) is corrupt: timezone '\(savedName)' is not an IANA time zone")
+        }
+        return (saved, true)
+    }
+
+    /// `start` with its state's zone recorded (a state saved before zones were recorded gets the run's).
+    private func recordingZone(_ zone: SimulatedTimeZone, in start: Checkpoint) -> Checkpoint {
+        var start = start
+        if start.state.timeZone == nil { start.state.timeZone = zone.identifier }
+        return start
+    }
+
+    /// Kafka record timestamps cannot be before 1970-01-01T00:00:00Z: a run that publishes must start after it.
+    private func checkKafkaCanHold(_ first: Day, in zone: SimulatedTimeZone) throws {
+        guard request.kafka != nil, zone.utcSecond(ofLocal: first.startSecond) < 0 else { return }
+        throw UserError("\(first) starts before 1970-01-01T00:00:00Z, which a Kafka timestamp cannot show: "
+            + "start on a later day, or write files only with --brokers none")
     }
 
     /// Where a run that continues a saved state starts: the saved checkpoint itself when it records
@@ -220,7 +275,7 @@ public struct RunPlanner {
             try checkPartialDay(saved.state)
             return (saved, true, false)
         }
-        guard request.force && forceDrops.contains(unfinished.command) else { throw mismatch(unfinished, difference) }
+        guard request.force && forceDrops.contains(unfinished.command) else { throw mismatch(unfinished, difference, forceDrops: forceDrops) }
         start.state.partialDay = nil
         let carried = carryingDisorder(of: unfinished, redoing: saved.state.partialDay?.date, into: &start.unfinishedRun!)
         return (start, false, carried)
@@ -245,8 +300,14 @@ public struct RunPlanner {
         let expected = state.nextDay ?? partial.date
         guard partial.date == expected, partial.merchantEvents >= 0, partial.transactions >= 0 else {
             throw UserError("\(snapshot.path) is corrupt: partial_day \(partial.date) does not follow last_generated_date "
-                + "or has negative counts; pass -f to start over")
+                + "or has negative counts; \(Self.startOver(request.mode))")
         }
+    }
+
+    /// How to start over after a corrupt state, for the command at hand.
+    static func startOver(_ mode: RunRequest.Mode) -> String {
+        if case .initial = mode { return "pass -f to start the history over" }
+        return "restore it from a backup, or start a new history with --initial … -f"
     }
 
     /// Seed and scale, when the command gives them, must be the saved simulation's.
@@ -274,9 +335,17 @@ public struct RunPlanner {
         }
     }
 
-    private func mismatch(_ unfinished: RunRecord, _ difference: String) -> UserError {
-        UserError("\(snapshot.path) records an unfinished run (\(unfinished.commandLine)) and this command has \(difference): "
-            + "run that command again to finish it, or pass -f to start over")
+    /// An unfinished run that this command cannot continue; the remedy says what `-f` would do here.
+    private func mismatch(_ unfinished: RunRecord, _ difference: String, forceDrops: Set<RunRecord.Command>) -> UserError {
+        let remedy: String
+        if forceDrops.contains(unfinished.command) {
+            remedy = "run that command again to finish it, or pass -f to drop its unfinished day"
+        } else if case .initial = request.mode {
+            remedy = "run that command again to finish it, or pass -f to start over"
+        } else {
+            remedy = "run that command again to finish it (only --initial … -f starts an unfinished history over)"
+        }
+        return UserError("\(snapshot.path) records an unfinished run (\(unfinished.commandLine)) and this command has \(difference): \(remedy)")
     }
 
     private static func yesterdayUTC() -> Day {

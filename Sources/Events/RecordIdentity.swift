@@ -32,7 +32,7 @@ public enum RecordIdentity {
 
     /// An event's place: its day and its index in that day's events of its stream, in emission
     /// order (0 = the first). Ordered by day, then index.
-    public struct Sequence: Comparable, Sendable, CustomStringConvertible {
+    public struct Sequence: Comparable, Hashable, Sendable, CustomStringConvertible {
         public let day: Day
         public let index: Int
 

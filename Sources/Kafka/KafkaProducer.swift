@@ -10,6 +10,8 @@ import Logging
 public final class KafkaProducer: @unchecked Sendable {
     public let topics: [String]
     public let bootstrapServers: String
+    /// The properties it was made with (a consumer reading its topics back takes them too).
+    public let configuration: ProducerConfiguration
     /// How long acknowledgements may stall before the run is failed.
     public let stallTimeout: Double
 
@@ -32,6 +34,7 @@ public final class KafkaProducer: @unchecked Sendable {
         self.stallTimeout = stallTimeout
         self.logger = logger
         bootstrapServers = configuration.bootstrapServers
+        self.configuration = configuration
         ledger = DeliveryLedger(topicCount: topics.count)
         callbacks = ProducerCallbacks(ledger: ledger, log: logger.map { ClientLog(logger: $0, configuration: configuration) })
         let conf = try configuration.makeNativeConfiguration()
@@ -111,12 +114,21 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// The low watermark (the oldest offset the broker still holds) of a partition of
-    /// `topics[topic]`; nil if the broker does not answer within `timeout` seconds.
-    func lowWatermark(topic: Int, partition: Int, timeout: Double) -> Int64? {
+    /// The low and high watermarks (the oldest offset the broker still holds, and the offset the
+    /// next record will get) of a partition of `topics[topic]`; nil if the broker does not answer
+    /// within `timeout` seconds.
+    func watermarks(topic: Int, partition: Int, timeout: Double) -> (low: Int64, high: Int64)? {
         var low: Int64 = -1, high: Int64 = -1
         let code = rd_kafka_query_watermark_offsets(handle, topics[topic], Int32(partition), &low, &high, Int32(timeout * 1000))
-        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? low : nil
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
+    }
+
+    /// The cluster's id, from the metadata librdkafka last received (waiting up to `timeout`
+    /// seconds when it has none); nil when the cluster does not say.
+    public func clusterId(timeout: Double = 0) -> String? {
+        guard let id = rd_kafka_clusterid(handle, Int32(timeout * 1000)) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
     }
 
     /// Returns once every queued message is acknowledged; fails on a delivery failure, a fatal
@@ -131,8 +143,12 @@ public final class KafkaProducer: @unchecked Sendable {
         try throwDeliveryFailure()
     }
 
-    /// Throws when any delivery failed.
+    /// Throws when any delivery failed or the broker lost acknowledged records.
     private func throwDeliveryFailure() throws {
+        if let lost = ledger.lostRecordsReport {
+            throw KafkaError("Kafka at \(bootstrapServers) lost records of \(topics[lost.topic]) that it had acknowledged: \(lost.description); "
+                + "run the same command again to publish what is missing")
+        }
         let snapshot = ledger.snapshot
         if let index = snapshot.counts.firstIndex(where: { $0.failed > 0 }) {
             throw KafkaError("\(snapshot.counts[index].failed) events to \(topics[index]) failed at \(bootstrapServers): \(snapshot.firstFailure ?? "unknown error")")

@@ -10,7 +10,8 @@ import Sinks
 /// already there: a re-run after any crash publishes each event exactly once. A shard of a
 /// sharded run publishes only to the partitions it owns (`Shard.owns(partition:)`).
 /// `makeDurable` returns only when Kafka acknowledged every event before it; it also warns when
-/// the broker no longer holds records this run sent (`RetentionWatch`).
+/// retention dropped records this run sent (`RetentionWatch`), and fails when the cluster lost
+/// records it had acknowledged or another process publishes the same simulation (`PublicationAudit`).
 ///
 /// With disorder, transactions arrive as deliveries in mark order (`EventSlice.deliveries`): each
 /// record carries its mark in `replay_delivery`, and the skip compares marks instead of places.
@@ -27,10 +28,10 @@ public final class KafkaSink: EventSink {
     /// Each topic's partition count, from the cluster's metadata.
     public let partitionCounts: [Int]
     private let shard: Shard
-    /// Per topic, per partition: the newest record of this simulation already there, if any.
-    private var published: [[RecordIdentity.Sequence?]]
-    /// With disorder, per transactions partition: the newest delivery of this run already there.
-    private var publishedDeliveries: [DeliveryMark?]
+    /// Per topic, per partition: what the partition holds of this simulation, and the newest record published in order.
+    private var progress: [[PartitionProgress<RecordIdentity.Sequence>]]
+    /// With disorder, per transactions partition: the same by delivery mark.
+    private var deliveryProgress: [PartitionProgress<DeliveryMark>]
     /// With disorder, the run's epoch (in every `replay_delivery`).
     private let epoch: DeliveryEpoch?
     private let delivery = ByteBuffer(capacity: 64)
@@ -39,28 +40,34 @@ public final class KafkaSink: EventSink {
     private let skippedLock = NSLock()
     private var skipped: [Int] { skippedLock.withLock { skippedCounts } }
     private let retention = RetentionWatch()
+    private let audit: PublicationAudit
     private let valueFormat: ValueFormat
 
     /// `producer.topics` must be in `EventStream` order (merchants, transactions); `utcSecond` turns
-    /// a simulated (local wall-clock) second into its UTC second; `published` comes from
-    /// `TopicReadBack` (one entry per partition of each topic, nil where the shard does not own
-    /// it); `publishedDeliveries` likewise for the transactions topic of a run with disorder (its
-    /// `published` entry is then unused) and `epoch` its epoch; `valueFormat`: JSON or Avro values.
+    /// a simulated (local wall-clock) second into its UTC second; `progress` says what each
+    /// partition of each topic holds (`PublishedHoldings`; empty where the shard does not own it);
+    /// `deliveryProgress` likewise for the transactions topic of a run with disorder (its `progress`
+    /// entry is then unused) and `epoch` its epoch; `endOffsets`, per topic and partition, where the
+    /// partition ended when it was read back; `valueFormat`: JSON or Avro values.
     public init(producer: KafkaProducer, utcSecond: @escaping (Int64) -> Int64, runId: String,
-                partitionCounts: [Int], published: [[RecordIdentity.Sequence?]], publishedDeliveries: [DeliveryMark?]? = nil,
-                epoch: DeliveryEpoch? = nil, shard: Shard = .whole, valueFormat: ValueFormat = .json) {
-        precondition(partitionCounts.count == producer.topics.count && published.map(\.count) == partitionCounts)
+                partitionCounts: [Int], progress: [[PartitionProgress<RecordIdentity.Sequence>]],
+                deliveryProgress: [PartitionProgress<DeliveryMark>]? = nil, epoch: DeliveryEpoch? = nil, endOffsets: [[Int64?]] = [],
+                shard: Shard = .whole, valueFormat: ValueFormat = .json) {
+        precondition(partitionCounts.count == producer.topics.count && progress.map(\.count) == partitionCounts)
         self.producer = producer
         self.utcSecond = utcSecond
         self.partitionCounts = partitionCounts
         self.shard = shard
-        self.published = published
-        self.publishedDeliveries = publishedDeliveries ?? Array(repeating: nil, count: partitionCounts[EventStream.transactions.rawValue])
+        self.progress = progress
+        self.deliveryProgress = deliveryProgress
+            ?? Array(repeating: .empty, count: partitionCounts[EventStream.transactions.rawValue])
         self.epoch = epoch
         self.valueFormat = valueFormat
         skippedCounts = Array(repeating: 0, count: partitionCounts.count)
         run = ByteBuffer(capacity: 64)
         run.append(runId)
+        audit = PublicationAudit(producer: producer, runId: runId)
+        producer.ledger.expect(endOffsets: endOffsets)
     }
 
     public func write(_ slice: EventSlice) throws {
@@ -73,7 +80,7 @@ public final class KafkaSink: EventSink {
             let event = slice.events.merchantEvents[index]
             KafkaRecord.encodeKey(of: event, into: key)
             let partition = partition(of: .merchants)
-            if !shard.owns(partition: partition) || isPublished(.merchants, partition, day, index) { continue }
+            if !shard.owns(partition: partition) || isHeld(.merchants, partition, day, index) { continue }
             KafkaRecord.encodeValue(of: event, into: value, as: valueFormat)
             try send(.merchants, partition, index, timestamp: event.timestamp, eventType: KafkaRecord.eventType(event.kind))
         }
@@ -83,7 +90,7 @@ public final class KafkaSink: EventSink {
                 let transaction = transactions[index]
                 KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
                 let partition = partition(of: .transactions)
-                if !shard.owns(partition: partition) || isPublished(.transactions, partition, day, index) { continue }
+                if !shard.owns(partition: partition) || isHeld(.transactions, partition, day, index) { continue }
                 KafkaRecord.encodeValue(of: transaction, into: value, as: valueFormat)
                 try send(.transactions, partition, index, timestamp: transaction.timestamp, eventType: KafkaRecord.transactionEventType)
             }
@@ -97,7 +104,7 @@ public final class KafkaSink: EventSink {
             let mark = item.mark
             KafkaRecord.encodeKey(merchantNumber: Int(item.transaction.merchantNumber), into: key)
             let partition = partition(of: .transactions)
-            if !shard.owns(partition: partition) || isPublished(mark, newest: &publishedDeliveries[Int(partition)], .transactions) { continue }
+            if !shard.owns(partition: partition) || isHeld(mark, in: &deliveryProgress[Int(partition)], .transactions) { continue }
             KafkaRecord.encodeValue(of: item.transaction, into: value, as: valueFormat)
             if mark.day != sequenceDay {
                 RecordIdentity.encodeSequencePrefix(day: mark.day, into: sequence)
@@ -111,7 +118,35 @@ public final class KafkaSink: EventSink {
 
     public func makeDurable() throws {
         try producer.awaitAcknowledgements()
-        retention.checkpoint(producer, partitionCounts: partitionCounts)
+        try retention.checkpoint(producer, partitionCounts: partitionCounts)
+        try audit.check(producer)
+    }
+
+    /// What every partition holds of the run now that it is durable, for a re-run to check.
+    public func noteProgress(in record: inout RunRecord) {
+        func text(_ sequence: RecordIdentity.Sequence?) -> String? { sequence?.description }
+        func text(_ mark: DeliveryMark) -> String {
+            RecordIdentity.encodeDelivery(mark, of: epoch!, into: delivery)
+            return "\(RecordIdentity.Sequence(day: mark.day, index: mark.index)) \(String(decoding: delivery.bytes, as: UTF8.self))"
+        }
+        var newest = progress.map { $0.map { text($0.newestInOrder) } }
+        var held = progress.map { partitions in
+            partitions.enumerated().flatMap { partition, progress in progress.heldOutOfOrder.sorted().map { "\(partition) \($0)" } }
+        }
+        if epoch != nil {
+            let transactions = EventStream.transactions.rawValue
+            newest[transactions] = deliveryProgress.map { $0.newestInOrder.map(text) }
+            held[transactions] = deliveryProgress.enumerated().flatMap { partition, progress in
+                progress.heldOutOfOrder.sorted().map { "\(partition) \(text($0))" }
+            }
+        }
+        record.kafka?.publication = RunRecord.Publication(clusterId: audit.clusterId, newest: newest, held: held)
+    }
+
+    /// Before the run commits its completion: every partition still holds all this run was acknowledged.
+    public func confirmDurable() throws {
+        try retention.checkpoint(producer, partitionCounts: partitionCounts, thorough: true)
+        try audit.check(producer)
     }
 
     public func close(completed: Bool) throws {
@@ -152,22 +187,17 @@ public final class KafkaSink: EventSink {
 
     /// True when the partition already holds event `index` of `day` of `stream` (in-order delivery).
     @inline(__always)
-    private func isPublished(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int) -> Bool {
-        isPublished(RecordIdentity.Sequence(day: day, index: index), newest: &published[stream.rawValue][Int(partition)], stream)
+    private func isHeld(_ stream: EventStream, _ partition: Int32, _ day: Day, _ index: Int) -> Bool {
+        isHeld(RecordIdentity.Sequence(day: day, index: index), in: &progress[stream.rawValue][Int(partition)], stream)
     }
 
-    /// True when a partition whose newest record of this run is at `newest` already holds the event
-    /// or delivery at `position` (counted as skipped). The first one it does not hold ends the
-    /// skipping for that partition (`newest` becomes nil): everything after it follows it.
+    /// True when a partition at `progress` already holds the event or delivery at `position`
+    /// (counted as skipped); otherwise it becomes the partition's newest in order.
     @inline(__always)
-    private func isPublished<Position: Comparable>(_ position: Position, newest: inout Position?, _ stream: EventStream) -> Bool {
-        guard let last = newest else { return false }
-        if position <= last {
-            skippedLock.withLock { skippedCounts[stream.rawValue] += 1 }
-            return true
-        }
-        newest = nil
-        return false
+    private func isHeld<Position>(_ position: Position, in progress: inout PartitionProgress<Position>, _ stream: EventStream) -> Bool {
+        if progress.admits(position) { return false }
+        skippedLock.withLock { skippedCounts[stream.rawValue] += 1 }
+        return true
     }
 
     @inline(__always)

@@ -68,6 +68,7 @@ public struct ProducerConfiguration: Sendable {
         self.bootstrapServers = bootstrapServers
         self.settings = settings
         rd_kafka_conf_destroy(try makeNativeConfiguration())
+        if let problem = ExactlyOnceSettings.problem(in: settings) { throw KafkaError(problem) }
     }
 
     /// A new librdkafka configuration object; the caller owns it.

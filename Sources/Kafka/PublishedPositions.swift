@@ -10,14 +10,19 @@ public enum PublishedPositions {
     public static func positions(of newest: [TopicReadBack.Newest?], topic: String,
                                  partitionCount: Int) throws -> [RecordIdentity.Sequence?] {
         try newest.enumerated().map { partition, record in
-            guard let record else { return nil }
-            guard let sequence = RecordIdentity.Sequence(record.mark) else {
-                throw KafkaError("\(topic) partition \(partition) holds a record with \(RecordIdentity.sequenceHeader) '\(record.mark)', "
-                    + "which is not of the form YYYY-MM-DD/N")
-            }
-            try checkPlacement(of: record, partition: partition, topic: topic, sequence: sequence, partitionCount: partitionCount)
-            return sequence
+            try record.map { try position(of: $0, partition: partition, topic: topic, partitionCount: partitionCount) }
         }
+    }
+
+    /// The `replay_seq` of one record of the run in `partition` (see `positions`).
+    public static func position(of record: TopicReadBack.Newest, partition: Int, topic: String,
+                                partitionCount: Int) throws -> RecordIdentity.Sequence {
+        guard let sequence = RecordIdentity.Sequence(record.mark) else {
+            throw KafkaError("\(topic) partition \(partition) holds a record with \(RecordIdentity.sequenceHeader) '\(record.mark)', "
+                + "which is not of the form YYYY-MM-DD/N")
+        }
+        try checkPlacement(of: record, partition: partition, topic: topic, sequence: sequence, partitionCount: partitionCount)
+        return sequence
     }
 
     /// The delivery mark of each partition's newest record of a run with disorder, from its
@@ -32,19 +37,24 @@ public enum PublishedPositions {
     public static func deliveryPositions(of newest: [TopicReadBack.Newest?], topic: String, partitionCount: Int,
                                          epoch: DeliveryEpoch) throws -> [DeliveryMark?] {
         try newest.enumerated().map { partition, record in
-            guard let record else { return nil }
-            guard let detail = record.detail, let (mark, run) = RecordIdentity.delivery(sequence: record.mark, delivery: detail) else {
-                throw KafkaError("\(topic) partition \(partition) holds a record of this run with \(RecordIdentity.sequenceHeader) '\(record.mark)' "
-                    + "and \(RecordIdentity.deliveryHeader) '\(record.detail ?? "(none)")', which do not give a delivery's place")
-            }
-            try checkPlacement(of: record, partition: partition, topic: topic, sequence: RecordIdentity.Sequence(day: mark.day, index: mark.index),
-                               partitionCount: partitionCount)
-            if let conflict = conflict(of: epoch, with: run, at: mark.deliveredAt) {
-                throw KafkaError("\(topic) already holds this simulation's deliveries of the run \(run), \(conflict) than this run "
-                    + "(\(epoch)), so what it holds could not be told apart; publish to other topics")
-            }
-            return mark
+            try record.map { try deliveryPosition(of: $0, partition: partition, topic: topic, partitionCount: partitionCount, epoch: epoch) }
         }
+    }
+
+    /// The delivery mark of one record of the run in `partition` (see `deliveryPositions`).
+    public static func deliveryPosition(of record: TopicReadBack.Newest, partition: Int, topic: String, partitionCount: Int,
+                                        epoch: DeliveryEpoch) throws -> DeliveryMark {
+        guard let detail = record.detail, let (mark, run) = RecordIdentity.delivery(sequence: record.mark, delivery: detail) else {
+            throw KafkaError("\(topic) partition \(partition) holds a record of this run with \(RecordIdentity.sequenceHeader) '\(record.mark)' "
+                + "and \(RecordIdentity.deliveryHeader) '\(record.detail ?? "(none)")', which do not give a delivery's place")
+        }
+        try checkPlacement(of: record, partition: partition, topic: topic, sequence: RecordIdentity.Sequence(day: mark.day, index: mark.index),
+                           partitionCount: partitionCount)
+        if let conflict = conflict(of: epoch, with: run, at: mark.deliveredAt) {
+            throw KafkaError("\(topic) already holds this simulation's deliveries of the run \(run), \(conflict) than this run "
+                + "(\(epoch)), so what it holds could not be told apart; publish to other topics")
+        }
+        return mark
     }
 
     /// How a run with `epoch` and the run `other` of a record delivered at `second` disagree; nil when they do not.

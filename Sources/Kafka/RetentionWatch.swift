@@ -1,9 +1,14 @@
 import Foundation
 
-/// Notices when the broker no longer holds records this run sent: a partition's low watermark (the
-/// oldest offset it keeps) has moved past the first offset this run was acknowledged there. The
-/// embedded broker (librdkafka's mock cluster) keeps only ~5 MiB of each partition and drops older
-/// records silently; a real cluster's retention can drop a replay's old timestamps as fast.
+/// Compares each partition's watermarks with the offsets this run was acknowledged there, at
+/// checkpoints (at most every `interval` seconds, and always when asked to be thorough):
+/// - a low watermark (the oldest offset kept) past the first offset acknowledged means retention
+///   dropped records this run sent: a warning. The embedded broker (librdkafka's mock cluster)
+///   keeps only ~5 MiB of each partition; a real cluster's retention can drop a replay's old
+///   timestamps as fast;
+/// - a high watermark (the next offset) at or below the last offset acknowledged means the
+///   partition lost records it had acknowledged (a log cut, a broker that came back empty): an
+///   error, so that the run fails before its checkpoint says the records are there.
 final class RetentionWatch {
     /// Records of one topic that the broker dropped.
     struct Loss: CustomStringConvertible {
@@ -48,17 +53,20 @@ final class RetentionWatch {
         self.timeout = timeout
     }
 
-    /// At a checkpoint (at most every `interval` seconds): warns about a topic the first time it lost records.
-    func checkpoint(_ producer: KafkaProducer, partitionCounts: [Int]) {
-        if let lastCheck, Date().timeIntervalSince(lastCheck) < interval { return }
+    /// At a checkpoint (at most every `interval` seconds, unless `thorough`): warns about a topic
+    /// the first time it lost records to retention, and fails when a partition lost records it had acknowledged.
+    func checkpoint(_ producer: KafkaProducer, partitionCounts: [Int], thorough: Bool = false) throws {
+        if !thorough, let lastCheck, Date().timeIntervalSince(lastCheck) < interval { return }
         lastCheck = Date()
-        for loss in losses(producer, partitionCounts: partitionCounts) where warned[loss.topic] == nil { warn(loss, producer) }
+        let found = inspect(producer, partitionCounts: partitionCounts)
+        if let truncation = found.truncation { throw KafkaError(truncation) }
+        for loss in found.losses where warned[loss.topic] == nil { warn(loss, producer) }
     }
 
     /// At the end of a completed run: warns about every topic that lost records, with the final
     /// figures (unless the last warning already said them).
     func finish(_ producer: KafkaProducer, partitionCounts: [Int]) {
-        for loss in losses(producer, partitionCounts: partitionCounts) where warned[loss.topic] != loss.lost { warn(loss, producer) }
+        for loss in inspect(producer, partitionCounts: partitionCounts).losses where warned[loss.topic] != loss.lost { warn(loss, producer) }
     }
 
     private func warn(_ loss: Loss, _ producer: KafkaProducer) {
@@ -66,8 +74,9 @@ final class RetentionWatch {
         producer.logger?.warning("\(loss)")
     }
 
-    /// Each topic that lost records; nothing when the broker does not answer in time (no guesses).
-    func losses(_ producer: KafkaProducer, partitionCounts: [Int]) -> [Loss] {
+    /// Each topic that lost records to retention, and the first partition whose log lost records it
+    /// had acknowledged; nothing when the broker does not answer in time (no guesses).
+    func inspect(_ producer: KafkaProducer, partitionCounts: [Int]) -> (losses: [Loss], truncation: String?) {
         let deadline = Date().addingTimeInterval(timeout)
         var losses: [Loss] = []
         for (topic, counts) in producer.counts.enumerated() {
@@ -75,13 +84,18 @@ final class RetentionWatch {
             for (partition, range) in producer.ledger.acknowledgedOffsets(ofTopic: topic).enumerated() {
                 guard let range else { continue }
                 let remaining = deadline.timeIntervalSinceNow
-                guard remaining > 0, let low = producer.lowWatermark(topic: topic, partition: partition, timeout: remaining) else { return [] }
-                lost += max(0, min(low, range.upperBound + 1) - range.lowerBound)
+                guard remaining > 0, let marks = producer.watermarks(topic: topic, partition: partition, timeout: remaining) else { return ([], nil) }
+                if marks.high <= range.upperBound {
+                    return ([], "Kafka at \(producer.bootstrapServers) lost records of \(counts.topic) that it had acknowledged: partition "
+                        + "\(partition) ends at offset \(marks.high), but this run was acknowledged offset \(range.upperBound) there (its log was cut, "
+                        + "or the broker came back empty); run the same command again to publish what is missing")
+                }
+                lost += max(0, min(marks.low, range.upperBound + 1) - range.lowerBound)
             }
             if lost > 0 {
                 losses.append(Loss(topic: counts.topic, lost: Int(lost), sent: counts.acknowledged, partitionCount: partitionCounts[topic]))
             }
         }
-        return losses
+        return (losses, nil)
     }
 }

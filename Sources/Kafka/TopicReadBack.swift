@@ -23,23 +23,31 @@ public enum TopicReadBack {
         }
     }
 
+    /// What a topic held of a run when read back.
+    public struct Holdings: Sendable {
+        /// Per partition, the newest record of the run; nil where there is none.
+        public let newest: [Newest?]
+        /// Per partition, the offset the next record will get (the high watermark); nil where the partition does not exist.
+        public let endOffsets: [Int64?]
+    }
+
     /// For each partition 0..<partitionCount of `topic`, the newest record (highest offset) whose
     /// run header equals `run`; nil where the partition holds no record of that run with a mark,
-    /// is empty, or does not exist. With `detailHeader`, its value is read too.
+    /// is empty, or does not exist. With `detailHeader`, its value is read too. Also each
+    /// partition's end offset at that moment.
     ///
     /// The consumer takes the producer's `configuration` (its brokers and properties): security
     /// settings reach it, producer-only ones are ignored by librdkafka, and secret values are hidden
     /// in every message. No wait for the cluster lasts longer than `timeout` seconds.
     public static func newestMarks(configuration: ProducerConfiguration, topic: String, partitionCount: Int,
                                    runHeader: String, run: String, markHeader: String, detailHeader: String? = nil,
-                                   timeout: Double = 10) throws -> [Newest?] {
+                                   timeout: Double = 10) throws -> Holdings {
         let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
-        var searches = try (0..<Int32(partitionCount)).compactMap { partition in
-            try consumer.watermarks(of: partition, deadline: deadline).flatMap {
-                BackwardSearch(partition: partition, low: $0.low, high: $0.high)
-            }
+        let watermarks = try (0..<Int32(partitionCount)).map { try consumer.watermarks(of: $0, deadline: deadline) }
+        var searches = watermarks.enumerated().compactMap { partition, offsets in
+            offsets.flatMap { BackwardSearch(partition: Int32(partition), low: $0.low, high: $0.high) }
         }
         let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: detailHeader)
         var marks = [Newest?](repeating: nil, count: partitionCount)
@@ -48,7 +56,42 @@ public enum TopicReadBack {
             for (partition, mark) in found { marks[Int(partition)] = mark }
             searches = searches.compactMap { found[$0.partition] == nil ? $0.widened() : nil }
         }
+        return Holdings(newest: marks, endOffsets: watermarks.map { $0?.high })
+    }
+
+    /// Every record of run `run` in the given partitions of `topic`, oldest first, by partition
+    /// (read from each partition's oldest record to its end).
+    public static func allMarks(configuration: ProducerConfiguration, topic: String, partitions: [Int], runHeader: String, run: String,
+                                markHeader: String, detailHeader: String? = nil, timeout: Double = 10) throws -> [Int: [Newest]] {
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
+        defer { consumer.close() }
+        let deadline = Date().addingTimeInterval(timeout)
+        let windows = try partitions.compactMap { partition in
+            try consumer.watermarks(of: Int32(partition), deadline: deadline).flatMap { $0.low < $0.high ? (Int32(partition), $0.low..<$0.high) : nil }
+        }
+        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: detailHeader)
+        var marks: [Int: [Newest]] = [:]
+        try consumer.read(windows, matcher: matcher) { marks[Int($0), default: []].append($1) }
         return marks
+    }
+
+    /// A record of run `run` within the given ranges of offsets of `topic`'s partitions, if there
+    /// is one: its partition and mark (the newest such record of the first partition that has one).
+    public static func runRecord(configuration: ProducerConfiguration, topic: String, in ranges: [(partition: Int, offsets: Range<Int64>)],
+                                 runHeader: String, run: String, markHeader: String, timeout: Double = 10) throws -> (partition: Int, mark: String)? {
+        guard !ranges.isEmpty else { return nil }
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
+        defer { consumer.close() }
+        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: nil)
+        // One window per partition at a time: a partition's ranges are read in turn.
+        var byPartition = Dictionary(grouping: ranges, by: \.partition).mapValues { $0.map(\.offsets) }
+        while !byPartition.isEmpty {
+            let windows = byPartition.map { (Int32($0.key), $0.value[0]) }
+            let found = try consumer.newestMarks(in: windows, matcher: matcher)
+            if let (partition, newest) = found.min(by: { $0.key < $1.key }) { return (Int(partition), newest.mark) }
+            byPartition = byPartition.compactMapValues { $0.count > 1 ? Array($0.dropFirst()) : nil }
+        }
+        return nil
     }
 }
 
@@ -173,6 +216,15 @@ private final class ReadBackConsumer {
     /// newest record of the run (absent where the window holds none). Fails when no record arrives
     /// for `timeout` seconds.
     func newestMarks(in windows: [(partition: Int32, offsets: Range<Int64>)], matcher: RunMatcher) throws -> [Int32: TopicReadBack.Newest] {
+        var marks: [Int32: TopicReadBack.Newest] = [:]
+        try read(windows, matcher: matcher) { marks[$0] = $1 }
+        return marks
+    }
+
+    /// Reads each partition's window of offsets and hands every record of the run in it, in offset
+    /// order per partition. Fails when no record arrives for `timeout` seconds.
+    func read(_ windows: [(partition: Int32, offsets: Range<Int64>)], matcher: RunMatcher,
+              _ body: (Int32, TopicReadBack.Newest) -> Void) throws {
         let assignment = rd_kafka_topic_partition_list_new(Int32(windows.count))!
         defer { rd_kafka_topic_partition_list_destroy(assignment) }
         for window in windows {
@@ -182,7 +234,6 @@ private final class ReadBackConsumer {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw failure(String(cString: rd_kafka_err2str(code))) }
         defer { rd_kafka_assign(handle, nil) }
         var unread = Dictionary(uniqueKeysWithValues: windows.map { ($0.partition, $0.offsets) })
-        var marks: [Int32: TopicReadBack.Newest] = [:]
         var deadline = Date().addingTimeInterval(timeout)
         while !unread.isEmpty {
             guard let message = rd_kafka_consumer_poll(handle, milliseconds(until: deadline)) else {
@@ -194,7 +245,7 @@ private final class ReadBackConsumer {
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 guard let window = unread[partition] else { continue }
-                if window.contains(offset), let mark = matcher.mark(of: message) { marks[partition] = mark }
+                if window.contains(offset), let mark = matcher.mark(of: message) { body(partition, mark) }
                 // Offsets can have gaps (compaction, transaction markers): any offset at or past the
                 // window's last one ends it.
                 if offset >= window.upperBound - 1 { unread[partition] = nil }
@@ -206,7 +257,6 @@ private final class ReadBackConsumer {
                 lastError.text = String(cString: rd_kafka_message_errstr(message))
             }
         }
-        return marks
     }
 
     /// Destroys the handle without a consumer close: no group was joined and nothing is committed,

@@ -69,6 +69,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public func adding(days: Int) -> Day { Day(ordinal: ordinal + days) }
 
+    /// The day as a label of a random stream: the ordinal's two's-complement bits, so that days
+    /// before 1970 (negative ordinals) label streams too, and days from 1970 on keep their labels.
+    @inlinable
+    public var streamLabel: UInt64 { UInt64(bitPattern: Int64(ordinal)) }
+
     /// `YYYY-MM-DD`.
     public var description: String {
         let c = civil

@@ -16,6 +16,7 @@ extension SimulationState: Codable {
         case cardProfiles = "card_profiles"
         case monthPlan = "month_plan"
         case partialDay = "partial_day"
+        case timeZone = "timezone"
     }
 
     public init(from decoder: Decoder) throws {
@@ -27,7 +28,8 @@ extension SimulationState: Codable {
                 debugDescription: "schema_version \(schema) is not the supported \(SimulationState.schemaVersion)")
         }
         self.init(seed: try container.decode(UInt64.self, forKey: .seed),
-                  scale: try container.decode(Double.self, forKey: .scale))
+                  scale: try container.decode(Double.self, forKey: .scale),
+                  timeZone: try container.decodeIfPresent(String.self, forKey: .timeZone))
         firstDate = try container.decodeIfPresent(Day.self, forKey: .firstGeneratedDate)
         lastGeneratedDate = try container.decodeIfPresent(Day.self, forKey: .lastGeneratedDate)
         merchantCounter = try container.decode(Int.self, forKey: .merchantCounter)
@@ -44,10 +46,12 @@ extension SimulationState: Codable {
                 throw DecodingError.dataCorruptedError(
                     forKey: .merchants, in: container, debugDescription: "merchant \(id) is incomplete")
             }
+            guard let latitude = Self.millionths(detail.latitude, within: 90), let longitude = Self.millionths(detail.longitude, within: 180) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .merchantDetails, in: container, debugDescription: "merchant \(id) has a latitude or longitude out of range")
+            }
             return Merchant(
-                number: number, versions: try records.map { try $0.merchantVersion() },
-                latitudeE6: Int32((detail.latitude * 1_000_000).rounded()),
-                longitudeE6: Int32((detail.longitude * 1_000_000).rounded()),
+                number: number, versions: try records.map { try $0.merchantVersion() }, latitudeE6: latitude, longitudeE6: longitude,
                 terminalCount: detail.terminalCount, lastTransactionDate: detail.lastTransactionDate)
         }
         merchants.sort { $0.number < $1.number }
@@ -55,11 +59,18 @@ extension SimulationState: Codable {
         storedCards = try cards.values.map { try $0.profile() }.sorted { $0.number < $1.number }
     }
 
+    /// `degrees` in millionths, when it is a number of at most `limit` degrees either way.
+    static func millionths(_ degrees: Double, within limit: Double) -> Int32? {
+        guard degrees.isFinite, abs(degrees) <= limit else { return nil }
+        return Int32((degrees * 1_000_000).rounded())
+    }
+
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(SimulationState.schemaVersion, forKey: .schemaVersion)
         try container.encode(seed, forKey: .seed)
         try container.encode(scale, forKey: .scale)
+        try container.encodeIfPresent(timeZone, forKey: .timeZone)
         try container.encodeIfPresent(firstDate, forKey: .firstGeneratedDate)
         try container.encodeIfPresent(lastGeneratedDate, forKey: .lastGeneratedDate)
         try container.encode(merchantCounter, forKey: .merchantCounter)
@@ -111,6 +122,7 @@ private struct VersionRecord: Codable {
 
     func merchantVersion() throws -> MerchantVersion {
         guard let size = SizeCategory(name: size_category) else { throw StateFormatError.unknown("size_category", size_category) }
+        guard mdr_rate.isFinite, (0...1).contains(mdr_rate) else { throw StateFormatError.unknown("mdr_rate", String(mdr_rate)) }
         return MerchantVersion(
             merchantId: merchant_id, name: merchant_name, industry: industry, address: address, city: city,
             state: state, zipCode: zip_code, phone: phone, email: email, mdrRate: Int((mdr_rate * 10_000).rounded()),

@@ -10,6 +10,9 @@ public struct SimulationState: Equatable, Sendable {
     public var seed: UInt64
     /// Multiplies the merchant population and the monthly caps (1 = the spec's volume).
     public var scale: Double
+    /// IANA name of the zone whose wall-clock time the simulated clock shows (the timestamps mean
+    /// nothing without it); nil in a state saved before it was recorded.
+    public var timeZone: String?
     public var firstDate: Day?
     public var lastGeneratedDate: Day?
     /// Merchants in id order.
@@ -28,9 +31,10 @@ public struct SimulationState: Equatable, Sendable {
     public var partialDay: PartialDay?
 
     /// An empty state: the first simulated day onboards the initial merchants.
-    public init(seed: UInt64, scale: Double = 1) {
+    public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil) {
         self.seed = seed
         self.scale = scale
+        self.timeZone = timeZone
         firstDate = nil
         lastGeneratedDate = nil
         merchants = []
@@ -49,6 +53,12 @@ public struct SimulationState: Equatable, Sendable {
 
     /// Stored card profiles kept at most at this scale.
     public var storedCardCap: Int { max(1, Int((Double(BusinessRules.storedCardCap) * scale).rounded())) }
+
+    /// Merchants that may join in one month at this scale.
+    public var monthlyGrowthCap: Int { Int((Double(BusinessRules.monthlyGrowthCap) * scale).rounded()) }
+
+    /// Merchants that may leave in one month at this scale.
+    public var monthlyChurnCap: Int { Int((Double(BusinessRules.monthlyChurnCap) * scale).rounded()) }
 }
 
 /// The events of a day that a stopped run already delivered to every sink: the first

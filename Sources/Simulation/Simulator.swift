@@ -45,19 +45,17 @@ public struct Simulator: Sendable {
     private mutating func planMonth(of day: Day) {
         guard state.monthPlan?.monthIndex != day.monthIndex else { return }
         let active = Double(state.activeMerchantCount)
-        let growthCap = Int((Double(BusinessRules.monthlyGrowthCap) * state.scale).rounded())
-        let churnCap = Int((Double(BusinessRules.monthlyChurnCap) * state.scale).rounded())
         state.monthPlan = MonthPlan(
             monthIndex: day.monthIndex,
-            newMerchants: min(growthCap, Int((active * BusinessRules.monthlyGrowthRate).rounded())),
-            churnedMerchants: min(churnCap, Int((active * BusinessRules.monthlyChurnRate).rounded()))
+            newMerchants: min(state.monthlyGrowthCap, Int((active * BusinessRules.monthlyGrowthRate).rounded())),
+            churnedMerchants: min(state.monthlyChurnCap, Int((active * BusinessRules.monthlyChurnRate).rounded()))
         )
     }
 
     /// Churns, attribute changes and new merchants of `day`, all before business hours.
     private mutating func runLifecycle(on day: Day, into events: inout [MerchantEvent]) {
         guard let plan = state.monthPlan else { return }
-        var random = SimRandom(seed: state.seed, stream: RandomStream.lifecycle.rawValue, UInt64(day.ordinal))
+        var random = SimRandom(seed: state.seed, stream: RandomStream.lifecycle.rawValue, day.streamLabel)
         let dayOfMonth = day.civil.day
         let beforeOpening = Int64(BusinessRules.firstBusinessHour * 3600)
         func eventTime() -> Int64 { day.startSecond + Int64(random.below(Int(beforeOpening))) }

@@ -19,7 +19,7 @@ struct TransactionGenerator {
         storedCards = state.storedCards
         seed = state.seed
         volumeFactor = BusinessRules.volumeFactor(on: day)
-        var random = SimRandom(seed: seed, stream: RandomStream.cardReuse.rawValue, UInt64(day.ordinal))
+        var random = SimRandom(seed: seed, stream: RandomStream.cardReuse.rawValue, day.streamLabel)
         let share = BusinessRules.dailyReuseShare
         reuseShare = share.lowerBound + (share.upperBound - share.lowerBound) * random.unit()
     }
@@ -33,7 +33,7 @@ struct TransactionGenerator {
     }
 
     private func appendDay(of merchant: Merchant, to output: inout [Transaction]) {
-        var random = SimRandom(seed: seed, stream: RandomStream.merchantDay.rawValue, UInt64(day.ordinal), UInt64(merchant.number))
+        var random = SimRandom(seed: seed, stream: RandomStream.merchantDay.rawValue, day.streamLabel, UInt64(merchant.number))
         guard random.chance(BusinessRules.dailyActivityChance) else { return }
         let version = merchant.current
         let size = version.size

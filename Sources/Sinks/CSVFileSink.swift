@@ -89,7 +89,7 @@ public final class CSVFileSink: PeriodFiles {
     /// The log rows of one transaction's late and duplicate deliveries.
     private func logDeliveries(of transaction: Transaction, day: Day, index: Int, _ log: DisorderLog) throws {
         let decision = log.plan.decide(day: day, index: index)
-        let at = decision.deliveredAt(eventTime: transaction.timestamp)
+        let at = log.plan.deliveredAt(eventTime: transaction.timestamp, decision)
         let line = CSVLine(log.file.buffer)
         func row(_ deliveredAt: Int64, _ kind: DeliveryKind) {
             DisorderLogRow.write(transaction, deliveredAt: deliveredAt, kind: kind, to: line)

@@ -30,9 +30,20 @@ public protocol EventSink: AnyObject {
     func write(_ slice: EventSlice) throws
     /// Returns once everything written so far is durable: acknowledged by the broker, on disk.
     func makeDurable() throws
+    /// Before the run commits its completion, after `makeDurable`: checks that everything made
+    /// durable is still there (a broker can lose what it acknowledged). Does nothing by default.
+    func confirmDurable() throws
+    /// After `makeDurable`: notes in the run's record what a re-run needs to check that the sink
+    /// still holds what the checkpoint says (what a Kafka topic held). Does nothing by default.
+    func noteProgress(in record: inout RunRecord)
     /// The run is over. `completed` is false when it stopped early or failed: a sink then keeps
     /// at most what it last made durable (whole lines only).
     func close(completed: Bool) throws
+}
+
+extension EventSink {
+    public func confirmDurable() throws {}
+    public func noteProgress(in record: inout RunRecord) {}
 }
 
 /// The files of one period: events go in as they happen; the period's end adds what only the

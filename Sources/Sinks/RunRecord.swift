@@ -25,6 +25,8 @@ public struct RunRecord: Equatable, Decodable, Sendable {
         public var partitions: [Int]
         /// `--format` of the values (`json`, `avro`): a re-run must not mix formats in a topic.
         public var valueFormat: String
+        /// What the topics held of the run at the last checkpoint; nil before the first.
+        public var publication: Publication?
 
         public init(brokers: String, topics: [String], partitions: [Int] = [], valueFormat: String = "json") {
             self.brokers = brokers
@@ -34,7 +36,7 @@ public struct RunRecord: Equatable, Decodable, Sendable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case brokers, topics, partitions
+            case brokers, topics, partitions, publication
             case valueFormat = "format"
         }
 
@@ -44,6 +46,7 @@ public struct RunRecord: Equatable, Decodable, Sendable {
             topics = try container.decode([String].self, forKey: .topics)
             partitions = try container.decodeIfPresent([Int].self, forKey: .partitions) ?? []
             valueFormat = try container.decodeIfPresent(String.self, forKey: .valueFormat) ?? "json"
+            publication = try container.decodeIfPresent(Publication.self, forKey: .publication)
         }
 
         /// Why a run published with these counts cannot continue on topics with `current` counts; nil when it can.
@@ -53,6 +56,30 @@ public struct RunRecord: Equatable, Decodable, Sendable {
             let then = partitions.map(String.init).joined(separator: " and ")
             return "\(now) partitions, but the unfinished run started with \(then): a key's records would move to another partition; "
                 + "restore the partition counts, or pass -f to start over"
+        }
+    }
+
+    /// What a run's topics held of it when it last made them durable, so that a re-run can tell
+    /// whether the cluster still holds it all (see `PublishedPositions.losses`).
+    public struct Publication: Equatable, Codable, Sendable {
+        /// The cluster's id; nil when it did not say.
+        public var clusterId: String?
+        /// Per topic, per partition: the newest record the run published there in order (its
+        /// `replay_seq`, and with disorder a space and its `replay_delivery`); nil where none.
+        public var newest: [[String?]]
+        /// Per topic: records of the run that a partition holds out of their order, and that the
+        /// run has not passed yet (`PARTITION POSITION`): published before a lost cluster was
+        /// noticed, they stay where they are and are skipped when their turn comes.
+        public var held: [[String]]
+
+        public init(clusterId: String?, newest: [[String?]], held: [[String]]) {
+            self.clusterId = clusterId
+            self.newest = newest
+            self.held = held
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case clusterId = "cluster_id", newest, held
         }
     }
 

@@ -73,6 +73,7 @@ enum StateJSONWriter {
         top.text("scale", String(state.scale))
         top.number("schema_version", SimulationState.schemaVersion)
         top.text("seed", String(state.seed))
+        if let zone = state.timeZone { top.string("timezone", zone) }
         top.text("total_transactions", String(state.totalTransactions))
         if let run = checkpoint.unfinishedRun {
             top.key("unfinished_run")
@@ -104,6 +105,10 @@ enum StateJSONWriter {
             if !kafka.partitions.isEmpty {
                 target.key("partitions")
                 out.append("[" + kafka.partitions.map(String.init).joined(separator: ", ") + "]")
+            }
+            if let publication = kafka.publication {
+                target.key("publication")
+                writePublication(publication, to: out)
             }
             target.key("topics")
             out.append("[")
@@ -167,6 +172,33 @@ enum StateJSONWriter {
         fields.number("version", version.version)
         fields.string("zip_code", version.zipCode)
         fields.close()
+    }
+}
+
+extension StateJSONWriter {
+    /// `{"cluster_id": …, "held": [[…], […]], "newest": [[…, null, …], […]]}` on one line.
+    fileprivate static func writePublication(_ publication: RunRecord.Publication, to out: ByteBuffer) {
+        var fields = JSONMembers(out, indent: 4, multiline: false)
+        if let id = publication.clusterId { fields.string("cluster_id", id) }
+        fields.key("held")
+        writeLists(publication.held.map { $0.map(Optional.some) }, to: out)
+        fields.key("newest")
+        writeLists(publication.newest, to: out)
+        fields.close()
+    }
+
+    /// A list of lists of strings (nil as `null`).
+    private static func writeLists(_ lists: [[String?]], to out: ByteBuffer) {
+        out.append("[")
+        for (index, list) in lists.enumerated() {
+            out.append(index > 0 ? ", [" : "[")
+            for (position, item) in list.enumerated() {
+                if position > 0 { out.append(", ") }
+                if let item { out.appendJSONString(item) } else { out.append("null") }
+            }
+            out.append("]")
+        }
+        out.append("]")
     }
 }
 

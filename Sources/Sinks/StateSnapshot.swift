@@ -23,13 +23,16 @@ public final class StateSnapshot {
         } catch {
             throw SinkError("cannot read \(path): \(error.localizedDescription)")
         }
+        let checkpoint: Checkpoint
         do {
-            return try JSONDecoder().decode(CheckpointFile.self, from: data).checkpoint
+            checkpoint = try JSONDecoder().decode(CheckpointFile.self, from: data).checkpoint
         } catch let error as DecodingError {
             throw SinkError("\(path) is corrupt: \(Self.explain(error))")
         } catch {
             throw SinkError("\(path) is corrupt: \(error)")
         }
+        if let problem = checkpoint.problem { throw SinkError("\(path) is corrupt: \(problem)") }
+        return checkpoint
     }
 
     /// Replaces the file with `checkpoint` (temporary file, fsync, rename).

@@ -71,15 +71,3 @@ final class ManualClock: WallClock {
         #expect(clock.current == 55)
     }
 }
-
-@Suite struct SimulatedTimeZoneTests {
-    @Test func turnsLocalWallClockSecondsIntoUTCAcrossDaylightSaving() {
-        let newYork = SimulatedTimeZone(identifier: "America/New_York")!
-        let januaryNoon: Int64 = 1_704_888_000       // 2024-01-10T12:00:00 as local wall-clock time
-        #expect(newYork.utcSecond(ofLocal: januaryNoon) == januaryNoon + 5 * 3600)
-        let julyNoon: Int64 = 1_720_612_800          // 2024-07-10T12:00:00
-        #expect(newYork.utcSecond(ofLocal: julyNoon) == julyNoon + 4 * 3600)
-        #expect(SimulatedTimeZone(identifier: "UTC")!.utcSecond(ofLocal: julyNoon) == julyNoon)
-        #expect(SimulatedTimeZone(identifier: "Mars/Olympus") == nil)
-    }
-}

@@ -29,7 +29,12 @@ import Testing
         let marks = try TopicReadBack.newestMarks(configuration: configuration,
                                                   topic: "T", partitionCount: 4, runHeader: "replay_run", run: "abc",
                                                   markHeader: "replay_seq")
-        #expect(marks.map { $0?.mark } == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
+        #expect(marks.newest.map { $0?.mark } == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
+        #expect(marks.endOffsets[2] == 0 && marks.endOffsets[3] == 3)
+        // Read whole, a partition gives every record of the run, oldest first.
+        let all = try TopicReadBack.allMarks(configuration: configuration, topic: "T", partitions: [1, 2], runHeader: "replay_run", run: "abc",
+                                             markHeader: "replay_seq")
+        #expect(all[1]?.map(\.mark) == (1...5).map { "2024-01-02/\($0)" } && all[2] == nil)
     }
 
     @Test func anUnreachableClusterFailsWithinTheTimeoutInOneLine() throws {

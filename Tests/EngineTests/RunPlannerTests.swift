@@ -76,7 +76,7 @@ import Testing
         #expect(error?.description.contains("--seed 8 differs from the seed 7") == true)
         let over = try plan(initial(harness, seed: 8, force: true))
         #expect(!over.continues)
-        #expect(over.start.state == SimulationState(seed: 8))
+        #expect(over.start.state == SimulationState(seed: 8, timeZone: "UTC"))
     }
 
     @Test func aCompletedRunSaysSoAndAnotherPeriodNeedsForce() throws {
@@ -115,7 +115,7 @@ import Testing
         var stopped = false
         let sink = RecordingSink()
         sink.afterWrite = { stopped = true }
-        let run = ReplayRun(start: first.start, streams: [sink], snapshot: harness.snapshot,
+        let run = ReplayRun(start: first.start, zone: .utc, streams: [sink], snapshot: harness.snapshot,
                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                             shouldStop: { stopped }, observers: [])
         try run.begin()
@@ -176,7 +176,7 @@ import Testing
         var saved = try harness.snapshot.load()
         saved.state.partialDay?.transactions = -5
         try harness.snapshot.save(saved)
-        let error = #expect(throws: UserError.self) { try incremental(harness, "2024-03-04").plan() }
+        let error = #expect(throws: SinkError.self) { try incremental(harness, "2024-03-04").plan() }
         #expect(error?.description.contains("corrupt") == true)
     }
 
@@ -215,7 +215,7 @@ import Testing
         var slices = 0
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
-        let feed = ReplayRun(start: live.start, streams: [sink], snapshot: harness.snapshot,
+        let feed = ReplayRun(start: live.start, zone: .utc, streams: [sink], snapshot: harness.snapshot,
                              openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                              shouldStop: { sink.events.contains { $0.day == Day(iso: "2024-03-05")!.ordinal } }, observers: [])
         try feed.begin()
@@ -237,5 +237,38 @@ import Testing
         let fresh = try plan(RunPlanner(request: request(.incremental(day), other, force: true), folder: harness.folder.path))
         #expect(fresh.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: day, last: day))
         #expect(fresh.start.unfinishedRun?.disorder?.pending.isEmpty == true)
+    }
+
+    /// The zone is part of the saved simulation: a later run without `--timezone` continues in it
+    /// and says so, one with another zone is refused like another seed, and a new simulation
+    /// without one is in UTC.
+    @Test func theTimeZoneIsSavedInheritedAndAnotherOneIsRefused() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let newYork = SimulatedTimeZone(identifier: "America/New_York")!
+        let history = try plan(RunPlanner(request: RunRequest(mode: .initial(harness.period), seed: 7, scale: 1, timeZone: newYork, pace: nil,
+                                                              force: false, kafka: nil), folder: harness.folder.path))
+        #expect(history.timeZone.identifier == "America/New_York" && !history.timeZoneIsSaved)
+        let run = harness.makeRun(from: history.start, streams: [])
+        try run.begin()
+        try harness.run(run)
+        #expect(try harness.snapshot.load().state.timeZone == "America/New_York")
+
+        func next(_ zone: SimulatedTimeZone?) -> RunPlanner {
+            RunPlanner(request: RunRequest(mode: .incremental(Day(iso: "2024-03-04")), seed: nil, scale: nil, timeZone: zone, pace: nil,
+                                           force: true, kafka: nil), folder: harness.folder.path)
+        }
+        let inherited = try plan(next(nil))
+        #expect(inherited.timeZone.identifier == "America/New_York" && inherited.timeZoneIsSaved)
+        #expect(inherited.start.unfinishedRun?.timeZone == "America/New_York")
+        let error = #expect(throws: UserError.self) { try next(utc).plan() }
+        #expect(error?.description.contains("--timezone UTC differs from the time zone America/New_York") == true, "\(error?.description ?? "")")
+        #expect(try plan(next(newYork)).timeZone.identifier == "America/New_York")
+
+        // A state saved before zones were recorded takes the command's, and records it.
+        var old = try harness.snapshot.load()
+        old.state.timeZone = nil
+        try harness.snapshot.save(old)
+        let adopted = try plan(next(newYork))
+        #expect(adopted.start.state.timeZone == "America/New_York" && !adopted.timeZoneIsSaved)
     }
 }

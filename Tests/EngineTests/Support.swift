@@ -89,9 +89,9 @@ struct EngineHarness {
     func makeRun(from start: Checkpoint? = nil, streams: [EventSink], stopWhen shouldStop: @escaping () -> Bool = { false },
                  policy: CheckpointPolicy = CheckpointPolicy()) -> ReplayRun {
         let folder = folder.path
-        let log = disorder.map { DeliveryPlan(settings: $0, seed: 7) }
+        let log = disorder.map { DeliveryPlan(settings: $0, seed: 7, zone: .utc) }
         return ReplayRun(
-            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), streams: streams, snapshot: snapshot,
+            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), zone: .utc, streams: streams, snapshot: snapshot,
             openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
             shouldStop: shouldStop, observers: [], policy: policy)
     }

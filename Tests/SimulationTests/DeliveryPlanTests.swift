@@ -1,3 +1,4 @@
+import Clock
 import Simulation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
     let day = Day(iso: "2024-01-15")!
 
     func plan(late: Double = 0.1, max: Int64 = 7_200, duplicates: Double = 0.02, seed: UInt64 = 42) -> DeliveryPlan {
-        DeliveryPlan(settings: DisorderSettings(lateFraction: late, maxLatenessSeconds: max, duplicateFraction: duplicates), seed: seed)
+        DeliveryPlan(settings: DisorderSettings(lateFraction: late, maxLatenessSeconds: max, duplicateFraction: duplicates), seed: seed, zone: .utc)
     }
 
     @Test func theSameEventDecidesAlikeAndAnotherSeedDoesNot() {
@@ -43,6 +44,37 @@ import Testing
         #expect(Set(delays) == Set(1...7))
         let retries = (0..<5_000).compactMap { plan(duplicates: 1).decide(day: day, index: $0).retryDelay }
         #expect(retries.count == 5_000 && Set(retries) == Set(1...DisorderSettings.retryWindowSeconds))
+    }
+
+    /// Across a change of offset, a delay is elapsed time and a delivery lands on a real local time:
+    /// New York's days of 2024 whose clocks go forward and back, every transaction late by up to 7 h.
+    @Test(arguments: ["2024-03-09", "2024-03-10", "2024-11-02", "2024-11-03"])
+    func delaysAreElapsedTimeAcrossDaylightSavingChanges(dayText: String) throws {
+        let zone = SimulatedTimeZone(identifier: "America/New_York")!
+        let day = Day(iso: dayText)!
+        let late = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 7 * 3_600, duplicateFraction: 1), seed: 42, zone: zone)
+        let events = simulate(seed: 42, from: dayText, days: 1).days[0]
+        for (index, transaction) in events.transactions.enumerated() {
+            let decision = late.decide(day: day, index: index)
+            let at = late.deliveredAt(eventTime: transaction.timestamp, decision)
+            let eventInstant = zone.utcSecond(ofLocal: transaction.timestamp)
+            // A real local time: reading it back gives an instant whose local time it is.
+            #expect(zone.localSecond(ofUTC: zone.utcSecond(ofLocal: at.first)) == at.first, "\(index): \(at.first) is not a local time")
+            // Elapsed: the instant of the delivery is the event's instant plus the delay (the first
+            // or second pass of a repeated hour, whichever it is).
+            let instants = [zone.utcSecond(ofLocal: at.first), zone.utcSecond(ofLocal: at.first) + 3_600]
+            #expect(instants.contains(eventInstant + decision.lateness), "\(index): delay \(decision.lateness) s")
+            // The retry too, unless it ends in the second pass of a repeated hour at a local time
+            // before its first delivery's: then it is made with its first delivery.
+            let retry = try #require(decision.retryDelay)
+            let second = try #require(at.second)
+            let retried = eventInstant + decision.lateness + retry
+            if zone.localSecond(ofUTC: retried) < at.first {
+                #expect(second == at.first)
+            } else {
+                #expect([zone.utcSecond(ofLocal: second), zone.utcSecond(ofLocal: second) + 3_600].contains(retried))
+            }
+        }
     }
 
     @Test func settingsOutsideTheirRangesAreNamed() {

@@ -27,4 +27,26 @@ import Testing
         }
         #expect(resumed.state == january2024.state)
     }
+
+    /// The calendar does not stop at 1970: days before it (negative ordinals) simulate like any
+    /// other, from year 1 on, and a state saved before 1970 resumes across it exactly.
+    @Test(arguments: ["1969-12-29", "0001-01-01", "1583-10-10"])
+    func daysBefore1970SimulateAndResumeExactly(start: String) throws {
+        let oneShot = simulate(from: start, days: 6)
+        for events in oneShot.days {
+            #expect(!events.transactions.isEmpty)
+            #expect(events.transactions.allSatisfy { $0.timestamp >= events.day.startSecond && $0.timestamp < events.day.adding(days: 1).startSecond })
+            #expect(zip(events.transactions, events.transactions.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp })
+        }
+        let firstHalf = simulate(from: start, days: 3)
+        let decoded = try JSONDecoder().decode(SimulationState.self, from: JSONEncoder().encode(firstHalf.state))
+        #expect(decoded.problem == nil)
+        var resumed = Simulator(state: decoded)
+        for offset in 3..<6 {
+            let events = resumed.simulate(Day(iso: start)!.adding(days: offset))
+            #expect(events.transactions.map(\.paymentNumber) == oneShot.days[offset].transactions.map(\.paymentNumber))
+            #expect(events.transactions.map(\.amountCents) == oneShot.days[offset].transactions.map(\.amountCents))
+        }
+        #expect(resumed.state == oneShot.state)
+    }
 }

@@ -29,7 +29,7 @@ import Testing
         // With disorder: the settings and the pending deliveries, whole transactions included.
         var disordered = run
         let epoch = DeliveryEpoch(first: Day(iso: "2024-01-01")!, last: nil)
-        let plan = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 86_400, duplicateFraction: 0.5), seed: 3)
+        let plan = DeliveryPlan(settings: DisorderSettings(lateFraction: 1, maxLatenessSeconds: 86_400, duplicateFraction: 0.5), seed: 3, zone: .utc)
         let day = january2024.days[14]
         let pending = day.transactions.prefix(40).enumerated().flatMap { index, transaction in
             let (first, second) = plan.deliveries(of: transaction, day: day.day, index: index, epoch: epoch.first)

@@ -140,7 +140,7 @@ struct BenchRow {
         let record = RunRecord(command: .incremental, startDate: day, endDate: day, timeZone: "UTC", kafka: nil)
         let recorder = LagRecorder(pacer: pacer)
         let run = ReplayRun(
-            start: Checkpoint(state: state, unfinishedRun: record), streams: [], snapshot: StateSnapshot(folder: folder),
+            start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, streams: [], snapshot: StateSnapshot(folder: folder),
             openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
         pacer.anchor(at: Double(noon), atFirstWait: true)
         _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)

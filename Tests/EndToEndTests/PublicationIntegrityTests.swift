@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// What a run publishes stays exactly once even when the cluster or another process misbehaves:
+/// a broker that comes back empty fails the run and the same command publishes what is missing;
+/// a second process publishing the same simulation into the same topics is caught; records of
+/// other producers among the run's own are not mistaken for it. On the real binary, against
+/// `replay broker` over TCP, read back with kcat.
+@Suite(.serialized) struct PublicationIntegrityTests {
+    let period = (start: "2024-01-01", end: "2024-01-03")
+    var transactionsFile: String { "transactions_\(period.start)_\(period.end).csv" }
+    var merchantsFile: String { "merchants_\(period.start)_\(period.end).csv" }
+
+    func command(_ folder: TemporaryFolder, _ brokers: String, pace: String) -> [String] {
+        ["--initial", "--start-date", period.start, "--end-date", period.end, "--output-dir", folder.path, "--brokers", brokers,
+         "--pace", pace, "--debug"]
+    }
+
+    /// Every transaction row exactly once in the topic, and every merchant row once in its topic.
+    func expectEverythingOnce(_ folder: TemporaryFolder, at brokers: String) throws {
+        try KafkaStreamTests().expectTransactionsMatch(folder, transactionsFile, at: brokers)
+        let merchantRows = try folder.lines(merchantsFile).count - 1
+        let events = try Kcat.consume("payments.merchants", from: brokers)
+        #expect(events.count == merchantRows)
+        #expect(Set(events.map { "\($0.key) v\($0.value["version"]!)" }).count == merchantRows)
+    }
+
+    @Test func aBrokerThatComesBackEmptyFailsTheRunAndTheSameCommandPublishesWhatIsMissing() throws {
+        let port = try KafkaStreamTests.freePort()
+        var broker: StandaloneBroker? = try StandaloneBroker(port: port)
+        let folder = try TemporaryFolder()
+        let arguments = command(folder, broker!.address, pace: "43200")
+        let child = try ReplayBinary.start(arguments)
+        #expect(child.wait(for: "debug: 2024-01-01", on: 1))
+        broker = nil
+        broker = try StandaloneBroker(port: port)
+        let failed = child.finish()
+        #expect(failed.status == 1, "\(failed.stderr)")
+        let last = failed.stderrLines.last.map(String.init) ?? ""
+        #expect(last.hasPrefix("replay: error: ") && last.contains("run the same command again to publish what is missing"), "\(failed.stderr)")
+
+        // Killed right after publishing the missing records again, before its first checkpoint: the next run finds them there.
+        let killed = try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": "slice-written:1"])
+        #expect(killed.killedBySignal, "\(killed.stderr)")
+        #expect(killed.stderr.contains("Kafka lost records of this run"), "\(killed.stderr)")
+        let rerun = try ReplayBinary.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        try expectEverythingOnce(folder, at: broker!.address)
+    }
+
+    @Test func twoRunsOfOneSimulationIntoTheSameTopicsAreCaught() throws {
+        let broker = try StandaloneBroker()
+        let first = try TemporaryFolder(), second = try TemporaryFolder()
+        let paced = try ReplayBinary.start(command(first, broker.address, pace: "20000"))
+        #expect(paced.wait(for: "debug: 2024-01-01", on: 1))
+        let fast = try ReplayBinary.run(command(second, broker.address, pace: "max"))
+        let slow = paced.finish()
+        let phrase = "another process is publishing this simulation"
+        let caught = [fast, slow].filter { $0.status == 1 && $0.stderrLines.last?.contains(phrase) == true }
+        let tails = [fast, slow].map { "exit \($0.status): " + $0.stderrLines.suffix(4).joined(separator: " | ") }
+        #expect(!caught.isEmpty, "neither run noticed the other: \(tails)")
+        #expect([fast, slow].allSatisfy { $0.status == 1 || $0.status == 0 })
+    }
+
+    @Test func recordsOfOtherProducersAmongTheRunsOwnAreNotMistakenForAnotherRun() throws {
+        let broker = try StandaloneBroker(partitions: 2)
+        let folder = try TemporaryFolder()
+        let child = try ReplayBinary.start(command(folder, broker.address, pace: "20000"))
+        #expect(child.wait(for: "debug: 2024-01-01", on: 1))
+        for partition in 0..<2 {
+            try Kcat.produce((0..<20).map { "other-\($0)" }, to: "payments.transactions", at: broker.address, options: ["-p", String(partition)])
+        }
+        let result = child.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try Kcat.consumeRaw("payments.transactions", from: broker.address)
+        #expect(records.filter { $0.hasPrefix("other-") }.count == 40)
+        #expect(records.filter { !$0.hasPrefix("other-") }.count == (try folder.lines(transactionsFile).count - 1))
+    }
+}
+
+extension Kcat {
+    /// The values of a topic's records as text, from the beginning to its end.
+    static func consumeRaw(_ topic: String, from brokers: String) throws -> [String] {
+        let path = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { throw KcatMissing() }
+        let result = try ChildProcess(path, ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).finish()
+        guard result.status == 0 else { throw KcatFailed(message: result.stderr) }
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+}
