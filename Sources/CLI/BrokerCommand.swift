@@ -19,6 +19,9 @@ struct Broker: ParsableCommand {
     @OptionGroup(title: "Topics")
     var topics: TopicOptions
 
+    @Option(name: .customLong("log-format"), help: "text (for a person) or json (one object per line); the broker writes only errors, on stderr.")
+    var logFormat: LogFormat = .text
+
     /// Run from `run`, after the parser has reported any unknown option (see `CombinationChecks`).
     func check() throws {
         guard (1...1_000).contains(partitions) else { throw ValidationError("--partitions must be from 1 to 1000") }
@@ -31,8 +34,7 @@ struct Broker: ParsableCommand {
         // Block the signals before librdkafka starts its threads, so that only sigwait sees them.
         var signals = sigset_t()
         sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
+        for number in StopSignal.numbers { sigaddset(&signals, number) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         let broker = try EmbeddedBroker(topics: topics.names, partitions: partitions)
         let relay = try port.map { try BootstrapRelay(port: $0, relayingTo: broker.bootstrapServers) }

@@ -11,6 +11,9 @@ struct ConfigCheck {
     /// The description, one `name: value` line each, then the effective Kafka properties.
     func report() throws -> String {
         let kafka = command.kafka
+        for warning in try kafka.warnings {
+            StandardError.write(command.logFormat.line(level: .warning, message: warning, metadata: [:], label: "replay"))
+        }
         let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers, pace: command.pace ?? (command.realtime ? .factor(1) : .max))
         var lines = [
             "mode: \(mode)",

@@ -3,6 +3,7 @@ import Clock
 import Engine
 import Events
 import Foundation
+import Kafka
 import Logging
 import Simulation
 import Sinks
@@ -130,7 +131,22 @@ struct Generate: ParsableCommand {
     func run() throws {
         try check()
         if checkConfig { return StandardOutput.write(try ConfigCheck(command: self).report()) }
+        // First, so that a signal during the start (connecting, reading the topics back) is a stop too.
+        StopSignal.install(announcing: logFormat == .text)
         let logger = ConsoleLogHandler.logger(debug: debug, quiet: quiet, format: logFormat)
+        for warning in try kafka.warnings { logger.warning("\(warning)") }
+        var started = false
+        do {
+            try generate(logger: logger, started: &started)
+        } catch where StopSignal.isRequested && !started && !(error is ExitStatus) {
+            logger.info("stopped before the run started: run the same command again to start it")
+            throw ExitStatus.stopped(history: !realtime)
+        }
+    }
+
+    /// The run, from the folder's lock to the summary; `started` turns true once the run has begun
+    /// (before it, a stop request ends whatever step is waiting).
+    private func generate(logger: Logger, started: inout Bool) throws {
         var killSwitch = try KillSwitch.fromEnvironment()
         let shard = try self.shard.resolve()
         let root = try OutputFolder(path: outputDir)
@@ -162,7 +178,8 @@ struct Generate: ParsableCommand {
         }
         let kafkaConnection = try KafkaConnection.open(kafka, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
-                                                       shard: shard, epoch: disorderRecord?.epoch, statistics: telemetry != nil, logger: logger)
+                                                       shard: shard, epoch: disorderRecord?.epoch, statistics: telemetry != nil, logger: logger,
+                                                       interruption: Interruption { StopSignal.isRequested })
         defer { kafkaConnection?.shutDown() }
         telemetry?.attach(kafkaConnection)
         var start = plan.start
@@ -175,12 +192,11 @@ struct Generate: ParsableCommand {
         let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
         let disorderLog = disorderRecord.flatMap { $0.writesLog ? DeliveryPlan(settings: $0.settings, seed: state.seed, zone: timezone) : nil }
         let written = WrittenRows()
-        StopSignal.install(announcing: logFormat == .text)
-
         if let connection = kafkaConnection, connection.lostRecords {
             let republisher = Republisher(checkpoint: plan.start, zone: timezone)
             guard try republisher.republish(to: [connection.sink], shouldStop: { StopSignal.isRequested }) else {
-                return logger.info("stopped: run the same command again to continue")
+                logger.info("stopped: run the same command again to continue")
+                throw ExitStatus.stopped(history: plan.isHistory)
             }
         }
         let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
@@ -201,6 +217,7 @@ struct Generate: ParsableCommand {
         } else {
             try run.begin()
         }
+        started = true
         let outcome: ReplayRun.Outcome
         do {
             outcome = try drive(run, plan, progress: progress, telemetry: telemetry, logger: logger)
@@ -219,8 +236,11 @@ struct Generate: ParsableCommand {
             let pending = figures.pending > 0 ? "; \(figures.pending) still pending, kept in \(StateSnapshot.fileName) for the next run" : ""
             logger.info("disorder: delivered \(figures.late) late and \(figures.duplicates) duplicates\(pending)")
         }
-        if outcome == .stopped { logger.info("stopped: run the same command again to continue") }
         telemetry?.linger(outcome == .completed ? metrics.linger : 0, logger: logger)
+        if outcome == .stopped {
+            logger.info("stopped: run the same command again to continue")
+            throw ExitStatus.stopped(history: plan.isHistory)
+        }
     }
 
     /// What every shard of this run must agree on (see `ShardManifest`).

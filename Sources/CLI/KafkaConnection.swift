@@ -26,7 +26,8 @@ final class KafkaConnection {
     /// could not continue are refused (`PublishedPositions.deliveryPositions`). With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
     static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger) throws -> KafkaConnection? {
+                     shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger,
+                     interruption: Interruption = .never) throws -> KafkaConnection? {
         let topics = options.topics.names
         guard options.brokers != "none" else {
             if !options.properties.isEmpty || options.configFile != nil {
@@ -35,7 +36,8 @@ final class KafkaConnection {
             if options.values.format == .avro { logger.warning("--format avro is ignored with --brokers none") }
             return nil
         }
-        let valueFormat = try options.values.register(topics: topics, configFile: options.configFile.map { try KafkaConfigFile(path: $0) })
+        let valueFormat = try options.values.register(topics: topics, configFile: options.configFile.map { try KafkaConfigFile(path: $0) },
+                                                      stopRequested: interruption.isRequested)
         if case let .avro(ids) = valueFormat {
             let subjects = ValueFormatOptions.subjects(of: topics)
             logger.info("Avro values: schemas registered as \(zip(subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
@@ -51,8 +53,8 @@ final class KafkaConnection {
         if let embedded {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }
-        let producer = try KafkaProducer(configuration: configuration, topics: topics, logger: logger)
-        let partitionCounts = try topics.indices.map { try producer.partitionCount(ofTopic: $0) }
+        let producer = try KafkaProducer(configuration: configuration, topics: topics, logger: logger, interruption: interruption)
+        let partitionCounts = try topics.indices.map { try producer.partitionCount(ofTopic: $0, interruption: interruption) }
         if let change = unfinished?.partitionChange(to: partitionCounts) { throw UserError(change) }
         for (topic, count) in zip(topics, partitionCounts) where count < shard.count {
             throw UserError("--shard \(shard): \(topic) has \(count) partitions, fewer than the \(shard.count) shards, so some shards would own none; "
@@ -76,14 +78,16 @@ final class KafkaConnection {
             if stream == .transactions, let epoch {
                 let holdings = try PublishedHoldings.read(
                     configuration: configuration, topic: topic, partitionCount: count, runId: runId, shard: shard,
-                    reading: .deliveries(topic: topic, partitionCount: count, epoch: epoch), recorded: checkpointed, clusterChanged: clusterChanged)
+                    reading: .deliveries(topic: topic, partitionCount: count, epoch: epoch), recorded: checkpointed, clusterChanged: clusterChanged,
+                    interruption: interruption)
                 deliveryProgress = holdings.progress
                 progress.append(Array(repeating: .empty, count: count))
                 report(holdings)
             } else {
                 let holdings = try PublishedHoldings.read(
                     configuration: configuration, topic: topic, partitionCount: count, runId: runId, shard: shard,
-                    reading: .sequences(topic: topic, partitionCount: count), recorded: checkpointed, clusterChanged: clusterChanged)
+                    reading: .sequences(topic: topic, partitionCount: count), recorded: checkpointed, clusterChanged: clusterChanged,
+                    interruption: interruption)
                 progress.append(holdings.progress)
                 report(holdings)
             }

@@ -42,8 +42,19 @@ struct KafkaOptions: ParsableArguments {
             help: ArgumentHelp("A file of librdkafka producer properties (key=value lines, # comments), read before -X.", valueName: "file"))
     var configFile: String?
 
-    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config).", valueName: "key=value"))
+    @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config). Secrets belong in --kafka-config: a command line is visible to every user of the machine.", valueName: "key=value"))
     var properties: [String] = []
+
+    /// What the Kafka options may do that their user did not mean: a secret given with `-X`
+    /// (visible in `ps`), a `--kafka-config` value with a ` #` in it. One line each, no value.
+    var warnings: [String] {
+        get throws {
+            let secrets = properties.map { String($0.prefix { $0 != "=" }) }.filter(ProducerConfiguration.isSecret).map {
+                "-X \($0): a secret on the command line is visible to every user of this machine (ps, /proc/PID/cmdline); put it in --kafka-config"
+            }
+            return try secrets + (configFile.map { try KafkaConfigFile(path: $0).warnings } ?? [])
+        }
+    }
 
     @OptionGroup var values: ValueFormatOptions
 

@@ -10,9 +10,13 @@ import Glibc
 @main
 enum ReplayMain {
     static func main() {
+        ProcessSetup.prepare()
+        if LogFormat.requested(in: Array(CommandLine.arguments.dropFirst())) == .json { CrashReport.installJSON() }
         do {
             var command = try Replay.parseAsRoot()
             try command.run()
+        } catch let status as ExitStatus {
+            exit(status.code)
         } catch let error as UserError {
             fail(error.description, status: error.exitStatus)
         } catch let error as ReportableError {

@@ -26,7 +26,7 @@ final class RunTelemetry: @unchecked Sendable {
         } catch let error as MetricsServerError {
             throw UserError(error.description)
         }
-        logger.info("serving metrics on http://\(options.address):\(server!.port)/metrics (probes /healthz, /readyz)")
+        logger.info("serving metrics on http://\(MetricsServer.hostPort(server!.address, server!.port))/metrics (probes /healthz, /readyz)")
     }
 
     /// From now on, each scrape samples `connection`'s figures; nil: a files-only run.

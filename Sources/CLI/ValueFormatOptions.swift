@@ -38,12 +38,12 @@ struct ValueFormatOptions: ParsableArguments {
 
     /// For `--format avro`: registers each topic's value schema and returns the value format with
     /// their ids. A registry that refuses a schema or cannot be reached is an error in one line.
-    func register(topics: [String], configFile: KafkaConfigFile?) throws -> ValueFormat {
+    func register(topics: [String], configFile: KafkaConfigFile?, stopRequested: @escaping @Sendable () -> Bool) throws -> ValueFormat {
         guard format == .avro else { return .json }
         let client = SchemaRegistryClient(settings: try registrySettings(configFile: configFile))
         do {
             let ids = try zip(Self.subjects(of: topics), KafkaRecord.valueFields).map { subject, fields in
-                try client.registerAvro(subject: subject, schema: fields.avroSchema.compact)
+                try client.registerAvro(subject: subject, schema: fields.avroSchema.compact, stopRequested: stopRequested)
             }
             return .avro(schemaIds: ids)
         } catch let error as SchemaRegistryError {

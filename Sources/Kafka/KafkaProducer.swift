@@ -27,9 +27,9 @@ public final class KafkaProducer: @unchecked Sendable {
     private var closed = false
     private let arguments = ProduceArguments()
 
-    /// Connects to the cluster and checks within `connectTimeout` seconds that it answers.
+    /// Connects to the cluster and checks within `connectTimeout` seconds that it answers (or until `interruption`).
     public init(configuration: ProducerConfiguration, topics: [String], logger: Logger? = nil,
-                connectTimeout: Double = 10, stallTimeout: Double = 30) throws {
+                connectTimeout: Double = 10, stallTimeout: Double = 30, interruption: Interruption = .never) throws {
         self.topics = topics
         self.stallTimeout = stallTimeout
         self.logger = logger
@@ -57,7 +57,7 @@ public final class KafkaProducer: @unchecked Sendable {
         topicHandles = handles
         poller = DeliveryPoller(handle: handle, ledger: ledger)
         do {
-            try checkReachable(timeout: connectTimeout)
+            try checkReachable(timeout: connectTimeout, interruption: interruption)
             callbacks.log?.connected()
         } catch {
             shutDown(flushTimeout: 0)
@@ -92,12 +92,13 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// The partition count of `topics[topic]`, from the cluster's metadata (which creates the
     /// topic where the cluster creates topics on first use); waits up to `timeout` seconds for it.
-    public func partitionCount(ofTopic topic: Int, timeout: Double = 10) throws -> Int {
+    public func partitionCount(ofTopic topic: Int, timeout: Double = 10, interruption: Interruption = .never) throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         var problem = "no metadata"
         while true {
+            try interruption.check()
             var metadata: UnsafePointer<rd_kafka_metadata>?
-            let code = rd_kafka_metadata(handle, 0, topicHandles[topic], &metadata, 2_000)
+            let code = rd_kafka_metadata(handle, 0, topicHandles[topic], &metadata, max(1, interruption.nextWait(until: deadline)))
             if code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
                 defer { rd_kafka_metadata_destroy(metadata) }
                 let found = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
@@ -185,10 +186,17 @@ public final class KafkaProducer: @unchecked Sendable {
 
     deinit { shutDown(flushTimeout: 0) }
 
-    private func checkReachable(timeout: Double) throws {
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout * 1000))
-        if let metadata { rd_kafka_metadata_destroy(metadata) }
+    private func checkReachable(timeout: Double, interruption: Interruption) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var code = RD_KAFKA_RESP_ERR__TIMED_OUT
+        // In short waits, so that a stop request is seen; a cluster that refuses is asked again until the deadline.
+        repeat {
+            try interruption.check()
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            code = rd_kafka_metadata(handle, 0, nil, &metadata, max(1, interruption.nextWait(until: deadline)))
+            if let metadata { rd_kafka_metadata_destroy(metadata) }
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__TIMED_OUT { Thread.sleep(forTimeInterval: 0.1) }
+        } while code != RD_KAFKA_RESP_ERR_NO_ERROR && Date() < deadline
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             let last = ledger.snapshot.lastError.map { " (\($0))" } ?? ""
             throw KafkaError("cannot reach Kafka at \(bootstrapServers) within \(Int(timeout)) s: \(String(cString: rd_kafka_err2str(code)))\(last)")

@@ -99,7 +99,7 @@ public struct ProducerConfiguration: Sendable {
     private static let bootstrapNames: Set<String> = ["bootstrap.servers", "metadata.broker.list"]
 
     /// True for properties whose values must never be printed.
-    static func isSecret(_ name: String) -> Bool {
+    public static func isSecret(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "token", "user.info"].contains { lowered.contains($0) }
     }

@@ -29,10 +29,11 @@ public struct PublishedHoldings<Position: Comparable & Hashable & Sendable>: Sen
     /// Reads `topic` (`partitionCount` partitions) for run `runId`. `recorded`: what the unfinished
     /// run's last checkpoint recorded of this topic; `clusterChanged`: the cluster is not the one it recorded.
     public static func read(configuration: ProducerConfiguration, topic: String, partitionCount: Int, runId: String, shard: Shard,
-                            reading: Reading, recorded: (newest: [String?], held: [String])?, clusterChanged: Bool) throws -> PublishedHoldings {
+                            reading: Reading, recorded: (newest: [String?], held: [String])?, clusterChanged: Bool,
+                            interruption: Interruption = .never) throws -> PublishedHoldings {
         let found = try TopicReadBack.newestMarks(
             configuration: configuration, topic: topic, partitionCount: partitionCount, runHeader: RecordIdentity.runHeader, run: runId,
-            markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader)
+            markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader, interruption: interruption)
         // Every partition is checked (a record another partition count placed is refused); a shard skips only in its own.
         let newest = try found.newest.enumerated().map { partition, record in try record.map { try reading.ofRecord($0, partition) } }
         var heldRecorded = [Set<Position>](repeating: [], count: partitionCount)
@@ -57,7 +58,8 @@ public struct PublishedHoldings<Position: Comparable & Hashable & Sendable>: Sen
         }
         if !lost.isEmpty {
             let records = try TopicReadBack.allMarks(configuration: configuration, topic: topic, partitions: lost, runHeader: RecordIdentity.runHeader,
-                                                     run: runId, markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader)
+                                                     run: runId, markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader,
+                                                     interruption: interruption)
             for partition in lost {
                 let held = try (records[partition] ?? []).map { try reading.ofRecord($0, partition) }
                 progress[partition] = PartitionProgress(heldUpTo: nil, heldOutOfOrder: Set(held))

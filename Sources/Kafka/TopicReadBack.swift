@@ -41,8 +41,8 @@ public enum TopicReadBack {
     /// in every message. No wait for the cluster lasts longer than `timeout` seconds.
     public static func newestMarks(configuration: ProducerConfiguration, topic: String, partitionCount: Int,
                                    runHeader: String, run: String, markHeader: String, detailHeader: String? = nil,
-                                   timeout: Double = 10) throws -> Holdings {
-        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
+                                   timeout: Double = 10, interruption: Interruption = .never) throws -> Holdings {
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout, interruption: interruption)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
         let watermarks = try (0..<Int32(partitionCount)).map { try consumer.watermarks(of: $0, deadline: deadline) }
@@ -62,8 +62,9 @@ public enum TopicReadBack {
     /// Every record of run `run` in the given partitions of `topic`, oldest first, by partition
     /// (read from each partition's oldest record to its end).
     public static func allMarks(configuration: ProducerConfiguration, topic: String, partitions: [Int], runHeader: String, run: String,
-                                markHeader: String, detailHeader: String? = nil, timeout: Double = 10) throws -> [Int: [Newest]] {
-        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout)
+                                markHeader: String, detailHeader: String? = nil, timeout: Double = 10,
+                                interruption: Interruption = .never) throws -> [Int: [Newest]] {
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout, interruption: interruption)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
         let windows = try partitions.compactMap { partition in
@@ -164,9 +165,11 @@ private final class ReadBackConsumer {
     private let lastError = LastClientError()
     /// Hides secret values in every message.
     private let configuration: ProducerConfiguration
+    private let interruption: Interruption
 
-    init(configuration: ProducerConfiguration, topic: String, timeout: Double) throws {
+    init(configuration: ProducerConfiguration, topic: String, timeout: Double, interruption: Interruption = .never) throws {
         self.topic = topic
+        self.interruption = interruption
         bootstrapServers = configuration.bootstrapServers
         self.timeout = timeout
         self.configuration = configuration
@@ -204,7 +207,12 @@ private final class ReadBackConsumer {
     func watermarks(of partition: Int32, deadline: Date) throws -> (low: Int64, high: Int64)? {
         var low: Int64 = 0
         var high: Int64 = 0
-        let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, milliseconds(until: deadline))
+        var code = RD_KAFKA_RESP_ERR__TIMED_OUT
+        // In short waits, so that a stop request is seen.
+        repeat {
+            try interruption.check()
+            code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, max(1, interruption.nextWait(until: deadline)))
+        } while code == RD_KAFKA_RESP_ERR__TIMED_OUT && Date() < deadline
         switch code {
         case RD_KAFKA_RESP_ERR_NO_ERROR: return (low, high)
         case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION: return nil
@@ -236,7 +244,9 @@ private final class ReadBackConsumer {
         var unread = Dictionary(uniqueKeysWithValues: windows.map { ($0.partition, $0.offsets) })
         var deadline = Date().addingTimeInterval(timeout)
         while !unread.isEmpty {
-            guard let message = rd_kafka_consumer_poll(handle, milliseconds(until: deadline)) else {
+            try interruption.check()
+            guard let message = rd_kafka_consumer_poll(handle, interruption.nextWait(until: deadline)) else {
+                if Date() < deadline { continue }
                 throw failure("no record arrived")
             }
             defer { rd_kafka_message_destroy(message) }
@@ -263,10 +273,6 @@ private final class ReadBackConsumer {
     /// and a close would wait for an unreachable cluster.
     func close() {
         rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
-    }
-
-    private func milliseconds(until deadline: Date) -> Int32 {
-        Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
     }
 
     /// A one-line error naming the topic and cluster, with librdkafka's last error if it reported one.

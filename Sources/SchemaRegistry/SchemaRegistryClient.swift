@@ -14,11 +14,13 @@ public struct SchemaRegistryClient: Sendable {
         self.timeout = timeout
     }
 
-    /// Registers an Avro `schema` under `subject` and returns its id.
-    public func registerAvro(subject: String, schema: String) throws -> Int32 {
+    /// Registers an Avro `schema` under `subject` and returns its id; `stopRequested` (asked while
+    /// waiting) ends the wait early with an error.
+    public func registerAvro(subject: String, schema: String, stopRequested: @escaping @Sendable () -> Bool = { false }) throws -> Int32 {
         let path = "/subjects/\(Self.pathSegment(subject))/versions"
         let body = try JSONSerialization.data(withJSONObject: ["schemaType": "AVRO", "schema": schema], options: [.sortedKeys])
-        let (status, data) = try RegistryExchange(settings: settings, timeout: timeout).send(.POST, path, body: body)
+        let exchange = RegistryExchange(settings: settings, timeout: timeout, stopRequested: stopRequested)
+        let (status, data) = try exchange.send(.POST, path, body: body)
         let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         let registry = "the schema registry at \(settings.description)"
         let detail = (answer?["message"] as? String).map { ": " + Self.oneLine($0).prefix(300) } ?? ""

@@ -136,8 +136,8 @@ import Testing
                 continue
             }
             let port = try #require(Int(portText))
-            #expect(Self.value(of: "--metrics-address", in: run.args) == "0.0.0.0",
-                    "\(run.source): metrics must listen on 0.0.0.0 to be reachable from outside the container")
+            #expect(Self.value(of: "--metrics-address", in: run.args) == "::",
+                    "\(run.source): metrics must listen on :: (IPv6 and IPv4) to be reachable from outside the container")
             #expect(exposed.contains(port), "deploy/Dockerfile EXPOSE \(exposed) lacks \(port)")
             #expect(run.containerPorts.contains(port), "\(run.source): port \(port) not declared/published: \(run.containerPorts)")
             guard run.kind != "compose" else { continue }
@@ -202,7 +202,72 @@ import Testing
     print(last)
     """#
 
-    // MARK: 4. The image's shared libraries
+    // MARK: 4. Hardening
+
+    /// What the manifests say about privileges and exposure, read by PyYAML: no service-account
+    /// token, a NetworkPolicy that lets only Prometheus reach the metrics port, a Job that neither
+    /// takes a stopped shard for done nor lives forever, Compose services without privileges.
+    static let hardeningScript = #"""
+    import json, pathlib, sys, yaml
+    deploy = pathlib.Path(sys.argv[1])
+    out = {"pods": {}, "policies": [], "job": None, "compose": {}}
+    for path in sorted(deploy.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if not isinstance(doc, dict):
+                continue
+            kind = doc.get("kind")
+            if kind in ("StatefulSet", "Job"):
+                pod = doc["spec"]["template"]["spec"]
+                out["pods"][kind] = {"token": pod.get("automountServiceAccountToken"), "restart": pod.get("restartPolicy")}
+            if kind == "Job":
+                spec = doc["spec"]
+                rules = spec.get("podFailurePolicy", {}).get("rules", [])
+                out["job"] = {
+                    "ignoresExit": sorted(v for r in rules if r["action"] == "Ignore" for v in r.get("onExitCodes", {}).get("values", [])),
+                    "ignoresDisruption": any(r["action"] == "Ignore" and any(c.get("type") == "DisruptionTarget"
+                                             for c in r.get("onPodConditions", [])) for r in rules),
+                    "deadline": spec.get("activeDeadlineSeconds"), "ttl": spec.get("ttlSecondsAfterFinished"),
+                    "perIndex": spec.get("backoffLimitPerIndex")}
+            if kind == "NetworkPolicy":
+                spec = doc["spec"]
+                out["policies"].append({"selects": spec["podSelector"].get("matchLabels", {}), "types": spec.get("policyTypes", []),
+                                        "ports": [p["port"] for rule in spec.get("ingress", []) for p in rule.get("ports", [])],
+                                        "open": any(not rule.get("from") for rule in spec.get("ingress", []))})
+            if "services" in doc:
+                for name, service in doc["services"].items():
+                    if str(service.get("image", "")).startswith("replay"):
+                        out["compose"][name] = {"readOnly": service.get("read_only"), "capDrop": service.get("cap_drop"),
+                                                "options": service.get("security_opt"), "memory": service.get("mem_limit")}
+    print(json.dumps(out))
+    """#
+
+    @Test func theManifestsGrantNothingTheRunDoesNotNeed() throws {
+        try DeployTools.requirePyYAML()
+        let result = try DeployTools.run("python3", ["-c", Self.hardeningScript, Self.deploy])
+        try #require(result.status == 0, "\(result.stderr)")
+        let facts = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let pods = facts["pods"] as! [String: [String: Any]]
+        #expect(pods.keys.sorted() == ["Job", "StatefulSet"])
+        for (kind, pod) in pods { #expect(pod["token"] as? Bool == false, "\(kind) mounts a service-account token") }
+        let job = try #require(facts["job"] as? [String: Any])
+        #expect(pods["Job"]?["restart"] as? String == "Never", "podFailurePolicy needs restartPolicy Never")
+        #expect(job["ignoresExit"] as? [Int] == [75] && job["ignoresDisruption"] as? Bool == true, "\(job)")
+        #expect((job["deadline"] as? Int ?? 0) > 0 && (job["ttl"] as? Int ?? 0) > 0 && (job["perIndex"] as? Int ?? 0) > 0, "\(job)")
+        let policies = facts["policies"] as! [[String: Any]]
+        #expect(policies.contains { ($0["selects"] as? [String: String])?["app.kubernetes.io/name"] == "replay"
+            && ($0["types"] as? [String])?.contains("Ingress") == true && $0["ports"] as? [Int] == [9464] && $0["open"] as? Bool == false },
+                "no NetworkPolicy limits who reaches replay's metrics port: \(policies)")
+        let compose = facts["compose"] as! [String: [String: Any]]
+        #expect(compose.count == 2)
+        for (name, service) in compose {
+            #expect(service["readOnly"] as? Bool == true && service["capDrop"] as? [String] == ["ALL"], "\(name): \(service)")
+            #expect((service["options"] as? [String])?.contains("no-new-privileges:true") == true && service["memory"] != nil, "\(name): \(service)")
+        }
+        let dockerfile = try String(contentsOfFile: Self.deploy + "/Dockerfile", encoding: .utf8)
+        #expect(dockerfile.contains("ENV SWIFT_BACKTRACE=enable=no"), "the image prints text backtraces")
+    }
+
+    // MARK: 5. The image's shared libraries
 
     /// The packages owning `path` (dpkg -S), trying the other side of the /usr merge and the
     /// symlink's target, since ldd names /lib/… for files dpkg registered under /usr/lib/… and back.

@@ -39,8 +39,9 @@ import Testing
         #expect(!(result.stdout + result.stderr).contains(Self.secret))
     }
 
-    @Test(arguments: [("a=1\nthis line has no equals sign \(secret)\n", "line 2 is not of the form key=value"),
-                      ("a=1\n\n = \(secret)\n", "line 3 has no key before '='"),
+    @Test(arguments: [("a=1\nthis line has no equals sign \(secret)\n", "line 1: a: No such configuration property"),
+                      ("linger.ms=1\nthis line has no equals sign \(secret)\n", "line 2: this: No such configuration property"),
+                      ("a=1\n\n = \(secret)\n", "line 3 has no key before its value"),
                       ("sasl.password=\(secret)\nsecurity.protocol=\(secret)\n", "line 2: security.protocol: "),
                       ("bootstrap.servers=elsewhere:9092\n", "line 1: bootstrap.servers: set the brokers with --brokers")])
     func aBadLineIsRefusedInOneLineNamingFileAndLine(text: String, phrase: String) throws {
