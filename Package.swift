@@ -31,6 +31,14 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Clock", dependencies: ["Simulation"]),
+        // The Kafka-protocol gateway in front of `replay broker`'s mock cluster, for Java clients.
+        .target(
+            name: "BrokerGateway",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The Schema Registry's REST client (AsyncHTTPClient, TLS through NIOSSL's BoringSSL); only the CLI uses it.
         .target(
             name: "SchemaRegistry",
@@ -57,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry", "SchemaRegistry",
+                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry", "SchemaRegistry", "BrokerGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +74,7 @@ let package = Package(
             "Simulation", "Events", "Sinks", "Clock", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "ClockTests", dependencies: ["Clock", "Simulation"]),
+        .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Simulation", "Events", "Sinks", "Kafka", .product(name: "PropertyBased", package: "swift-property-based"),

@@ -42,6 +42,12 @@ public final class EmbeddedBroker: @unchecked Sendable {
         }
     }
 
+    /// Creates `topic` with `partitions` partitions; false when it exists already (or cannot be made).
+    @discardableResult
+    public func createTopic(_ topic: String, partitions: Int) -> Bool {
+        rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), 1) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
     /// Takes broker `id` (1-based) down or brings it back: its connections close and it refuses new ones.
     public func setBroker(_ id: Int, up: Bool) {
         _ = up ? rd_kafka_mock_broker_set_up(cluster, Int32(id)) : rd_kafka_mock_broker_set_down(cluster, Int32(id))

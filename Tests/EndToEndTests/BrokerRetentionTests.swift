@@ -19,6 +19,21 @@ import Testing
         return (result, try folder.lines("transactions_\(days.0)_\(days.1).csv").count - 1)
     }
 
+    /// Every topic gets the broker's partition count, not only the two it creates at start: a run
+    /// into topics of other names can be split in as many shards.
+    @Test func everyTopicAClientAsksForGetsTheBrokersPartitionCount() throws {
+        let broker = try StandaloneBroker(partitions: 8)
+        let listed = try ChildProcess("/usr/bin/kcat", ["-L", "-b", broker.address, "-t", "other.topic"]).finish()
+        #expect(listed.stdout.contains("topic \"other.topic\" with 8 partitions"), "\(listed.stdout)")
+        let folder = try TemporaryFolder()
+        let shard = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-01", "--output-dir", folder.path,
+                                          "--brokers", broker.address, "--topic-merchants", "mine.m", "--topic-transactions", "mine.t",
+                                          "--shard", "0/8"])
+        #expect(shard.status == 0, "\(shard.stderr)")
+        let records = try Kcat.consume("mine.t", from: broker.address)
+        #expect(!records.isEmpty && records.allSatisfy { $0.partition == 0 })
+    }
+
     @Test func aRunThatOverflowsAPartitionIsWarnedWithTheFiguresAndTheRemedy() throws {
         let broker = try StandaloneBroker(partitions: 1)
         let (result, rows) = try run(days: ("2024-01-01", "2024-01-10"), to: broker)
