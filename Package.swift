@@ -74,6 +74,7 @@ let package = Package(
             "Simulation", "Events", "Sinks", "Clock", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "ClockTests", dependencies: ["Clock", "Simulation"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -5,7 +5,9 @@ import NIOCore
 /// - ApiVersions 0–3, answered by the gateway (a newer request gets UNSUPPORTED_VERSION in the v0
 ///   layout with this table, as a Kafka broker answers, and the client asks again at v3);
 /// - Metadata up to v8, translated to the broker's v2 (Java's admin client needs v4 or later);
-/// - ListOffsets up to v3 (librdkafka 2.0.2's mock writes v4 and v5 answers wrongly).
+/// - ListOffsets up to v3 (librdkafka 2.0.2's mock writes v4 and v5 answers wrongly);
+/// - FindCoordinator up to v2 and Produce up to v8, the layouts it reads (a newer mock serves
+///   their flexible versions too).
 struct ApiVersionsTable: Equatable, Sendable {
     struct Range: Equatable, Sendable {
         let apiKey: Int16
@@ -18,6 +20,8 @@ struct ApiVersionsTable: Equatable, Sendable {
     static let apiVersionsMax: Int16 = 3
     static let metadataMax: Int16 = 8
     static let listOffsetsMax: Int16 = 3
+    static let findCoordinatorMax: Int16 = 2
+    static let produceMax: Int16 = 8
 
     /// The table served for an upstream broker that serves `upstream`.
     init(upstream: [Range]) {
@@ -25,6 +29,8 @@ struct ApiVersionsTable: Equatable, Sendable {
             switch range.apiKey {
             case ApiKey.metadata.rawValue: Range(apiKey: range.apiKey, min: range.min, max: Self.metadataMax)
             case ApiKey.listOffsets.rawValue: Range(apiKey: range.apiKey, min: range.min, max: min(range.max, Self.listOffsetsMax))
+            case ApiKey.findCoordinator.rawValue: Range(apiKey: range.apiKey, min: range.min, max: min(range.max, Self.findCoordinatorMax))
+            case ApiKey.produce.rawValue: Range(apiKey: range.apiKey, min: range.min, max: min(range.max, Self.produceMax))
             default: range
             }
         }

@@ -49,6 +49,8 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
             .whenComplete { [self] result in
                 switch result {
                 case let .success(channel):
+                    // The client left while this connection was made: nothing to relay.
+                    guard client != nil else { return channel.close(promise: nil) }
                     upstream = channel
                     channel.closeFuture.whenComplete { _ in context.close(promise: nil) }
                     for request in waiting { channel.write(KafkaFrameDecoder.framed(request), promise: nil) }
@@ -96,12 +98,11 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
             var topics = asked.topics
             var unknown: [String] = []
             if let names = asked.topics {
-                if asked.allowAutoTopicCreation {
-                    shared.catalog.create(names)
-                } else {
-                    unknown = names.filter { !shared.catalog.exists($0) }
-                    topics = names.filter { shared.catalog.exists($0) }
-                }
+                // Created here with the broker's partition count, so that the broker never creates one with its own;
+                // a name that cannot be created is unknown.
+                if asked.allowAutoTopicCreation { shared.catalog.create(names) }
+                unknown = names.filter { !shared.catalog.exists($0) }
+                topics = names.filter { shared.catalog.exists($0) }
             }
             var upstreamRequest = ByteBuffer()
             header.write(into: &upstreamRequest, apiKey: .metadata, version: 2, clientId: clientId)

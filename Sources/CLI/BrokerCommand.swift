@@ -74,8 +74,7 @@ private final class MockTopics: TopicCatalog {
     func exists(_ topic: String) -> Bool { known.withLock { $0.contains(topic) } }
 
     func create(_ topics: [String]) {
-        for topic in topics where !exists(topic) {
-            broker.createTopic(topic, partitions: partitions)
+        for topic in topics where !exists(topic) && broker.createTopic(topic, partitions: partitions) {
             known.withLock { _ = $0.insert(topic) }
         }
     }

@@ -16,6 +16,11 @@ enum CrashReport {
     /// started the process with signals blocked).
     static func installJSON() {
         lineBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: lineCapacity)
+        // A stack of its own, so that the handler runs even when the main thread's stack overflowed.
+        var stack = stack_t()
+        stack.ss_size = 1 << 16
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: stack.ss_size, alignment: 16)
+        sigaltstack(&stack, nil)
         var mask = sigset_t()
         sigemptyset(&mask)
         for (number, _) in signals { sigaddset(&mask, number) }
@@ -23,7 +28,7 @@ enum CrashReport {
         for (number, _) in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in CrashReport.report(number) }
-            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND) | Int32(SA_ONSTACK)
             sigemptyset(&action.sa_mask)
             sigaction(number, &action, nil)
         }

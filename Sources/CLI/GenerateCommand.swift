@@ -5,6 +5,7 @@ import Events
 import Foundation
 import Kafka
 import Logging
+import SchemaRegistry
 import Simulation
 import Sinks
 
@@ -138,10 +139,15 @@ struct Generate: ParsableCommand {
         var started = false
         do {
             try generate(logger: logger, started: &started)
-        } catch where StopSignal.isRequested && !started && !(error is ExitStatus) {
+        } catch where !started && Self.isStopRequest(error) {
             logger.info("stopped before the run started: run the same command again to start it")
             throw ExitStatus.stopped(history: !realtime)
         }
+    }
+
+    /// True for what a step of the start throws when it ends early because of a stop request.
+    private static func isStopRequest(_ error: Error) -> Bool {
+        error is Interruption.Stopped || (error as? SchemaRegistryError)?.stoppedOnRequest == true
     }
 
     /// The run, from the folder's lock to the summary; `started` turns true once the run has begun

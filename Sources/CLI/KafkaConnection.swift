@@ -68,7 +68,8 @@ final class KafkaConnection {
         var endOffsets: [[Int64?]] = []
         var losses: [String] = []
         for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
-            let checkpointed = recorded.map { ($0.newest[stream.rawValue], $0.held[stream.rawValue]) }
+            // merchants.json's check (Checkpoint.problem) makes sure a publication has an entry for each topic.
+            let checkpointed = recorded.map { RecordedTopic($0, topic: stream.rawValue) }
             func report<Position>(_ holdings: PublishedHoldings<Position>) {
                 endOffsets.append(holdings.endOffsets)
                 let already = holdings.progress.filter { $0.heldUpTo != nil || !$0.heldOutOfOrder.isEmpty }.count

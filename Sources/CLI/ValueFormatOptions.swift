@@ -46,7 +46,7 @@ struct ValueFormatOptions: ParsableArguments {
                 try client.registerAvro(subject: subject, schema: fields.avroSchema.compact, stopRequested: stopRequested)
             }
             return .avro(schemaIds: ids)
-        } catch let error as SchemaRegistryError {
+        } catch let error as SchemaRegistryError where !error.stoppedOnRequest {
             throw UserError(error.description)
         }
     }

@@ -273,6 +273,11 @@ public struct RunPlanner {
         }
         guard let difference = unfinished.difference(from: wanted) else {
             try checkPartialDay(saved.state)
+            // A version that did not save the zone added late deliveries' delays to wall-clock time.
+            if saved.state.timeZone == nil, unfinished.disorder != nil, unfinished.timeZone != RunRequest.defaultTimeZone {
+                throw UserError("\(snapshot.path) records an unfinished run with late deliveries in \(unfinished.timeZone), started by an "
+                    + "earlier version whose delays ignored daylight saving: finish it with that version, or start over with -f")
+            }
             return (saved, true, false)
         }
         guard request.force && forceDrops.contains(unfinished.command) else { throw mismatch(unfinished, difference, forceDrops: forceDrops) }

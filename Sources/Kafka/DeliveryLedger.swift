@@ -30,11 +30,14 @@ final class DeliveryLedger: @unchecked Sendable {
         var settledBelow: Int64?
         /// Offsets acknowledged since the last check, as sorted ranges that do not touch.
         var recent: [ClosedRange<Int64>] = []
+        /// More ranges than `rangeLimit` came since the last check: until the next, offsets are not followed.
+        var untracked = false
     }
 
-    /// At most this many separate ranges are kept per partition between two checks; beyond, the
-    /// last two are joined, and the offsets between them are not looked at (`takeForeignRanges`).
-    static let rangeLimit = 1_000
+    /// At most this many separate ranges are kept per partition between two checks (others append
+    /// among this run's records that often only on a busy shared topic); beyond, the partition is
+    /// not followed until the next check (`takeForeignRanges` says so).
+    static let rangeLimit = 10_000
 
     private let lock = NSLock()
     private var counts: [TopicCounts]
@@ -44,7 +47,6 @@ final class DeliveryLedger: @unchecked Sendable {
     private var fatalError: String?
     private var lostRecords: String?
     private var lostTopic = 0
-    private var overflowed = false
 
     init(topicCount: Int) {
         counts = Array(repeating: TopicCounts(), count: topicCount)
@@ -102,6 +104,8 @@ final class DeliveryLedger: @unchecked Sendable {
         makeRoom(topic, partition)
         var entry = partitions[topic][partition]
         defer { partitions[topic][partition] = entry }
+        defer { entry.acknowledged = min(entry.acknowledged?.lowerBound ?? offset, offset)...max(entry.acknowledged?.upperBound ?? offset, offset) }
+        guard !entry.untracked else { return }
         let insertion = entry.recent.partitioningIndex { $0.upperBound >= offset }
         if offset < (entry.settledBelow ?? .min) || (insertion < entry.recent.count && entry.recent[insertion].contains(offset)) {
             if lostRecords == nil {
@@ -115,11 +119,9 @@ final class DeliveryLedger: @unchecked Sendable {
         }
         entry.recent.insertJoining(offset, at: insertion)
         if entry.recent.count > Self.rangeLimit {
-            let last = entry.recent.removeLast()
-            entry.recent[entry.recent.count - 1] = entry.recent[entry.recent.count - 1].lowerBound...last.upperBound
-            overflowed = true
+            entry.recent.removeAll()
+            entry.untracked = true
         }
-        entry.acknowledged = min(entry.acknowledged?.lowerBound ?? offset, offset)...max(entry.acknowledged?.upperBound ?? offset, offset)
     }
 
     /// Creates the logs of `topic` up to `partition` (under the lock).
@@ -135,15 +137,22 @@ final class DeliveryLedger: @unchecked Sendable {
     }
 
     /// Per topic, per partition: the offsets no record of this run got between the settled ones and
-    /// the newest acknowledged, which others appended; and whether some ranges had to be joined
-    /// (too many to keep apart). Call only when every record produced is acknowledged: it settles
+    /// the newest acknowledged, which others appended; and the topics of partitions that were not
+    /// followed (`rangeLimit`). Call only when every record produced is acknowledged: it settles
     /// everything up to the newest.
-    func takeForeignRanges() -> (ranges: [[(partition: Int, offsets: Range<Int64>)]], joined: Bool) {
+    func takeForeignRanges() -> (ranges: [[(partition: Int, offsets: Range<Int64>)]], unfollowed: Set<Int>) {
         lock.withLock {
             var ranges: [[(partition: Int, offsets: Range<Int64>)]] = Array(repeating: [], count: partitions.count)
+            var unfollowed = Set<Int>()
             for topic in partitions.indices {
                 for partition in partitions[topic].indices {
                     let entry = partitions[topic][partition]
+                    if entry.untracked, let newest = entry.acknowledged?.upperBound {
+                        unfollowed.insert(topic)
+                        partitions[topic][partition].settledBelow = newest + 1
+                        partitions[topic][partition].untracked = false
+                        continue
+                    }
                     guard let newest = entry.recent.last?.upperBound else { continue }
                     var from = entry.settledBelow ?? entry.recent[0].lowerBound
                     for range in entry.recent {
@@ -154,8 +163,7 @@ final class DeliveryLedger: @unchecked Sendable {
                     partitions[topic][partition].recent.removeAll()
                 }
             }
-            defer { overflowed = false }
-            return (ranges, overflowed)
+            return (ranges, unfollowed)
         }
     }
 

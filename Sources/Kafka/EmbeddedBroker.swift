@@ -42,10 +42,11 @@ public final class EmbeddedBroker: @unchecked Sendable {
         }
     }
 
-    /// Creates `topic` with `partitions` partitions; false when it exists already (or cannot be made).
+    /// Creates `topic` with `partitions` partitions unless it exists; false when it could not be made.
     @discardableResult
     public func createTopic(_ topic: String, partitions: Int) -> Bool {
-        rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), 1) == RD_KAFKA_RESP_ERR_NO_ERROR
+        let code = rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), 1)
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS
     }
 
     /// Takes broker `id` (1-based) down or brings it back: its connections close and it refuses new ones.

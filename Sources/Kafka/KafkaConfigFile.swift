@@ -7,9 +7,9 @@ import Glibc
 /// `--producer.config` reads (`java.util.Properties.load`): lines end in `\n`, `\r\n` or `\r`;
 /// `#` and `!` start a comment line; a key ends at the first unescaped `=`, `:` or blank, and one
 /// `=` or `:` may follow; a line ending in an odd number of backslashes goes on in the next one;
-/// `\t`, `\n`, `\r`, `\f`, `\uXXXX` and `\X` (any other X) are escapes. Unlike Java, the file is
-/// UTF-8 (a byte-order mark is dropped), blanks at the end of a value are dropped, and a control
-/// character in a key or value is refused. Only a regular file of at most 1 MiB is read.
+/// `\t`, `\n`, `\r`, `\f`, `\uXXXX` (a surrogate pair for what lies beyond) and `\X` (any other X)
+/// are escapes. Unlike Java, the file is UTF-8 (a byte-order mark is dropped), unescaped blanks at
+/// the end of a value are dropped, and a control character in a key or value is refused. Only a regular file of at most 1 MiB is read.
 ///
 /// Messages about it name the file and the line, never a line's text (it may hold a secret).
 public struct KafkaConfigFile: Sendable {
@@ -156,7 +156,7 @@ struct PropertiesLines: Sequence {
         line.reversed().prefix { $0 == "\\" }.count % 2 == 1
     }
 
-    /// A logical line's key and value, unescaped; the value without blanks at its end.
+    /// A logical line's key and value, unescaped; the value without the unescaped blanks at its end.
     static func split(_ line: String, problem: (String) -> Error) throws -> (String, String) {
         var characters = Array(line)[...]
         var key = ""
@@ -167,12 +167,22 @@ struct PropertiesLines: Sequence {
         characters = characters.drop(while: isBlank)
         if characters.first == "=" || characters.first == ":" { characters = characters.dropFirst().drop(while: isBlank) }
         var value = ""
+        var kept = 0  // characters of `value` that trimming keeps: up to the last one that is no plain blank
         while let character = characters.first {
             characters = characters.dropFirst()
-            value.append(character == "\\" ? try unescape(&characters, problem: problem) : character)
+            let escaped = character == "\\"
+            value.append(escaped ? try unescape(&characters, problem: problem) : character)
+            if escaped || !isBlank(character) { kept = value.count }
         }
-        while let last = value.last, isBlank(last) { value.removeLast() }
-        return (key, value)
+        return (key, String(value.prefix(kept)))
+    }
+
+    /// The four hexadecimal digits of a `\\u` escape, read; nil when they are not.
+    private static func hexadecimal(_ characters: inout ArraySlice<Character>) -> UInt32? {
+        let digits = String(characters.prefix(4))
+        guard digits.count == 4, digits.allSatisfy(\.isHexDigit), let code = UInt32(digits, radix: 16) else { return nil }
+        characters = characters.dropFirst(4)
+        return code
     }
 
     /// The character an escape stands for, the backslash already read.
@@ -185,11 +195,15 @@ struct PropertiesLines: Sequence {
         case "r": return "\r"
         case "f": return "\u{0C}"
         case "u":
-            let digits = String(characters.prefix(4))
-            guard digits.count == 4, let code = UInt32(digits, radix: 16), let scalar = Unicode.Scalar(code) else {
-                throw problem("has a malformed \\u escape")
+            guard var code = hexadecimal(&characters) else { throw problem("has a malformed \\u escape") }
+            // A high surrogate takes the low one of the escape after it.
+            if (0xD800...0xDBFF).contains(code) {
+                guard characters.starts(with: ["\\", "u"]) else { throw problem("has a malformed \\u escape") }
+                characters = characters.dropFirst(2)
+                guard let low = hexadecimal(&characters), (0xDC00...0xDFFF).contains(low) else { throw problem("has a malformed \\u escape") }
+                code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)
             }
-            characters = characters.dropFirst(4)
+            guard let scalar = Unicode.Scalar(code) else { throw problem("has a malformed \\u escape") }
             return Character(scalar)
         default: return next
         }

@@ -140,7 +140,21 @@ public final class KafkaSink: EventSink {
                 progress.heldOutOfOrder.sorted().map { "\(partition) \(text($0))" }
             }
         }
-        record.kafka?.publication = RunRecord.Publication(clusterId: audit.clusterId, newest: newest, held: held)
+        // The newest record in order is the last this process had acknowledged in the partition, or the one it found there.
+        var offsets = progress.enumerated().map { topic, partitions in
+            let acknowledged = producer.ledger.acknowledgedOffsets(ofTopic: topic)
+            return partitions.enumerated().map { partition, progress in
+                (acknowledged.indices.contains(partition) ? acknowledged[partition]?.upperBound : nil) ?? progress.heldUpToOffset
+            }
+        }
+        if epoch != nil {
+            let transactions = EventStream.transactions.rawValue
+            let acknowledged = producer.ledger.acknowledgedOffsets(ofTopic: transactions)
+            offsets[transactions] = deliveryProgress.enumerated().map { partition, progress in
+                (acknowledged.indices.contains(partition) ? acknowledged[partition]?.upperBound : nil) ?? progress.heldUpToOffset
+            }
+        }
+        record.kafka?.publication = RunRecord.Publication(clusterId: audit.clusterId, newest: newest, offsets: offsets, held: held)
     }
 
     /// Before the run commits its completion: every partition still holds all this run was acknowledged.

@@ -13,9 +13,12 @@ public struct PartitionProgress<Position: Comparable & Hashable & Sendable>: Sen
     public private(set) var heldOutOfOrder: Set<Position>
     /// The newest position the run published in order (or found there in order).
     public private(set) var newestInOrder: Position?
+    /// The offset of `heldUpTo`'s record when the partition was read back; nil when unknown.
+    public let heldUpToOffset: Int64?
 
-    public init(heldUpTo: Position?, heldOutOfOrder: Set<Position> = []) {
+    public init(heldUpTo: Position?, offset: Int64? = nil, heldOutOfOrder: Set<Position> = []) {
         self.heldUpTo = heldUpTo
+        heldUpToOffset = heldUpTo == nil ? nil : offset
         self.heldOutOfOrder = heldOutOfOrder.filter { position in heldUpTo.map { position > $0 } ?? true }
         newestInOrder = heldUpTo
     }

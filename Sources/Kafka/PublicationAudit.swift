@@ -14,6 +14,8 @@ final class PublicationAudit {
     private let runId: String
     /// The cluster's id when the run connected; nil when the cluster did not say.
     let clusterId: String?
+    /// Topics already warned about as too busy to follow.
+    private var warnedUnfollowed = Set<Int>()
 
     init(producer: KafkaProducer, runId: String) {
         self.runId = runId
@@ -26,14 +28,18 @@ final class PublicationAudit {
                 + "it does not hold what this run published before; run the same command again to publish what is missing")
         }
         let foreign = producer.ledger.takeForeignRanges()
+        for topic in foreign.unfollowed.subtracting(warnedUnfollowed) {
+            warnedUnfollowed.insert(topic)
+            let warning = "\(producer.topics[topic]): other producers append among this run's records so often that it cannot check, "
+                + "for a while, that no other process publishes this simulation there"
+            producer.logger?.warning("\(warning)")
+        }
         for (topic, ranges) in foreign.ranges.enumerated() where !ranges.isEmpty {
             guard let found = try TopicReadBack.runRecord(configuration: producer.configuration, topic: producer.topics[topic], in: ranges,
                                                           runHeader: RecordIdentity.runHeader, run: runId,
                                                           markHeader: RecordIdentity.sequenceHeader) else { continue }
-            // Beyond the ledger's limit, a range may hold this run's own records too.
-            let certain = foreign.joined ? " (or, among many other producers' records, one of this run's own)" : ""
             throw KafkaError("another process is publishing this simulation (run \(runId)) to \(producer.topics[topic]) at "
-                + "\(producer.bootstrapServers): partition \(found.partition) holds its record \(found.mark) among this run's own\(certain); "
+                + "\(producer.bootstrapServers): partition \(found.partition) holds its record \(found.mark) among this run's own; "
                 + "two runs of one simulation into the same topics publish every event twice: stop one of them "
                 + "(the records both already published stay in the topic)")
         }

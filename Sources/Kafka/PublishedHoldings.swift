@@ -2,6 +2,20 @@ import Events
 import Simulation
 import Sinks
 
+/// What the unfinished run's last checkpoint recorded of one topic (see `RunRecord.Publication`).
+public struct RecordedTopic: Sendable {
+    public let newest: [String?]
+    public let offsets: [Int64?]
+    public let held: [String]
+
+    /// The entries of topic number `topic` in `publication`.
+    public init(_ publication: RunRecord.Publication, topic: Int) {
+        newest = publication.newest[topic]
+        offsets = publication.offsets[topic]
+        held = publication.held[topic]
+    }
+}
+
 /// What a topic holds of a run when the run starts, per partition, so that it publishes each event
 /// exactly once: read back from the topic (its newest record of the run in each partition) and,
 /// for a run that continues an unfinished one, checked against what that run's last checkpoint
@@ -27,9 +41,16 @@ public struct PublishedHoldings<Position: Comparable & Hashable & Sendable>: Sen
     }
 
     /// Reads `topic` (`partitionCount` partitions) for run `runId`. `recorded`: what the unfinished
-    /// run's last checkpoint recorded of this topic; `clusterChanged`: the cluster is not the one it recorded.
+    /// run's last checkpoint recorded of this topic; `clusterChanged`: the cluster is not the one it
+    /// recorded.
+    ///
+    /// A partition lost records when the cluster changed, when its log now ends at or before the
+    /// recorded newest record's offset, or when the record at that offset is another one (a log
+    /// emptied and filled again under the same cluster id). A recorded record below the oldest offset
+    /// the partition keeps was removed by retention, which is not a loss: what the checkpoint says
+    /// stays true of what was published.
     public static func read(configuration: ProducerConfiguration, topic: String, partitionCount: Int, runId: String, shard: Shard,
-                            reading: Reading, recorded: (newest: [String?], held: [String])?, clusterChanged: Bool,
+                            reading: Reading, recorded: RecordedTopic?, clusterChanged: Bool,
                             interruption: Interruption = .never) throws -> PublishedHoldings {
         let found = try TopicReadBack.newestMarks(
             configuration: configuration, topic: topic, partitionCount: partitionCount, runHeader: RecordIdentity.runHeader, run: runId,
@@ -43,29 +64,66 @@ public struct PublishedHoldings<Position: Comparable & Hashable & Sendable>: Sen
                   let position = reading.ofText(String(parts[1])) else { continue }
             heldRecorded[partition].insert(position)
         }
+        func entry<Value>(_ values: [Value?]?, _ partition: Int) -> Value? {
+            values.flatMap { $0.indices.contains(partition) ? $0[partition] : nil }
+        }
         var progress = [PartitionProgress<Position>](repeating: .empty, count: partitionCount)
         var lost: [Int] = []
+        var toVerify: [(partition: Int, offset: Int64, point: Position)] = []
+        func keep(_ partition: Int, at point: Position?, offset: Int64?) {
+            progress[partition] = PartitionProgress(heldUpTo: point, offset: offset, heldOutOfOrder: heldRecorded[partition])
+        }
         for partition in 0..<partitionCount where shard.owns(partition: Int32(partition)) {
             // A newest record that the checkpoint knows to be out of order says nothing of what precedes it.
             let inOrder = newest[partition].flatMap { heldRecorded[partition].contains($0) ? nil : $0 }
-            let checkpointed = recorded.flatMap { $0.newest.indices.contains(partition) ? $0.newest[partition] : nil }.flatMap(reading.ofText)
-            let hadRecords = checkpointed != nil || !heldRecorded[partition].isEmpty
-            if (clusterChanged && hadRecords) || checkpointed.map({ point in inOrder.map { $0 < point } ?? true }) == true {
+            let inOrderOffset = inOrder == nil ? nil : found.newest[partition]?.offset
+            guard let point = entry(recorded?.newest, partition).flatMap(reading.ofText) else {
+                if clusterChanged && !heldRecorded[partition].isEmpty { lost.append(partition) } else { keep(partition, at: inOrder, offset: inOrderOffset) }
+                continue
+            }
+            guard !clusterChanged else {
+                lost.append(partition)
+                continue
+            }
+            let latest = max(inOrder ?? point, point)
+            let latestOffset = inOrder.map { $0 >= point } == true ? inOrderOffset : nil
+            if let offset = entry(recorded?.offsets, partition), let end = found.endOffsets[partition], let start = found.startOffsets[partition] {
+                if end <= offset {
+                    lost.append(partition)                   // the log was cut below it
+                } else if offset < start {
+                    keep(partition, at: latest, offset: latestOffset)  // removed by retention, not lost
+                } else {
+                    toVerify.append((partition, offset, point))
+                }
+            } else if inOrder.map({ $0 < point }) ?? true {
                 lost.append(partition)
             } else {
-                progress[partition] = PartitionProgress(heldUpTo: inOrder, heldOutOfOrder: heldRecorded[partition])
+                keep(partition, at: inOrder, offset: inOrderOffset)
+            }
+        }
+        let there = try TopicReadBack.records(configuration: configuration, topic: topic, at: toVerify.map { ($0.partition, $0.offset) },
+                                              runHeader: RecordIdentity.runHeader, run: runId, markHeader: RecordIdentity.sequenceHeader,
+                                              detailHeader: reading.detailHeader, interruption: interruption)
+        for check in toVerify {
+            if let record = there[check.partition], try reading.ofRecord(record, check.partition) == check.point {
+                let inOrder = newest[check.partition].flatMap { heldRecorded[check.partition].contains($0) ? nil : $0 }
+                keep(check.partition, at: max(inOrder ?? check.point, check.point),
+                     offset: inOrder.map { $0 >= check.point } == true ? found.newest[check.partition]?.offset : check.offset)
+            } else {
+                lost.append(check.partition)                 // another record at its offset: the log was emptied and filled again
             }
         }
         if !lost.isEmpty {
-            let records = try TopicReadBack.allMarks(configuration: configuration, topic: topic, partitions: lost, runHeader: RecordIdentity.runHeader,
-                                                     run: runId, markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader,
-                                                     interruption: interruption)
-            for partition in lost {
-                let held = try (records[partition] ?? []).map { try reading.ofRecord($0, partition) }
-                progress[partition] = PartitionProgress(heldUpTo: nil, heldOutOfOrder: Set(held))
+            // Read whole: whatever of the run each still holds is skipped one by one.
+            var held = [Int: Set<Position>]()
+            try TopicReadBack.forEachRecord(configuration: configuration, topic: topic, partitions: lost, runHeader: RecordIdentity.runHeader,
+                                            run: runId, markHeader: RecordIdentity.sequenceHeader, detailHeader: reading.detailHeader,
+                                            interruption: interruption) { partition, record in
+                held[partition, default: []].insert(try reading.ofRecord(record, partition))
             }
+            for partition in lost { progress[partition] = PartitionProgress(heldUpTo: nil, heldOutOfOrder: held[partition] ?? []) }
         }
-        return PublishedHoldings(progress: progress, endOffsets: found.endOffsets, lostPartitions: lost)
+        return PublishedHoldings(progress: progress, endOffsets: found.endOffsets, lostPartitions: lost.sorted())
     }
 }
 

@@ -15,11 +15,14 @@ public enum TopicReadBack {
         public let mark: String
         public let detail: String?
         public let key: [UInt8]
+        /// Its offset in its partition.
+        public let offset: Int64
 
-        public init(mark: String, detail: String? = nil, key: [UInt8]) {
+        public init(mark: String, detail: String? = nil, key: [UInt8], offset: Int64 = -1) {
             self.mark = mark
             self.detail = detail
             self.key = key
+            self.offset = offset
         }
     }
 
@@ -29,6 +32,8 @@ public enum TopicReadBack {
         public let newest: [Newest?]
         /// Per partition, the offset the next record will get (the high watermark); nil where the partition does not exist.
         public let endOffsets: [Int64?]
+        /// Per partition, the oldest offset the broker still holds (the low watermark); nil where the partition does not exist.
+        public let startOffsets: [Int64?]
     }
 
     /// For each partition 0..<partitionCount of `topic`, the newest record (highest offset) whose
@@ -56,14 +61,14 @@ public enum TopicReadBack {
             for (partition, mark) in found { marks[Int(partition)] = mark }
             searches = searches.compactMap { found[$0.partition] == nil ? $0.widened() : nil }
         }
-        return Holdings(newest: marks, endOffsets: watermarks.map { $0?.high })
+        return Holdings(newest: marks, endOffsets: watermarks.map { $0?.high }, startOffsets: watermarks.map { $0?.low })
     }
 
-    /// Every record of run `run` in the given partitions of `topic`, oldest first, by partition
-    /// (read from each partition's oldest record to its end).
-    public static func allMarks(configuration: ProducerConfiguration, topic: String, partitions: [Int], runHeader: String, run: String,
-                                markHeader: String, detailHeader: String? = nil, timeout: Double = 10,
-                                interruption: Interruption = .never) throws -> [Int: [Newest]] {
+    /// Hands every record of run `run` in the given partitions of `topic`, oldest first in each
+    /// partition (read from each partition's oldest record to its end), to `body`.
+    public static func forEachRecord(configuration: ProducerConfiguration, topic: String, partitions: [Int], runHeader: String, run: String,
+                                     markHeader: String, detailHeader: String? = nil, timeout: Double = 10, interruption: Interruption = .never,
+                                     _ body: (Int, Newest) throws -> Void) throws {
         let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout, interruption: interruption)
         defer { consumer.close() }
         let deadline = Date().addingTimeInterval(timeout)
@@ -71,9 +76,24 @@ public enum TopicReadBack {
             try consumer.watermarks(of: Int32(partition), deadline: deadline).flatMap { $0.low < $0.high ? (Int32(partition), $0.low..<$0.high) : nil }
         }
         let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: detailHeader)
-        var marks: [Int: [Newest]] = [:]
-        try consumer.read(windows, matcher: matcher) { marks[Int($0), default: []].append($1) }
-        return marks
+        var failure: Error?
+        try consumer.read(windows, matcher: matcher) { partition, record in
+            guard failure == nil else { return }
+            do { try body(Int(partition), record) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The record of run `run` at each given offset of `topic`'s partitions, where there is one.
+    public static func records(configuration: ProducerConfiguration, topic: String, at offsets: [(partition: Int, offset: Int64)],
+                               runHeader: String, run: String, markHeader: String, detailHeader: String? = nil, timeout: Double = 10,
+                               interruption: Interruption = .never) throws -> [Int: Newest] {
+        guard !offsets.isEmpty else { return [:] }
+        let consumer = try ReadBackConsumer(configuration: configuration, topic: topic, timeout: timeout, interruption: interruption)
+        defer { consumer.close() }
+        let matcher = RunMatcher(runHeader: runHeader, run: run, markHeader: markHeader, detailHeader: detailHeader)
+        let found = try consumer.newestMarks(in: offsets.map { (Int32($0.partition), $0.offset..<($0.offset + 1)) }, matcher: matcher)
+        return Dictionary(uniqueKeysWithValues: found.map { (Int($0.key), $0.value) })
     }
 
     /// A record of run `run` within the given ranges of offsets of `topic`'s partitions, if there
@@ -144,7 +164,7 @@ private struct RunMatcher {
               let mark = Self.value(of: markHeader, in: headers) else { return nil }
         let key = message.pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.pointee.key_len)) } ?? []
         let detail = detailHeader.flatMap { Self.value(of: $0, in: headers) }.map { String(decoding: $0, as: UTF8.self) }
-        return TopicReadBack.Newest(mark: String(decoding: mark, as: UTF8.self), detail: detail, key: key)
+        return TopicReadBack.Newest(mark: String(decoding: mark, as: UTF8.self), detail: detail, key: key, offset: message.pointee.offset)
     }
 
     private static func value(of name: [CChar], in headers: OpaquePointer) -> UnsafeRawBufferPointer? {

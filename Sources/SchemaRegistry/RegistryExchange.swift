@@ -34,9 +34,13 @@ struct RegistryExchange {
             while done.wait(timeout: .now() + 0.25) == .timedOut {
                 if stopRequested() { task.cancel() }
             }
-            if stopRequested() { throw SchemaRegistryError("stopped on request before the schema registry at \(settings.description) answered") }
+            if stopRequested() {
+                throw SchemaRegistryError("stopped on request before the schema registry at \(settings.description) answered", stoppedOnRequest: true)
+            }
             let response = try task.futureResult.wait()
             return (Int(response.status.code), response.body.map { Data($0.readableBytesView) } ?? Data())
+        } catch let error as SchemaRegistryError where error.stoppedOnRequest {
+            throw error
         } catch {
             throw SchemaRegistryError("cannot reach the schema registry at \(settings.description): \(reason(error))")
         }

@@ -81,5 +81,11 @@ public struct SchemaRegistrySettings: Sendable {
 /// A Schema Registry failure, in one line that names the registry and never a secret.
 public struct SchemaRegistryError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// True when the exchange ended early because the process was asked to stop.
+    public var stoppedOnRequest = false
+
+    init(_ description: String, stoppedOnRequest: Bool = false) {
+        self.description = description
+        self.stoppedOnRequest = stoppedOnRequest
+    }
 }

@@ -16,6 +16,9 @@ extension Checkpoint {
                   kafka.partitions.allSatisfy({ $0 > 0 }) else {
                 return "unfinished_run.kafka does not name two topics with their partition counts"
             }
+            if let publication = kafka.publication, let problem = Self.problem(of: publication, partitions: kafka.partitions) {
+                return "unfinished_run.kafka.publication \(problem)"
+            }
         }
         for delivery in run.disorder?.pending ?? [] {
             if let problem = problem(of: delivery) {
@@ -23,6 +26,36 @@ extension Checkpoint {
             }
         }
         return nil
+    }
+
+    /// Why `publication` cannot be what a run recorded of topics with `partitions`; nil when it can.
+    private static func problem(of publication: RunRecord.Publication, partitions: [Int]) -> String? {
+        let topics = EventStream.allCases.count
+        guard publication.newest.count == topics, publication.offsets.count == topics, publication.held.count == topics else {
+            return "does not have an entry for each topic"
+        }
+        for topic in 0..<topics {
+            let count = partitions.isEmpty ? publication.newest[topic].count : partitions[topic]
+            guard publication.newest[topic].count == count, publication.offsets[topic].count == count,
+                  publication.offsets[topic].allSatisfy({ ($0 ?? 0) >= 0 }) else {
+                return "does not have an entry for each partition"
+            }
+            guard publication.newest[topic].allSatisfy({ $0.map(isPosition) ?? true }) else { return "holds a position that is not one" }
+            for entry in publication.held[topic] {
+                let parts = entry.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let partition = Int(parts[0]), (0..<count).contains(partition), isPosition(String(parts[1])) else {
+                    return "holds a held record that is not a partition and a position"
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A record's place as a checkpoint records it: `replay_seq`, or with disorder `replay_seq replay_delivery`.
+    private static func isPosition(_ text: String) -> Bool {
+        let parts = text.split(separator: " ", maxSplits: 1)
+        if parts.count == 1 { return RecordIdentity.Sequence(text) != nil }
+        return RecordIdentity.delivery(sequence: String(parts[0]), delivery: String(parts[1])) != nil
     }
 
     /// Why `delivery` cannot be one this state made; nil when it can.

@@ -67,19 +67,22 @@ public struct RunRecord: Equatable, Decodable, Sendable {
         /// Per topic, per partition: the newest record the run published there in order (its
         /// `replay_seq`, and with disorder a space and its `replay_delivery`); nil where none.
         public var newest: [[String?]]
+        /// Per topic, per partition: the offset of that record; nil where unknown.
+        public var offsets: [[Int64?]]
         /// Per topic: records of the run that a partition holds out of their order, and that the
         /// run has not passed yet (`PARTITION POSITION`): published before a lost cluster was
         /// noticed, they stay where they are and are skipped when their turn comes.
         public var held: [[String]]
 
-        public init(clusterId: String?, newest: [[String?]], held: [[String]]) {
+        public init(clusterId: String?, newest: [[String?]], offsets: [[Int64?]], held: [[String]]) {
             self.clusterId = clusterId
             self.newest = newest
+            self.offsets = offsets
             self.held = held
         }
 
         enum CodingKeys: String, CodingKey {
-            case clusterId = "cluster_id", newest, held
+            case clusterId = "cluster_id", newest, offsets, held
         }
     }
 

@@ -176,25 +176,27 @@ enum StateJSONWriter {
 }
 
 extension StateJSONWriter {
-    /// `{"cluster_id": …, "held": [[…], […]], "newest": [[…, null, …], […]]}` on one line.
+    /// `{"cluster_id": …, "held": [[…], […]], "newest": [[…, null, …], […]], "offsets": [[…], […]]}` on one line.
     fileprivate static func writePublication(_ publication: RunRecord.Publication, to out: ByteBuffer) {
         var fields = JSONMembers(out, indent: 4, multiline: false)
         if let id = publication.clusterId { fields.string("cluster_id", id) }
         fields.key("held")
-        writeLists(publication.held.map { $0.map(Optional.some) }, to: out)
+        writeLists(publication.held.map { $0.map(Optional.some) }, to: out) { out.appendJSONString($0) }
         fields.key("newest")
-        writeLists(publication.newest, to: out)
+        writeLists(publication.newest, to: out) { out.appendJSONString($0) }
+        fields.key("offsets")
+        writeLists(publication.offsets, to: out) { out.append(String($0)) }
         fields.close()
     }
 
-    /// A list of lists of strings (nil as `null`).
-    private static func writeLists(_ lists: [[String?]], to out: ByteBuffer) {
+    /// A list of lists (nil as `null`), each item written by `write`.
+    private static func writeLists<Item>(_ lists: [[Item?]], to out: ByteBuffer, _ write: (Item) -> Void) {
         out.append("[")
         for (index, list) in lists.enumerated() {
             out.append(index > 0 ? ", [" : "[")
             for (position, item) in list.enumerated() {
                 if position > 0 { out.append(", ") }
-                if let item { out.appendJSONString(item) } else { out.append("null") }
+                if let item { write(item) } else { out.append("null") }
             }
             out.append("]")
         }

@@ -9,11 +9,12 @@ import Glibc
 /// Serves `/metrics` (Prometheus text format), `/healthz` and `/readyz` over HTTP/1.1 on SwiftNIO,
 /// until `shutDown`.
 ///
-/// Clients cannot wear it down (`ConnectionLimits`): a request's head must arrive within a few
-/// seconds of the connection or of the last answer, an idle connection is closed, and at most
-/// `limits.connections` are open at once; past that, the oldest connection waiting for a request
-/// is closed to make room, so a probe is answered however many idle sockets others hold open. A
-/// request the parser cannot read gets a 400 and the connection is closed.
+/// Clients cannot wear it down (`ConnectionLimits`): a whole request must arrive within a few
+/// seconds of the connection or of the last answer, with a body of at most 64 KiB, an idle
+/// connection is closed, and at most `limits.connections` are open at once; past that, the oldest
+/// connection waiting for a request is closed to make room (or the new one, when none waits), so
+/// a probe is answered however many idle sockets others hold open. A request the parser cannot
+/// read gets a 400 and the connection is closed.
 public final class MetricsServer: @unchecked Sendable {
     /// The address and port it listens on (the port the kernel chose when asked for 0).
     public let address: String
@@ -70,15 +71,18 @@ public final class MetricsServer: @unchecked Sendable {
 
 /// How long a client may take and how many connections it may hold.
 public struct ConnectionLimits: Sendable {
-    /// Seconds from a connection (or the last answer on it) to the end of the next request's head.
-    public var requestHead: Double
+    /// Seconds from a connection (or the last answer on it) to the end of the next request.
+    public var request: Double
     /// Seconds a connection may stay without a request after an answer before it is closed.
     public var idle: Double
     /// Connections open at once.
     public var connections: Int
 
-    public init(requestHead: Double = 5, idle: Double = 15, connections: Int = 64) {
-        self.requestHead = requestHead
+    /// The largest request body read (the server's paths take none).
+    public var body = 65_536
+
+    public init(request: Double = 5, idle: Double = 15, connections: Int = 64) {
+        self.request = request
         self.idle = idle
         self.connections = connections
     }
@@ -97,13 +101,13 @@ final class OpenConnections: @unchecked Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    /// A new connection: past the limit, the oldest one waiting for a request is closed.
+    /// A new connection: past the limit, the oldest one waiting for a request is closed, or the new one when none waits.
     func opened(_ channel: any Channel) {
         open.append((channel, false))
         channel.closeFuture.whenComplete { [weak self] _ in self?.open.removeAll { $0.channel === channel } }
-        if open.count > limit, let idle = open.firstIndex(where: { !$0.busy && $0.channel !== channel }) {
-            open[idle].channel.close(promise: nil)
-        }
+        guard open.count > limit else { return }
+        let idle = open.firstIndex { !$0.busy && $0.channel !== channel }
+        (idle.map { open[$0].channel } ?? channel).close(promise: nil)
     }
 
     func setBusy(_ channel: any Channel, _ busy: Bool) {
@@ -190,6 +194,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private let limits: ConnectionLimits
     private let connections: OpenConnections
     private var request: HTTPRequestHead?
+    private var bodyBytes = 0
     private var deadline: Scheduled<Void>?
 
     init(routes: Routes, limits: ConnectionLimits, connections: OpenConnections) {
@@ -199,7 +204,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        closeUnlessRequested(within: limits.requestHead, context: context)
+        closeUnlessRequested(within: limits.request, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -209,13 +214,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case let .head(head):
-            deadline?.cancel()
-            deadline = nil
             connections.setBusy(context.channel, true)
             request = head
-        case .body:
-            break
+            bodyBytes = 0
+        case let .body(bytes):
+            bodyBytes += bytes.readableBytes
+            if bodyBytes > limits.body { context.close(promise: nil) }
         case .end:
+            deadline?.cancel()
+            deadline = nil
             guard let head = request else { return }
             request = nil
             respond(to: head, context: context)
@@ -252,7 +259,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// Closes the connection unless the head of a request has arrived `seconds` from now.
+    /// Closes the connection unless a whole request has arrived `seconds` from now.
     private func closeUnlessRequested(within seconds: Double, context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { context.close(promise: nil) }

@@ -34,6 +34,21 @@ import Testing
         #expect(!records.isEmpty && records.allSatisfy { $0.partition == 0 })
     }
 
+    /// Clients that connect and leave at once (port probes) leave nothing open in the broker.
+    @Test func connectionsThatLeaveAtOnceLeaveNothingOpen() throws {
+        let broker = try StandaloneBroker(partitions: 2)
+        func descriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/\(broker.pid)/fd").count }
+        let port = String(broker.address.split(separator: ":").last!)
+        let probe = "import socket\nfor _ in range(300):\n    socket.create_connection(('127.0.0.1', \(port))).close()\n"
+        #expect(try ChildProcess("/usr/bin/env", ["python3", "-c", probe]).finish().status == 0)
+        let before = try descriptors()
+        #expect(try ChildProcess("/usr/bin/env", ["python3", "-c", probe]).finish().status == 0)
+        // Every connection is closed once its peer is: a few may still be closing.
+        let listed = try ChildProcess("/usr/bin/kcat", ["-L", "-b", broker.address]).finish()
+        #expect(listed.status == 0)
+        #expect(try descriptors() < before + 20, "the broker kept connections of clients that left")
+    }
+
     @Test func aRunThatOverflowsAPartitionIsWarnedWithTheFiguresAndTheRemedy() throws {
         let broker = try StandaloneBroker(partitions: 1)
         let (result, rows) = try run(days: ("2024-01-01", "2024-01-10"), to: broker)

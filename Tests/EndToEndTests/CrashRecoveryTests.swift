@@ -171,6 +171,7 @@ import Testing
 final class StandaloneBroker {
     let address: String
     private let process: ChildProcess
+    var pid: Int32 { process.pid }
 
     init(port: UInt16? = nil, partitions: Int = 8) throws {
         process = try ReplayBinary.start(["broker", "--port", String(try port ?? KafkaStreamTests.freePort()),

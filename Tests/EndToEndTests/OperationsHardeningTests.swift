@@ -125,6 +125,9 @@ import Testing
     print("post", answer.split(b"\r\n")[0].decode(), [line.decode() for line in answer.split(b"\r\n") if line.lower().startswith(b"allow:")])
     answer, closed = request(b"GET /healthz\r\n")
     print("http09", answer.split(b"\r\n")[0].decode() if answer else "no answer", "closed" if closed else "open")
+    started = time.time()
+    answer, closed = request(b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", timeout=20)
+    print("body", "closed" if closed else "open", round(time.time() - started))
     """#
 
     @Test func aThousandIdleConnectionsDoNotStopTheProbesNorTheRun() throws {
@@ -146,6 +149,8 @@ import Testing
         #expect(lines["malformed"] == "HTTP/1.1 400 Bad Request closed", "\(client.stdout)")
         #expect(lines["post"] == "HTTP/1.1 405 Method Not Allowed ['Allow: GET, HEAD']", "\(client.stdout)")
         #expect(lines["http09"]?.hasSuffix("closed") == true && lines["http09"]?.hasPrefix("HTTP/1.1") == true, "\(client.stdout)")
+        // A body announced and never sent: closed when the request's time is up.
+        #expect(lines["body"].map { $0.hasPrefix("closed ") && Int($0.split(separator: " ")[1])! <= 10 } == true, "\(client.stdout)")
         // The run went on and stops cleanly: its checkpoints never ran out of file descriptors.
         #expect(try MetricsTests.probe(base, "/healthz") == "200 live")
         child.signal(SIGTERM)

@@ -48,6 +48,48 @@ import Testing
         try expectEverythingOnce(folder, at: broker!.address)
     }
 
+    /// The same cluster, its log emptied and filled again (a volume lost under a fixed cluster id):
+    /// the record the checkpoint names is no longer at its offset. Shown by moving that offset in
+    /// merchants.json: the partition is read whole, nothing it holds is published twice.
+    @Test func aRecordThatIsNoLongerAtItsOffsetHasItsPartitionReadWhole() throws {
+        let broker = try StandaloneBroker(partitions: 4)
+        let folder = try TemporaryFolder()
+        // Paced: checkpoints at each day's end, so the third commit leaves the run unfinished.
+        let arguments = command(folder, broker.address, pace: "172800")
+        #expect(try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": "committed:3"]).killedBySignal)
+        var state = try JSONSerialization.jsonObject(with: folder.read("merchants.json")) as! [String: Any]
+        var run = state["unfinished_run"] as! [String: Any]
+        var kafka = run["kafka"] as! [String: Any]
+        var publication = try #require(kafka["publication"] as? [String: Any], "no publication in \(run)")
+        var offsets = publication["offsets"] as! [[Any]]
+        let partition = try #require(offsets[1].firstIndex { ($0 as? Int ?? 0) > 0 })
+        offsets[1][partition] = 0
+        publication["offsets"] = offsets
+        kafka["publication"] = publication
+        run["kafka"] = kafka
+        state["unfinished_run"] = run
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: folder.file("merchants.json")))
+        let rerun = try ReplayBinary.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("Kafka lost records of this run: payments.transactions (1 of 4 partitions)"), "\(rerun.stderr)")
+        try expectEverythingOnce(folder, at: broker.address)
+    }
+
+    /// Retention (here the broker's 5 MiB a partition, filled by another simulation) removed every
+    /// record the checkpoint names: that is not a loss, and nothing is published again.
+    @Test func recordsRemovedByRetentionAreNotPublishedAgain() throws {
+        let broker = try StandaloneBroker(partitions: 1)
+        let folder = try TemporaryFolder(), other = try TemporaryFolder()
+        let arguments = command(folder, broker.address, pace: "172800")
+        #expect(try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": "committed:3"]).killedBySignal)
+        let flood = try ReplayBinary.run(["--initial", "--start-date", "2024-02-01", "--end-date", "2024-02-10", "--seed", "9",
+                                          "--output-dir", other.path, "--brokers", broker.address])
+        #expect(flood.status == 0 && flood.stderr.contains("the broker no longer holds"), "\(flood.stderr)")
+        let rerun = try ReplayBinary.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(!rerun.stderr.contains("Kafka lost records"), "\(rerun.stderr)")
+    }
+
     @Test func twoRunsOfOneSimulationIntoTheSameTopicsAreCaught() throws {
         let broker = try StandaloneBroker()
         let first = try TemporaryFolder(), second = try TemporaryFolder()

@@ -32,9 +32,14 @@ import Testing
         #expect(marks.newest.map { $0?.mark } == [nil, "2024-01-02/5", nil, "2024-01-03/3"])
         #expect(marks.endOffsets[2] == 0 && marks.endOffsets[3] == 3)
         // Read whole, a partition gives every record of the run, oldest first.
-        let all = try TopicReadBack.allMarks(configuration: configuration, topic: "T", partitions: [1, 2], runHeader: "replay_run", run: "abc",
-                                             markHeader: "replay_seq")
-        #expect(all[1]?.map(\.mark) == (1...5).map { "2024-01-02/\($0)" } && all[2] == nil)
+        var all: [Int: [String]] = [:]
+        try TopicReadBack.forEachRecord(configuration: configuration, topic: "T", partitions: [1, 2], runHeader: "replay_run", run: "abc",
+                                        markHeader: "replay_seq") { all[$0, default: []].append($1.mark) }
+        #expect(all[1] == (1...5).map { "2024-01-02/\($0)" } && all[2] == nil)
+        // The record at a given offset: partition 3's second record, and nothing of the run at partition 1's other run's records.
+        let at = try TopicReadBack.records(configuration: configuration, topic: "T", at: [(3, 1), (1, 6)], runHeader: "replay_run", run: "abc",
+                                           markHeader: "replay_seq")
+        #expect(at[3]?.mark == "2024-01-03/2" && at[3]?.offset == 1 && at[1] == nil)
     }
 
     @Test func anUnreachableClusterFailsWithinTheTimeoutInOneLine() throws {

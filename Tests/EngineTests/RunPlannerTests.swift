@@ -271,4 +271,24 @@ import Testing
         let adopted = try plan(next(newYork))
         #expect(adopted.start.state.timeZone == "America/New_York" && !adopted.timeZoneIsSaved)
     }
+
+    /// An unfinished run with late deliveries in a zone with daylight saving, saved by a version
+    /// whose delays were wall-clock time, is not continued with delays of another kind.
+    @Test func anUnfinishedRunWithDelaysOfAnEarlierKindIsNotContinued() throws {
+        var harness = EngineHarness(folder: try ScratchFolder())
+        harness.disorder = DisorderSettings(lateFraction: 0.2, maxLatenessSeconds: 3_600)
+        let newYork = SimulatedTimeZone(identifier: "America/New_York")!
+        func request() -> RunRequest {
+            RunRequest(mode: .initial(harness.period), seed: 7, scale: 1, timeZone: newYork, pace: nil, force: false, kafka: nil,
+                       disorder: harness.disorder, writesDisorderLog: true)
+        }
+        let start = try plan(RunPlanner(request: request(), folder: harness.folder.path)).start
+        try harness.snapshot.save(start)
+        #expect(try plan(RunPlanner(request: request(), folder: harness.folder.path)).continues)
+        var old = try harness.snapshot.load()
+        old.state.timeZone = nil
+        try harness.snapshot.save(old)
+        let error = #expect(throws: UserError.self) { try RunPlanner(request: request(), folder: harness.folder.path).plan() }
+        #expect(error?.description.contains("started by an earlier version whose delays ignored daylight saving") == true, "\(error?.description ?? "")")
+    }
 }
