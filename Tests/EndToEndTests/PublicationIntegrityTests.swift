@@ -114,19 +114,9 @@ import Testing
         }
         let result = child.finish()
         #expect(result.status == 0, "\(result.stderr)")
-        let records = try Kcat.consumeRaw("payments.transactions", from: broker.address)
+        let records = try Kcat.values("payments.transactions", from: broker.address)
         #expect(records.filter { $0.hasPrefix("other-") }.count == 40)
         #expect(records.filter { !$0.hasPrefix("other-") }.count == (try folder.lines(transactionsFile).count - 1))
     }
 }
 
-extension Kcat {
-    /// The values of a topic's records as text, from the beginning to its end.
-    static func consumeRaw(_ topic: String, from brokers: String) throws -> [String] {
-        let path = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let path else { throw KcatMissing() }
-        let result = try ChildProcess(path, ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).finish()
-        guard result.status == 0 else { throw KcatFailed(message: result.stderr) }
-        return result.stdout.split(separator: "\n").map(String.init)
-    }
-}
