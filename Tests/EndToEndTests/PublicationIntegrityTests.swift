@@ -29,8 +29,10 @@ import Testing
         let port = try KafkaStreamTests.freePort()
         var broker: StandaloneBroker? = try StandaloneBroker(port: port)
         let folder = try TemporaryFolder()
-        let arguments = command(folder, broker!.address, pace: "43200")
-        let child = try ReplayBinary.start(arguments)
+        // Slowly (a simulated day in 10 s), so that the broker goes away long before the run ends however busy the
+        // machine; the runs after it at full speed (the pace is not part of the run).
+        let child = try ReplayBinary.start(command(folder, broker!.address, pace: "8640"))
+        let arguments = command(folder, broker!.address, pace: "max")
         #expect(child.wait(for: "debug: 2024-01-01", on: 1))
         broker = nil
         broker = try StandaloneBroker(port: port)
