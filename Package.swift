@@ -79,6 +79,6 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Simulation", "Events", "Sinks", "Kafka", .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        ], exclude: ["Golden"]),
     ]
 )
