@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "replay",
-    platforms: [.macOS(.v13)],
+    // Linux only (Glibc, librdkafka from the distribution's packages): no Apple platform is declared.
     products: [
         .executable(name: "replay", targets: ["CLI"]),
     ],
@@ -22,15 +22,17 @@ let package = Package(
     ],
     targets: [
         .target(name: "Simulation"),
-        .target(name: "Events", dependencies: ["Simulation"]),
-        .target(name: "Sinks", dependencies: ["Simulation", "Events"]),
+        .target(name: "SimulatedClock", dependencies: ["Simulation"]),
+        .target(name: "Records", dependencies: ["Simulation"]),
+        .target(name: "Checkpoints", dependencies: ["Simulation", "Records"]),
+        .target(name: "BatchFiles", dependencies: ["Simulation", "Records", "Checkpoints"]),
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        .target(name: "Kafka", dependencies: ["CRdKafka", "Events", "Sinks", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Clock", dependencies: ["Simulation"]),
+        .target(name: "KafkaClient", dependencies: ["CRdKafka", "Records", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "KafkaPublishing", dependencies: ["KafkaClient", "Records", "Checkpoints", "Simulation"]),
         // The Kafka-protocol gateway in front of `replay broker`'s mock cluster, for Java clients.
         .target(
             name: "BrokerGateway",
@@ -50,11 +52,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "Engine", dependencies: ["Simulation", "Events", "Sinks", "Clock", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "Engine", dependencies: ["Simulation", "Records", "Checkpoints", "SimulatedClock", .product(name: "HeapModule", package: "swift-collections")]),
         .target(
             name: "Telemetry",
             dependencies: [
-                "Engine", "Sinks", "Simulation",
+                "Engine", "Checkpoints", "Records", "Simulation",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -65,20 +67,21 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Events", "Sinks", "Kafka", "Clock", "Engine", "Telemetry", "SchemaRegistry", "BrokerGateway",
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaPublishing", "SimulatedClock", "Engine",
+                "Telemetry", "SchemaRegistry", "BrokerGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SimulationTests", dependencies: [
-            "Simulation", "Events", "Sinks", "Clock", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "ClockTests", dependencies: ["Clock", "Simulation"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "SimulatedClockTests", dependencies: ["SimulatedClock", "Simulation"]),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Events", "Sinks", "Clock"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Simulation", "Events", "Sinks", "Kafka", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Simulation", "Records", "Checkpoints", "KafkaClient", "KafkaPublishing", .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Golden"]),
-    ]
+]
 )

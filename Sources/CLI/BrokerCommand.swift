@@ -1,7 +1,7 @@
 import ArgumentParser
 import BrokerGateway
 import Engine
-import Kafka
+import KafkaClient
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Engine
-import Kafka
+import KafkaClient
 
 /// `--check-config`: what a command line would run, for checking a deploy file. The parser has
 /// already checked every option; this reads the `--kafka-config` file and checks the Kafka

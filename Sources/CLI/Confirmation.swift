@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import Sinks
+import Checkpoints
 
 /// Asks the person at the terminal to confirm a run; never waits on a stdin that is not a terminal.
 enum Confirmation {

@@ -1,13 +1,14 @@
 import ArgumentParser
-import Clock
+import SimulatedClock
 import Engine
-import Events
+import Records
 import Foundation
-import Kafka
+import KafkaClient
 import Logging
 import SchemaRegistry
 import Simulation
-import Sinks
+import Checkpoints
+import BatchFiles
 
 /// `replay [generate]`: the spec's command line (`--initial`, `--incremental`, …) plus the
 /// live feed (`--realtime`) and the streaming options. Parses, wires the run engine to the
@@ -205,10 +206,10 @@ struct Generate: ParsableCommand {
                 throw ExitStatus.stopped(history: plan.isHistory)
             }
         }
-        let progress = Progress(quiet: quiet, logger: logger, bar: logFormat == .text)
+        let progress = ProgressDisplay(quiet: quiet, logger: logger, bar: logFormat == .text)
         progress.totalDays = plan.dayCount
         let run = ReplayRun(
-            start: start, zone: timezone, streams: kafkaConnection.map { [$0.sink] } ?? [],
+            start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: StateSnapshot(folder: folder.path),
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
@@ -259,7 +260,7 @@ struct Generate: ParsableCommand {
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.
-    private func drive(_ run: ReplayRun, _ plan: RunPlan, progress: Progress, telemetry: RunTelemetry?,
+    private func drive(_ run: ReplayRun, _ plan: RunPlan, progress: ProgressDisplay, telemetry: RunTelemetry?,
                        logger: Logger) throws -> ReplayRun.Outcome {
         if !plan.catchUp.isEmpty {
             logger.info("catching up \(plan.catchUp.count) missing days at full speed")

@@ -1,4 +1,4 @@
-import Events
+import Records
 import Logging
 #if canImport(Glibc)
 import Glibc

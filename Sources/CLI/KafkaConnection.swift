@@ -1,10 +1,11 @@
-import Clock
+import SimulatedClock
 import Engine
-import Events
-import Kafka
+import Records
+import KafkaClient
+import KafkaPublishing
 import Logging
 import Simulation
-import Sinks
+import Checkpoints
 
 /// The Kafka side of a run: the producer and, for `--brokers embedded`, the in-process broker
 /// it talks to. Nil for `--brokers none`.
@@ -63,20 +64,20 @@ final class KafkaConnection {
         let recorded = unfinished?.publication
         let cluster = producer.clusterId(timeout: 5)
         let clusterChanged = recorded?.clusterId.map { cluster != nil && cluster != $0 } ?? false
-        var progress: [[PartitionProgress<RecordIdentity.Sequence>]] = []
+        var progress: [[PartitionProgress<EventPosition>]] = []
         var deliveryProgress: [PartitionProgress<DeliveryMark>]?
         var endOffsets: [[Int64?]] = []
         var losses: [String] = []
-        for (stream, (topic, count)) in zip(EventStream.allCases, zip(topics, partitionCounts)) {
+        for (stream, (topic, count)) in zip(EventStreams.all.indices, zip(topics, partitionCounts)) {
             // merchants.json's check (Checkpoint.problem) makes sure a publication has an entry for each topic.
-            let checkpointed = recorded.map { RecordedTopic($0, topic: stream.rawValue) }
+            let checkpointed = recorded.map { RecordedTopic($0, topic: stream) }
             func report<Position>(_ holdings: PublishedHoldings<Position>) {
                 endOffsets.append(holdings.endOffsets)
                 let already = holdings.progress.filter { $0.heldUpTo != nil || !$0.heldOutOfOrder.isEmpty }.count
                 if already > 0 { logger.info("\(topic): \(already) of \(count) partitions already hold records of run \(runId); those events are skipped") }
                 if !holdings.lostPartitions.isEmpty { losses.append("\(topic) (\(holdings.lostPartitions.count) of \(count) partitions)") }
             }
-            if stream == .transactions, let epoch {
+            if stream == EventStreams.deliveredIndex, let epoch {
                 let holdings = try PublishedHoldings.read(
                     configuration: configuration, topic: topic, partitionCount: count, runId: runId, shard: shard,
                     reading: .deliveries(topic: topic, partitionCount: count, epoch: epoch), recorded: checkpointed, clusterChanged: clusterChanged,

@@ -1,34 +1,55 @@
 import ArgumentParser
-import Clock
-import Kafka
+import SimulatedClock
+import KafkaClient
 import SchemaRegistry
-import Sinks
+import Checkpoints
+import Records
 
-/// The names of the two topics.
+/// The topic of each stream (`EventStreams.all`): its default, or the one `--topic STREAM=TOPIC` names.
 struct TopicOptions: ParsableArguments {
-    @Option(name: .customLong("topic-merchants"), help: "Topic of merchant change events.")
-    var merchants = "payments.merchants"
+    @Option(name: .customLong("topic"),
+            help: ArgumentHelp("A stream's topic (repeatable); by default "
+                               + EventStreams.all.map { "\($0.name)=\($0.defaultTopic)" }.joined(separator: ", ") + ".",
+                               valueName: "stream=topic"))
+    var assignments: [String] = []
 
-    @Option(name: .customLong("topic-transactions"), help: "Topic of transaction events.")
-    var transactions = "payments.transactions"
+    // The options of earlier versions, still read: --topic merchants=… and --topic transactions=….
+    @Option(name: .customLong("topic-merchants"), help: .hidden) var merchantsTopic: String?
+    @Option(name: .customLong("topic-transactions"), help: .hidden) var transactionsTopic: String?
 
-    /// In `EventStream` order.
-    var names: [String] { [merchants, transactions] }
+    /// Each stream's topic, in `EventStreams.all` order (call after `check`).
+    var names: [String] { (try? resolved()) ?? EventStreams.defaultTopics }
 
-    /// Kafka's rule for topic names: 1 to 249 of `a-z A-Z 0-9 . _ -`, and not `.` or `..`.
-    func check() throws {
-        for (flag, name) in [("--topic-merchants", merchants), ("--topic-transactions", transactions)] {
+    /// Each stream's topic; a one-line error for an assignment that names no stream, names one
+    /// twice, or gives a name Kafka refuses (1 to 249 of `a-z A-Z 0-9 . _ -`, not `.` or `..`),
+    /// and when two streams would share a topic.
+    private func resolved() throws -> [String] {
+        var topics = EventStreams.defaultTopics
+        var named = Set<Int>()
+        let aliases = [("merchants", merchantsTopic), ("transactions", transactionsTopic)].compactMap { name, topic in topic.map { "\(name)=\($0)" } }
+        for assignment in aliases + assignments {
+            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let streams = EventStreams.all.map(\.name).joined(separator: ", ")
+            guard parts.count == 2, let index = EventStreams.index(named: String(parts[0])) else {
+                throw ValidationError("--topic '\(assignment)' is not STREAM=TOPIC with a stream among \(streams)")
+            }
+            guard named.insert(index).inserted else { throw ValidationError("--topic names the topic of \(parts[0]) twice") }
+            let name = String(parts[1])
             let allowed = name.utf8.allSatisfy { byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
             }
             guard allowed, (1...249).contains(name.utf8.count), name != ".", name != ".." else {
-                throw ValidationError("\(flag) '\(name)' is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -)")
+                throw ValidationError("--topic \(parts[0])='\(name)' is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -)")
             }
+            topics[index] = name
         }
-        guard merchants != transactions else { throw ValidationError("--topic-merchants and --topic-transactions must differ") }
+        if Set(topics).count < topics.count { throw ValidationError("each stream needs a topic of its own: \(topics.joined(separator: ", "))") }
+        return topics
     }
+
+    func check() throws { _ = try resolved() }
 }
 
 /// Where and how events are published to Kafka.

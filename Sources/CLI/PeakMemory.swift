@@ -11,6 +11,6 @@ enum PeakMemory {
 
     /// `peak RSS 42.1 MiB`, or an empty string where unknown.
     static var summary: String {
-        mebibytes().map { ", peak RSS \(Progress.fixed($0)) MiB" } ?? ""
+        mebibytes().map { ", peak RSS \(ProgressDisplay.fixed($0)) MiB" } ?? ""
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Sinks
+import Checkpoints
 #if canImport(Glibc)
 import Glibc
 #endif

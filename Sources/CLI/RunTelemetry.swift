@@ -1,7 +1,7 @@
-import Clock
+import SimulatedClock
 import Engine
 import Foundation
-import Kafka
+import KafkaClient
 import Logging
 import Telemetry
 
@@ -40,7 +40,7 @@ final class RunTelemetry: @unchecked Sendable {
         let sink = connection.sink
         metrics.update(KafkaSample(
             topics: sink.figures.map {
-                KafkaSample.Topic(name: $0.topic, produced: $0.produced, acknowledged: $0.acknowledged, failed: $0.failed,
+                KafkaSample.Topic(name: $0.topic, stream: $0.stream, produced: $0.produced, acknowledged: $0.acknowledged, failed: $0.failed,
                                   skipped: $0.skipped, acknowledgedBytes: $0.acknowledgedBytes)
             },
             queueDepth: sink.queueDepth, brokersUp: sink.brokersUp))

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Events
+import Records
 import Foundation
 
 /// `--shard I/N`, or `--shard auto/N` to take I from `JOB_COMPLETION_INDEX` (set by a Kubernetes

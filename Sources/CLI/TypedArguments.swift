@@ -1,5 +1,5 @@
 import ArgumentParser
-import Clock
+import SimulatedClock
 import Simulation
 
 /// Arguments parsed once, by the parser, into the types the run uses.

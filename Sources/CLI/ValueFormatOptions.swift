@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
-import Events
-import Kafka
+import Records
+import KafkaClient
 import SchemaRegistry
 
 /// How record values are encoded: JSON, or Avro through a Schema Registry.
@@ -42,8 +42,8 @@ struct ValueFormatOptions: ParsableArguments {
         guard format == .avro else { return .json }
         let client = SchemaRegistryClient(settings: try registrySettings(configFile: configFile))
         do {
-            let ids = try zip(Self.subjects(of: topics), KafkaRecord.valueFields).map { subject, fields in
-                try client.registerAvro(subject: subject, schema: fields.avroSchema.compact, stopRequested: stopRequested)
+            let ids = try zip(Self.subjects(of: topics), EventStreams.all).map { subject, stream in
+                try client.registerAvro(subject: subject, schema: stream.valueFields.avroSchema.compact, stopRequested: stopRequested)
             }
             return .avro(schemaIds: ids)
         } catch let error as SchemaRegistryError where !error.stoppedOnRequest {

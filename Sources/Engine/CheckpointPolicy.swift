@@ -1,4 +1,4 @@
-import Clock
+import SimulatedClock
 
 /// When a run checkpoints, beyond the points where it must (a period's end, a stop).
 ///

@@ -1,6 +1,7 @@
-import Clock
+import Checkpoints
+import Records
+import SimulatedClock
 import Simulation
-import Sinks
 
 /// Drives a run: simulates each day, hands its events to every sink as they fall due on the
 /// pacer's clock, and checkpoints.
@@ -25,7 +26,9 @@ public final class ReplayRun {
     /// The record committed with every checkpoint until the run completes.
     private var record: RunRecord
     /// Sinks that live for the whole run (Kafka), made durable before the files.
-    private let streams: [EventSink]
+    private let publishers: [EventSink]
+    /// The streams of events the days produce (`EventStreams.all`).
+    private let eventStreams: [any EventStream]
     private let snapshot: StateSnapshot
     /// Opens a period's files, resuming them at the recorded byte lengths.
     private let openFiles: (Period, [String: Int]) throws -> PeriodFiles
@@ -43,29 +46,31 @@ public final class ReplayRun {
     public static let maxSlice = 8_192
 
     /// `start` is where the run begins: its state and the record of the run (which must be set);
-    /// `zone` the rules of its clock's time zone (late deliveries land at elapsed time).
-    public init(start: Checkpoint, zone: any WallClockZone, streams: [EventSink], snapshot: StateSnapshot,
-                openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
+    /// `zone` the rules of its clock's time zone (late deliveries land at elapsed time);
+    /// `publishers` the sinks that live for the whole run (Kafka; none for files only).
+    public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink], eventStreams: [any EventStream] = EventStreams.all,
+                snapshot: StateSnapshot, openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
                 shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy()) {
         precondition(start.unfinishedRun != nil, "a run starts with its record")
         state = start.state
         record = start.unfinishedRun!
-        self.streams = streams
+        self.publishers = publishers
+        self.eventStreams = eventStreams
         self.snapshot = snapshot
         self.openFiles = openFiles
         self.shouldStop = shouldStop
         self.observers = observers
         self.policy = policy
         committed = start
-        // Without a stream (files only) nothing is delivered: the disorder is in the files' log alone.
+        // Without a publisher (files only) nothing is delivered: the disorder is in the files' log alone.
         let seed = start.state.seed
-        timeline = streams.isEmpty ? nil : start.unfinishedRun!.disorder.map {
+        timeline = publishers.isEmpty ? nil : start.unfinishedRun!.disorder.map {
             DeliveryTimeline(plan: DeliveryPlan(settings: $0.settings, seed: seed, zone: zone), epoch: $0.epoch.first, pending: $0.pending)
         }
     }
 
     /// What disorder this process delivered: late and duplicate deliveries made, and those still
-    /// pending (kept in `merchants.json` by a stopped run); nil without disorder or without a stream.
+    /// pending (kept in `merchants.json` by a stopped run); nil without disorder or without a publisher.
     public var disorderFigures: (late: Int, duplicates: Int, pending: Int)? {
         timeline.map { ($0.delivered.late, $0.delivered.duplicates, $0.count) }
     }
@@ -116,7 +121,7 @@ public final class ReplayRun {
 
     /// Closes the sinks that live for the whole run.
     public func finish(completed: Bool) {
-        for sink in streams { try? sink.close(completed: completed) }
+        for sink in publishers { try? sink.close(completed: completed) }
     }
 
     /// The days of `period` that the state has not completed yet.
@@ -131,23 +136,26 @@ public final class ReplayRun {
         let before = simulated.before, events = simulated.events, day = events.day
         state = simulated.after
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
-        var position = (merchant: resumed?.merchantEvents ?? 0, transaction: resumed?.transactions ?? 0)
-        guard position.merchant <= events.merchantEvents.count && position.transaction <= events.transactions.count else {
-            throw SinkError("merchants.json says \(position.transaction) transactions of \(day) were delivered, but the day has "
-                + "\(events.transactions.count): the file was changed; pass -f to start over")
+        let counts = eventStreams.map { $0.count(in: events) }
+        var position = eventStreams.map { resumed?[keyPath: $0.delivered] ?? 0 }
+        for (index, stream) in eventStreams.enumerated() where position[index] > counts[index] {
+            throw SinkError("merchants.json says \(position[index]) \(stream.eventsNoun) of \(day) were delivered, but the day has "
+                + "\(counts[index]): the file was changed; pass -f to start over")
         }
         func progress() -> SimulationState {
             var partial = before
-            partial.partialDay = PartialDay(date: day, merchantEvents: position.merchant, transactions: position.transaction)
+            var reached = PartialDay(date: day, merchantEvents: 0, transactions: 0)
+            for (index, stream) in eventStreams.enumerated() { reached[keyPath: stream.delivered] = position[index] }
+            partial.partialDay = reached
             return partial
         }
+        func eventsRemain() -> Bool { position.indices.contains { position[$0] < counts[$0] } }
         let horizon = drains ? Int64.max : day.adding(days: 1).startSecond
         func deliveriesRemain() -> Bool { timeline?.nextTime.map { $0 < horizon } ?? false }
         for observer in observers { observer.dayStarted(events) }
         var announcedPending = false
-        while position.merchant < events.merchantEvents.count || position.transaction < events.transactions.count || deliveriesRemain() {
-            if drains && !announcedPending && position.merchant == events.merchantEvents.count
-                && position.transaction == events.transactions.count, let timeline {
+        while eventsRemain() || deliveriesRemain() {
+            if drains && !announcedPending && !eventsRemain(), let timeline {
                 for observer in observers { observer.deliveringPending(timeline.count, after: day) }
                 announcedPending = true
             }
@@ -156,9 +164,10 @@ public final class ReplayRun {
                 return .stopped
             }
             if let timeline {
-                position = try emitNextDisorderedSlice(of: events, from: position, to: files, pacer: pacer, timeline: timeline, horizon: horizon)
+                position = try emitNextDisorderedSlice(of: events, from: position, counts: counts, to: files, pacer: pacer,
+                                                       timeline: timeline, horizon: horizon)
             } else {
-                position = try emitNextSlice(of: events, from: position, to: files, pacer: pacer)
+                position = try emitNextSlice(of: events, from: position, counts: counts, to: files, pacer: pacer)
             }
             reached(.sliceWritten)
             if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
@@ -175,10 +184,10 @@ public final class ReplayRun {
     /// Makes every sink durable, then commits `state` with the files' lengths.
     private func checkpoint(_ state: SimulationState, _ files: PeriodFiles) throws {
         try policy.measure {
-            for sink in streams { try sink.makeDurable() }
+            for sink in publishers { try sink.makeDurable() }
             try files.makeDurable()
             reached(.sinksDurable)
-            for sink in streams { sink.noteProgress(in: &record) }
+            for sink in publishers { sink.noteProgress(in: &record) }
             record.files = files.durableLengths
             if let timeline { record.disorder?.pending = timeline.snapshot }
             try commit(Checkpoint(state: state, unfinishedRun: record))
@@ -190,9 +199,9 @@ public final class ReplayRun {
     /// that says so (without the record when it ends the run).
     private func complete(_ files: PeriodFiles, endsRun: Bool) throws {
         try policy.measure {
-            for sink in streams { try sink.makeDurable() }
-            if endsRun { for sink in streams { try sink.confirmDurable() } }
-            for sink in streams { sink.noteProgress(in: &record) }
+            for sink in publishers { try sink.makeDurable() }
+            if endsRun { for sink in publishers { try sink.confirmDurable() } }
+            for sink in publishers { sink.noteProgress(in: &record) }
             try files.complete(state: state)
             reached(.periodFilesWritten)
             record.files = [:]
@@ -212,83 +221,70 @@ public final class ReplayRun {
         reached(.committed)
     }
 
-    /// Waits until the next event is due, then hands over every event that is due (at most `maxSlice`).
-    private func emitNextSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
-                               to files: PeriodFiles, pacer: Pacer) throws -> (merchant: Int, transaction: Int) {
-        let merchants = events.merchantEvents, transactions = events.transactions
-        let inMerchants = position.merchant < merchants.count
-        let next = inMerchants ? merchants[position.merchant].timestamp : transactions[position.transaction].timestamp
+    /// The time of each stream's next event at `position` (`Int64.max` for a stream whose events are all out).
+    private func nextTimes(of events: DayEvents, at position: [Int], counts: [Int]) -> [Int64] {
+        eventStreams.indices.map { position[$0] < counts[$0] ? eventStreams[$0].eventTime(at: position[$0], in: events) : .max }
+    }
+
+    /// Waits until the next event is due, then hands over the events of its stream that are due
+    /// (at most `maxSlice`); the earlier stream in `eventStreams` goes first when two are due at once.
+    private func emitNextSlice(of events: DayEvents, from position: [Int], counts: [Int], to files: PeriodFiles, pacer: Pacer) throws -> [Int] {
+        let times = nextTimes(of: events, at: position, counts: counts)
+        let next = times.min()!
+        let stream = times.firstIndex(of: next)!
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
-        let due = pacer.simulatedNow()
         var end = position
-        if inMerchants {
-            end.merchant = Self.end(of: merchants, from: position.merchant, dueBy: due, \.timestamp)
-        } else {
-            end.transaction = Self.end(of: transactions, from: position.transaction, dueBy: due, \.timestamp)
-        }
-        try handOver(EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
-                                transactions: position.transaction..<end.transaction), to: files, dueAt: next)
+        end[stream] = eventStreams[stream].sliceEnd(in: events, from: position[stream], dueBy: pacer.simulatedNow(), limit: Self.maxSlice)
+        try handOver(EventSlice(events: events, ranges: zip(position, end).map { $0..<$1 }), to: files, dueAt: next)
         return end
     }
 
     /// Gives `slice` to every stream, then to the files, then tells the observers.
     private func handOver(_ slice: EventSlice, to files: PeriodFiles, dueAt second: Int64) throws {
-        for sink in streams { try sink.write(slice) }
+        for sink in publishers { try sink.write(slice) }
         try files.write(slice)
         for observer in observers { observer.emitted(slice, simulatedSecond: second) }
     }
 
     /// With disorder: waits until the next event or pending delivery is due, then hands over every
-    /// event and delivery due by then (at most `maxSlice`), the transactions' deliveries in mark
-    /// order: a pending delivery goes before an on-time one of the same second (its event came
-    /// earlier). Deliveries due at or after `horizon` wait for the next day.
-    private func emitNextDisorderedSlice(of events: DayEvents, from position: (merchant: Int, transaction: Int),
-                                         to files: PeriodFiles, pacer: Pacer, timeline: DeliveryTimeline,
-                                         horizon: Int64) throws -> (merchant: Int, transaction: Int) {
-        let merchants = events.merchantEvents, transactions = events.transactions
-        func times(_ at: (merchant: Int, transaction: Int)) -> (merchant: Int64, transaction: Int64) {
-            (at.merchant < merchants.count ? merchants[at.merchant].timestamp : .max,
-             at.transaction < transactions.count ? transactions[at.transaction].timestamp : .max)
-        }
+    /// event and delivery due by then (at most `maxSlice`). The other streams' due events go first;
+    /// then the delivered stream's deliveries in mark order: a pending delivery goes before an
+    /// on-time one of the same second (its event came earlier). Deliveries due at or after
+    /// `horizon` wait for the next day. The delivered stream's on-time events wait until the other
+    /// streams' events of the day are out (they all come first, see `DayEvents`).
+    private func emitNextDisorderedSlice(of events: DayEvents, from position: [Int], counts: [Int], to files: PeriodFiles, pacer: Pacer,
+                                         timeline: DeliveryTimeline, horizon: Int64) throws -> [Int] {
+        let delivered = EventStreams.deliveredIndex
+        let times = nextTimes(of: events, at: position, counts: counts)
         let nextDelivery = timeline.nextTime.map { $0 < horizon ? $0 : .max } ?? .max
-        let start = times(position)
-        let next = min(start.merchant, start.transaction, nextDelivery)
+        let next = min(times.min()!, nextDelivery)
         pacer.wait(until: Double(next))
         if shouldStop() { return position }
         let now = pacer.simulatedNow()
         let due = max(next, now.isFinite && now < 9e18 ? Int64(now.rounded(.down)) : .max)
         var end = position
+        var budget = Self.maxSlice
+        for (index, stream) in eventStreams.enumerated() where index != delivered && budget > 0 && times[index] != .max && times[index] <= due {
+            end[index] = stream.sliceEnd(in: events, from: position[index], dueBy: Double(due), limit: budget)
+            budget -= end[index] - position[index]
+        }
+        let othersOut = eventStreams.indices.allSatisfy { $0 == delivered || end[$0] == counts[$0] }
+        let transactions = events.transactions
         var deliveries: [Delivery] = []
-        for _ in 0..<Self.maxSlice {
-            // Merchant events go first: another topic, and all before the day's transactions (see
-            // `EventSlice`), so they hold no delivery back; transactions wait until they are out.
-            let at = times(end)
-            if at.merchant != .max && at.merchant <= due {
-                end.merchant += 1
-            } else if let delivery = timeline.popDue(by: min(at.transaction, due, horizon - 1)) {
+        while budget > 0 {
+            let nextEvent = end[delivered] < counts[delivered] ? transactions[end[delivered]].timestamp : .max
+            if let delivery = timeline.popDue(by: min(nextEvent, due, horizon - 1)) {
                 deliveries.append(delivery)
-            } else if at.merchant == .max && at.transaction != .max && at.transaction <= due {
-                if let onTime = timeline.reach(transactions[end.transaction], day: events.day, index: end.transaction) {
-                    deliveries.append(onTime)
-                }
-                end.transaction += 1
+            } else if othersOut && nextEvent != .max && nextEvent <= due {
+                if let made = timeline.reach(transactions[end[delivered]], day: events.day, index: end[delivered]) { deliveries.append(made) }
+                end[delivered] += 1
             } else {
                 break
             }
+            budget -= 1
         }
-        try handOver(EventSlice(events: events, merchantEvents: position.merchant..<end.merchant,
-                                transactions: position.transaction..<end.transaction, deliveries: deliveries), to: files, dueAt: next)
+        try handOver(EventSlice(events: events, ranges: zip(position, end).map { $0..<$1 }, deliveries: deliveries), to: files, dueAt: next)
         return end
-    }
-
-    /// The index after the last element from `start` on that is due by `due`, at most `maxSlice` on.
-    private static func end<Element>(of elements: [Element], from start: Int, dueBy due: Double,
-                                     _ time: (Element) -> Int64) -> Int {
-        let limit = min(elements.count, start + maxSlice)
-        guard due.isFinite else { return limit }
-        var index = start + 1
-        while index < limit && Double(time(elements[index])) <= due { index += 1 }
-        return index
     }
 }

@@ -1,6 +1,7 @@
 import HeapModule
 import Simulation
-import Sinks
+import Checkpoints
+import Records
 
 /// Hands the streams again every event that a checkpoint covers, from the simulation's first day,
 /// so that topics that lost records get them back: the streams skip what they still hold
@@ -21,26 +22,27 @@ public struct Republisher {
     }
 
     /// Republishes up to the checkpoint; false when `shouldStop` said to stop first.
-    public func republish(to streams: [EventSink], shouldStop: () -> Bool) throws -> Bool {
+    public func republish(to publishers: [EventSink], eventStreams: [any EventStream] = EventStreams.all, shouldStop: () -> Bool) throws -> Bool {
         let state = checkpoint.state
         guard let first = state.firstDate ?? state.partialDay?.date else { return true }
-        var days = state.lastGeneratedDate.map { Period(start: first, end: $0).days.map { ($0, Int.max, Int.max) } } ?? []
-        if let partial = state.partialDay { days.append((partial.date, partial.merchantEvents, partial.transactions)) }
+        // Each day with how many of each stream's events the checkpoint covers.
+        var days = state.lastGeneratedDate.map { Period(start: first, end: $0).days.map { ($0, [Int](repeating: .max, count: eventStreams.count)) } } ?? []
+        if let partial = state.partialDay { days.append((partial.date, eventStreams.map { partial[keyPath: $0.delivered] })) }
         var deliveries = try disorderedDeliveries(from: first)
         var simulator = Simulator(state: SimulationState(seed: state.seed, scale: state.scale, timeZone: state.timeZone))
         var lastDay: DayEvents?
-        for (day, merchantLimit, transactionLimit) in days {
+        for (day, limits) in days {
             if shouldStop() { return false }
             let events = simulator.simulate(day)
             lastDay = events
-            let merchants = 0..<min(merchantLimit, events.merchantEvents.count)
-            let transactions = 0..<min(transactionLimit, events.transactions.count)
-            let slice = EventSlice(events: events, merchantEvents: merchants, transactions: transactions,
-                                   deliveries: deliveries?.reach(events, through: transactions.upperBound))
-            for sink in streams { try sink.write(slice) }
+            let ranges = eventStreams.indices.map { 0..<min(limits[$0], eventStreams[$0].count(in: events)) }
+            let slice = EventSlice(events: events, ranges: ranges,
+                                   deliveries: deliveries?.reach(events, through: ranges[EventStreams.deliveredIndex].upperBound))
+            for sink in publishers { try sink.write(slice) }
         }
         if let rest = deliveries?.rest, let lastDay {
-            for sink in streams { try sink.write(EventSlice(events: lastDay, merchantEvents: 0..<0, transactions: 0..<0, deliveries: rest)) }
+            let none = [Range<Int>](repeating: 0..<0, count: eventStreams.count)
+            for sink in publishers { try sink.write(EventSlice(events: lastDay, ranges: none, deliveries: rest)) }
         }
         return true
     }
@@ -51,7 +53,7 @@ public struct Republisher {
         guard disorder.epoch.first == first else {
             throw UserError("with late and duplicate delivery, records the cluster lost can be published again in their order only by a "
                 + "run whose deliveries began on the simulation's first day \(first), and this one's began on \(disorder.epoch.first): "
-                + "publish the simulation into new topics (--topic-merchants, --topic-transactions)")
+                + "publish the simulation into new topics (--topic NAME=TOPIC)")
         }
         return MadeDeliveries(plan: DeliveryPlan(settings: disorder.settings, seed: checkpoint.state.seed, zone: zone),
                               epoch: disorder.epoch.first, pending: Set(disorder.pending.map(\.mark)))

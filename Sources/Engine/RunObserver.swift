@@ -1,5 +1,5 @@
 import Simulation
-import Sinks
+import Checkpoints
 
 /// Watches a run go by (the console's progress display, metrics, tests). Called on the run's
 /// thread; every method does nothing unless implemented.

@@ -1,7 +1,8 @@
-import Clock
+import SimulatedClock
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
+import Records
 
 /// What a command asks for, parsed and typed.
 public struct RunRequest: Sendable {

@@ -1,7 +1,7 @@
-import Events
+import Records
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
 
 /// What every shard of a sharded run must agree on, kept beside the shards' folders as
 /// `shards_<start>_<end>.json` (one file per period the shards run). The first shard of a
@@ -57,7 +57,7 @@ public struct ShardManifest: Codable, Sendable {
         for (name, other) in try Self.manifests(in: root) {
             try check(against: other, named: root + "/" + name, shard: shard)
         }
-        let content = ByteBuffer()
+        let content = EncodingBuffer()
         content.append(String(decoding: try Self.encoder.encode(self), as: UTF8.self) + "\n")
         if try AtomicFile.create(content, at: path) {
             // A shard of another period may have created its manifest meanwhile: check again, and

@@ -1,4 +1,4 @@
-import Sinks
+import Checkpoints
 
 /// A failure the user can act on, printed as one line.
 public struct UserError: ReportableError {

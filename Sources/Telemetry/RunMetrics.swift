@@ -1,23 +1,27 @@
 import Engine
+import Records
 import Foundation
 import Metrics
 import Prometheus
 import Simulation
-import Sinks
+import Checkpoints
 
 /// Kafka figures read when metrics are scraped.
 public struct KafkaSample: Sendable {
     /// Per topic, cumulative since the run started.
     public struct Topic: Sendable {
         public var name: String
+        /// The stream the topic carries (`EventStream.name`).
+        public var stream: String
         public var produced: Int
         public var acknowledged: Int
         public var failed: Int
         public var skipped: Int
         public var acknowledgedBytes: Int
 
-        public init(name: String, produced: Int, acknowledged: Int, failed: Int, skipped: Int, acknowledgedBytes: Int) {
+        public init(name: String, stream: String, produced: Int, acknowledged: Int, failed: Int, skipped: Int, acknowledgedBytes: Int) {
             self.name = name
+            self.stream = stream
             self.produced = produced
             self.acknowledged = acknowledged
             self.failed = failed
@@ -47,8 +51,8 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private let utcSecond: (Int64) -> Int64
     /// How late the pacer is for a simulated second; nil at max pace.
     public var lagOf: ((Double) -> Double)?
-    private let transactions: Metrics.Counter
-    private let merchantEvents: Metrics.Counter
+    /// Per stream (`EventStreams.all` order), the events handed to the sinks.
+    private let emittedEvents: [Metrics.Counter]
     private let days: Metrics.Counter
     /// With disorder: late and duplicate deliveries made.
     private let lateDeliveries: Metrics.Counter
@@ -60,16 +64,17 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private let queueDepth: Metrics.Gauge
     private let brokersUp: Metrics.Gauge
     private let factory: PrometheusMetricsFactory
+    private let streams: [any EventStream]
     private let kafkaLock = NSLock()
     private var kafkaTotals: [String: KafkaSample.Topic] = [:]
 
-    /// `utcSecond` turns a simulated (local wall-clock) second into its UTC second.
-    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64) {
+    /// `utcSecond` turns a simulated (local wall-clock) second into its UTC second; `streams` name the `stream` label's values.
+    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64, streams: [any EventStream] = EventStreams.all) {
         self.health = health
         self.utcSecond = utcSecond
+        self.streams = streams
         factory = PrometheusMetricsFactory(registry: registry)
-        transactions = Metrics.Counter(label: "replay_transactions_emitted_total", factory: factory)
-        merchantEvents = Metrics.Counter(label: "replay_merchant_events_emitted_total", factory: factory)
+        emittedEvents = streams.map { [factory] in Metrics.Counter(label: "replay_events_emitted_total", dimensions: [("stream", $0.name)], factory: factory) }
         days = Metrics.Counter(label: "replay_days_completed_total", factory: factory)
         lateDeliveries = Metrics.Counter(label: "replay_deliveries_total", dimensions: [("kind", "late")], factory: factory)
         duplicateDeliveries = Metrics.Counter(label: "replay_deliveries_total", dimensions: [("kind", "duplicate")], factory: factory)
@@ -86,8 +91,7 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     }
 
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
-        transactions.increment(by: slice.transactions.count)
-        merchantEvents.increment(by: slice.merchantEvents.count)
+        for (counter, range) in zip(emittedEvents, slice.ranges) where !range.isEmpty { counter.increment(by: range.count) }
         if let deliveries = slice.deliveries {
             var late = 0, duplicates = 0
             for delivery in deliveries {
@@ -100,9 +104,8 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
             lateDeliveries.increment(by: late)
             duplicateDeliveries.increment(by: duplicates)
         }
-        let last = slice.transactions.last.map { slice.events.transactions[$0].timestamp }
-            ?? slice.merchantEvents.last.map { slice.events.merchantEvents[$0].timestamp } ?? simulatedSecond
-        simulatedTime.record(utcSecond(last))
+        let last = zip(streams, slice.ranges).compactMap { stream, range in range.last.map { stream.eventTime(at: $0, in: slice.events) } }.max()
+        simulatedTime.record(utcSecond(last ?? simulatedSecond))
         if let lagOf { lag.record(max(0, lagOf(Double(simulatedSecond)))) }
         health.beat()
     }
@@ -124,8 +127,8 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     public func update(_ sample: KafkaSample) {
         kafkaLock.withLock {
             for topic in sample.topics {
-                let before = kafkaTotals[topic.name] ?? .init(name: topic.name, produced: 0, acknowledged: 0, failed: 0, skipped: 0, acknowledgedBytes: 0)
-                let dimensions = [("topic", topic.name)]
+                let before = kafkaTotals[topic.name] ?? .init(name: topic.name, stream: topic.stream, produced: 0, acknowledged: 0, failed: 0, skipped: 0, acknowledgedBytes: 0)
+                let dimensions = [("topic", topic.name), ("stream", topic.stream)]
                 // Every counter exists from the first sample on (at 0), as Prometheus expects.
                 func add(_ name: String, _ now: Int, _ then: Int) {
                     let counter = Metrics.Counter(label: name, dimensions: dimensions, factory: factory)

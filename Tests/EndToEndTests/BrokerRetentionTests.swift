@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// The embedded broker keeps only ~5 MiB of each partition: its default partition count holds a

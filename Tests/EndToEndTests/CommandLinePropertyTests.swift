@@ -1,6 +1,6 @@
 import Foundation
 import PropertyBased
-import Sinks
+import Checkpoints
 import Testing
 
 /// Random command lines, good and bad, on the real binary over a folder that holds a history:

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// Crash-only runs on the real binary: killed with SIGKILL at any moment, the same command run

@@ -1,4 +1,4 @@
-import Events
+import Records
 import Foundation
 import Simulation
 import Testing

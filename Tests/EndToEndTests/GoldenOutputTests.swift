@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// Output bytes that must not change: the SHA-256 of every file, of `merchants.json`, of every

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// The Kafka streams, produced by the real binary to the embedded broker over TCP and read

@@ -1,6 +1,6 @@
 import Foundation
-import Events
-import Kafka
+import Records
+import KafkaClient
 import Testing
 
 /// Keys land on the partition the Java client and librdkafka's `murmur2_random` pick.

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// librdkafka's own lines reach the user through the logger, with their metadata, in both log

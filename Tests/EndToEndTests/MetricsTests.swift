@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// `--metrics-port`: a real HTTP client scrapes the running binary, and Prometheus' own Python
@@ -64,17 +64,17 @@ import Testing
         #expect(child.wait(for: "progress:", on: 1))
         // Scrape until the counters have moved past the first scrape (they move every slice).
         var second = try Self.scrape(base)
-        while (second["replay_transactions_emitted_total{}"] ?? 0) <= (first["replay_transactions_emitted_total{}"] ?? 0) {
+        while (second["replay_events_emitted_total{stream=transactions}"] ?? 0) <= (first["replay_events_emitted_total{stream=transactions}"] ?? 0) {
             #expect(child.wait(for: "debug: ", on: 1))
             second = try Self.scrape(base)
         }
         #expect((first["replay_days_completed_total{}"] ?? 0) >= 1)
-        let acknowledged = "replay_kafka_events_acknowledged_total{topic=payments.transactions}"
+        let acknowledged = "replay_kafka_events_acknowledged_total{stream=transactions,topic=payments.transactions}"
         #expect(second[acknowledged] != nil && second[acknowledged]! >= (first[acknowledged] ?? 0))
         #expect((second["replay_simulated_time_seconds{}"] ?? 0) > (first["replay_simulated_time_seconds{}"] ?? 0))
         for name in ["replay_schedule_lag_seconds{}", "replay_last_checkpoint_timestamp_seconds{}",
                      "replay_last_checkpoint_duration_seconds{}", "replay_kafka_queue_messages{}", "replay_kafka_brokers_up{}",
-                     "replay_kafka_events_produced_total{topic=payments.merchants}"] {
+                     "replay_kafka_events_produced_total{stream=merchants,topic=payments.merchants}"] {
             #expect(second[name] != nil, "\(name) missing")
         }
         // librdkafka reports the brokers' state every second, and a loaded machine can catch the
@@ -128,14 +128,15 @@ import Testing
         #expect(child.finish().status == 0)
 
         let summary = try #require(stderr.split(separator: "\n").first { $0.contains("generated 2024-06-03..2024-06-04") })
-        let transactions = try #require(summary.split(separator: " ").drop { $0 != "complete," }.dropFirst().first.flatMap { Double($0) })
-        #expect(samples["replay_transactions_emitted_total{}"] == transactions)
+        let words = summary.split(separator: " ")
+        let transactions = try #require(words.firstIndex { $0.hasPrefix("transactions") }.flatMap { Double(words[$0 - 1]) })
+        #expect(samples["replay_events_emitted_total{stream=transactions}"] == transactions)
         #expect(samples["replay_days_completed_total{}"] == 2)
         let disorder = try #require(stderr.split(separator: "\n").first { $0.contains("disorder: delivered ") }).split(separator: " ")
         #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
         #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
         #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
-        for topic in KafkaStreamTests.topics {
+        for (stream, topic) in zip(["merchants", "transactions"], KafkaStreamTests.topics) {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
             /// The number before (offset -1) or after (+1) `word` in the summary line.
@@ -144,11 +145,11 @@ import Testing
                 let digits = String(figures[index].filter { $0.isNumber || $0 == "." })
                 return try #require(Double(digits), "\(line)")
             }
-            #expect(samples["replay_kafka_events_produced_total{topic=\(topic)}"] == (try figure("produced", 1)), "\(topic)")
-            #expect(samples["replay_kafka_events_acknowledged_total{topic=\(topic)}"] == (try figure("acknowledged", 1)), "\(topic)")
-            #expect(samples["replay_kafka_events_failed_total{topic=\(topic)}"] == 0, "\(topic)")
+            #expect(samples["replay_kafka_events_produced_total{stream=\(stream),topic=\(topic)}"] == (try figure("produced", 1)), "\(topic)")
+            #expect(samples["replay_kafka_events_acknowledged_total{stream=\(stream),topic=\(topic)}"] == (try figure("acknowledged", 1)), "\(topic)")
+            #expect(samples["replay_kafka_events_failed_total{stream=\(stream),topic=\(topic)}"] == 0, "\(topic)")
             let mebibytes = try figure("MiB,", -1)
-            let bytes = try #require(samples["replay_kafka_acknowledged_bytes_total{topic=\(topic)}"])
+            let bytes = try #require(samples["replay_kafka_acknowledged_bytes_total{stream=\(stream),topic=\(topic)}"])
             #expect(abs(bytes / 1_048_576 - mebibytes) <= 0.05, "\(topic): \(bytes) bytes against \(mebibytes) MiB")
         }
         #expect(samples["replay_kafka_queue_messages{}"] == 0)

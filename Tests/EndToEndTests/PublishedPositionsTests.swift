@@ -1,5 +1,6 @@
-import Events
-import Kafka
+import Records
+import KafkaClient
+import KafkaPublishing
 import Simulation
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
         var records = [TopicReadBack.Newest?](repeating: nil, count: 4)
         records[placed("M000007", among: 4)] = newest("M000007", "2024-01-02/17")
         let positions = try PublishedPositions.positions(of: records, topic: "t", partitionCount: 4)
-        #expect(positions.compactMap { $0 } == [RecordIdentity.Sequence(day: Day(iso: "2024-01-02")!, index: 17)])
+        #expect(positions.compactMap { $0 } == [EventPosition(day: Day(iso: "2024-01-02")!, index: 17)])
     }
 
     @Test func aRecordThatAnotherPartitionCountPlacedIsRefused() throws {
@@ -33,7 +34,7 @@ import Testing
     /// The newest records of partition `placed("M000007")` as read back: one of a run with `epoch`, delivered at `second`.
     func deliveryRecord(_ epoch: DeliveryEpoch, at second: Int64) -> [TopicReadBack.Newest?] {
         let mark = DeliveryMark(epoch: epoch.first, deliveredAt: second, day: Day(iso: "2024-01-05")!, index: 42, kind: .late)
-        let header = ByteBuffer()
+        let header = EncodingBuffer()
         RecordIdentity.encodeDelivery(mark, of: epoch, into: header)
         var records = [TopicReadBack.Newest?](repeating: nil, count: 4)
         records[placed("M000007", among: 4)] = TopicReadBack.Newest(mark: "2024-01-05/42", detail: String(decoding: header.bytes, as: UTF8.self),

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// The value schemas and the Avro path, through the real binary: `replay schema` against

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaClient
 import Testing
 
 /// A run's newest mark per partition is read back from records that kcat, a real producer, wrote.

@@ -1,8 +1,8 @@
-import Clock
+import SimulatedClock
 import Engine
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
 import Testing
 
 /// The run engine's commit protocol, in process: real files, a recording stream sink, an
@@ -14,7 +14,7 @@ import Testing
     /// The files of an uninterrupted run.
     func uninterrupted() throws -> [Data] {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let run = harness.makeRun(streams: [RecordingSink()])
+        let run = harness.makeRun(publishers: [RecordingSink()])
         try run.begin()
         #expect(try harness.run(run) == .completed)
         return try fileNames.map(harness.folder.read)
@@ -24,7 +24,7 @@ import Testing
         let harness = EngineHarness(folder: try ScratchFolder())
         let stream = RecordingSink(), clock = ManualClock()
         stream.afterWrite = { clock.advance(0.6) }  // a checkpoint falls due every other slice
-        let run = harness.makeRun(streams: [stream], policy: CheckpointPolicy(interval: 1, clock: clock))
+        let run = harness.makeRun(publishers: [stream], policy: CheckpointPolicy(interval: 1, clock: clock))
         var commits: [Checkpoint] = []
         run.reached = { step in
             guard step == .committed, let saved = try? harness.snapshot.load() else { return }
@@ -71,7 +71,7 @@ import Testing
 
         // Run again from what merchants.json says: the stream gets exactly the rest.
         let rest = RecordingSink()
-        let second = harness.makeRun(from: saved, streams: [rest])
+        let second = harness.makeRun(from: saved, publishers: [rest])
         #expect(try harness.run(second) == .completed)
         let covered = harness.events(coveredBy: saved.state)
         #expect(covered + rest.events == harness.allEvents())
@@ -83,7 +83,7 @@ import Testing
         let stream = RecordingSink()
         var slices = 0
         stream.afterWrite = { slices += 1 }
-        let first = harness.makeRun(streams: [stream], stopWhen: { slices >= 1 })
+        let first = harness.makeRun(publishers: [stream], stopWhen: { slices >= 1 })
         try first.begin()
         #expect(try harness.run(first) == .stopped)
         let saved = try harness.snapshot.load()
@@ -93,14 +93,14 @@ import Testing
         #expect(!harness.folder.exists("merchants_2024-03-01_2024-03-03.csv"), "a period's merchants file waits for its end")
 
         let rest = RecordingSink()
-        #expect(try harness.run(harness.makeRun(from: saved, streams: [rest])) == .completed)
+        #expect(try harness.run(harness.makeRun(from: saved, publishers: [rest])) == .completed)
         #expect(stream.events + rest.events == harness.allEvents())
         #expect(try fileNames.map(harness.folder.read) == uninterrupted())
     }
 
     @Test func aPeriodsFilesAreCompleteBeforeTheCheckpointThatEndsIt() throws {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let run = harness.makeRun(streams: [])
+        let run = harness.makeRun(publishers: [])
         var merchantsFileAtCompletion: Bool?
         run.reached = { step in
             if step == .committed, (try? harness.snapshot.load())?.unfinishedRun == nil {

@@ -1,8 +1,8 @@
-import Clock
+import SimulatedClock
 import Engine
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
 import Testing
 
 /// The commit protocol with late and duplicate delivery, in process: every checkpoint keeps the
@@ -35,7 +35,7 @@ import Testing
             #expect(saved == first.committed)
             pendingAtSomeCheckpoint = pendingAtSomeCheckpoint || !(saved.unfinishedRun?.disorder?.pending.isEmpty ?? true)
             let rest = RecordingSink()
-            #expect(try harness.run(harness.makeRun(from: saved, streams: [rest])) == .completed)
+            #expect(try harness.run(harness.makeRun(from: saved, publishers: [rest])) == .completed)
             #expect(Array(failing.deliveries.prefix(failing.durableDeliveryCount)) + rest.deliveries == all, "failed at checkpoint \(attempt)")
             #expect(try fileNames.map(harness.folder.read) == files, "failed at checkpoint \(attempt)")
         }

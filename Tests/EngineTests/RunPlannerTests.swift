@@ -1,8 +1,10 @@
-import Clock
+import SimulatedClock
 import Engine
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
+import Records
+import BatchFiles
 import Testing
 
 /// What a command comes to, given what the output folder holds.
@@ -29,7 +31,7 @@ import Testing
         var slices = 0
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
-        let run = harness.makeRun(from: start, streams: [sink], stopWhen: { slices >= 1 })
+        let run = harness.makeRun(from: start, publishers: [sink], stopWhen: { slices >= 1 })
         try run.begin()
         #expect(try harness.run(run) == .stopped)
         return harness
@@ -81,7 +83,7 @@ import Testing
 
     @Test func aCompletedRunSaysSoAndAnotherPeriodNeedsForce() throws {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let run = harness.makeRun(from: try plan(initial(harness)).start, streams: [])
+        let run = harness.makeRun(from: try plan(initial(harness)).start, publishers: [])
         try run.begin()
         try harness.run(run)
         guard case let .alreadyComplete(message) = try initial(harness).plan() else {
@@ -115,7 +117,7 @@ import Testing
         var stopped = false
         let sink = RecordingSink()
         sink.afterWrite = { stopped = true }
-        let run = ReplayRun(start: first.start, zone: .utc, streams: [sink], snapshot: harness.snapshot,
+        let run = ReplayRun(start: first.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot,
                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                             shouldStop: { stopped }, observers: [])
         try run.begin()
@@ -134,14 +136,14 @@ import Testing
     /// A folder holding the completed period and an incremental day that stopped after one slice.
     func stoppedIncrementalDay() throws -> EngineHarness {
         let harness = EngineHarness(folder: try ScratchFolder())
-        let run = harness.makeRun(from: try plan(initial(harness)).start, streams: [])
+        let run = harness.makeRun(from: try plan(initial(harness)).start, publishers: [])
         try run.begin()
         try harness.run(run)
         let day = try plan(incremental(harness, "2024-03-04"))
         var slices = 0
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
-        let stopped = harness.makeRun(from: day.start, streams: [sink], stopWhen: { slices >= 1 })
+        let stopped = harness.makeRun(from: day.start, publishers: [sink], stopWhen: { slices >= 1 })
         try stopped.begin()
         #expect(try stopped.run(day.periods, pacer: Pacer(pace: .max), finishing: true) == .stopped)
         return harness
@@ -188,7 +190,7 @@ import Testing
                        folder: harness.folder.path, localNow: { Double(second) })
         }
         let first = try plan(live(at: day.startSecond + 23 * 3600))
-        let run = harness.makeRun(from: first.start, streams: [])
+        let run = harness.makeRun(from: first.start, publishers: [])
         try run.begin()   // killed right after
         let after = try plan(live(at: day.startSecond + 25 * 3600))
         #expect(after.continues)
@@ -204,7 +206,7 @@ import Testing
         }
         let history = try plan(RunPlanner(request: request(.initial(harness.period), settings), folder: harness.folder.path))
         #expect(history.start.unfinishedRun?.disorder?.epoch == DeliveryEpoch(first: harness.period.start, last: harness.period.end))
-        let run = harness.makeRun(from: history.start, streams: [RecordingSink()])
+        let run = harness.makeRun(from: history.start, publishers: [RecordingSink()])
         try run.begin()
         #expect(try harness.run(run) == .completed)
 
@@ -215,7 +217,7 @@ import Testing
         var slices = 0
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
-        let feed = ReplayRun(start: live.start, zone: .utc, streams: [sink], snapshot: harness.snapshot,
+        let feed = ReplayRun(start: live.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot,
                              openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                              shouldStop: { sink.events.contains { $0.day == Day(iso: "2024-03-05")!.ordinal } }, observers: [])
         try feed.begin()
@@ -248,7 +250,7 @@ import Testing
         let history = try plan(RunPlanner(request: RunRequest(mode: .initial(harness.period), seed: 7, scale: 1, timeZone: newYork, pace: nil,
                                                               force: false, kafka: nil), folder: harness.folder.path))
         #expect(history.timeZone.identifier == "America/New_York" && !history.timeZoneIsSaved)
-        let run = harness.makeRun(from: history.start, streams: [])
+        let run = harness.makeRun(from: history.start, publishers: [])
         try run.begin()
         try harness.run(run)
         #expect(try harness.snapshot.load().state.timeZone == "America/New_York")

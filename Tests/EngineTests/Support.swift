@@ -1,8 +1,10 @@
-import Clock
+import SimulatedClock
 import Engine
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
+import Records
+import BatchFiles
 
 /// Records every event a run hands it, as (day, stream, index), and what it had when it was last
 /// made durable. Can be told to fail its n-th `makeDurable`, like a broker that stops answering.
@@ -28,11 +30,12 @@ final class RecordingSink: EventSink {
 
     func write(_ slice: EventSlice) throws {
         let day = slice.events.day.ordinal
-        events += slice.merchantEvents.map { Event(day: day, stream: 0, index: $0) }
-        if let delivered = slice.deliveries {
-            deliveries += delivered.map(\.mark)
-        } else {
-            events += slice.transactions.map { Event(day: day, stream: 1, index: $0) }
+        for (stream, range) in slice.ranges.enumerated() {
+            if stream == EventStreams.deliveredIndex, let delivered = slice.deliveries {
+                deliveries += delivered.map(\.mark)
+            } else {
+                events += range.map { Event(day: day, stream: stream, index: $0) }
+            }
         }
         afterWrite()
     }
@@ -86,12 +89,12 @@ struct EngineHarness {
     }
 
     /// A new run from `start` (a fresh initial run when nil).
-    func makeRun(from start: Checkpoint? = nil, streams: [EventSink], stopWhen shouldStop: @escaping () -> Bool = { false },
+    func makeRun(from start: Checkpoint? = nil, publishers: [EventSink], stopWhen shouldStop: @escaping () -> Bool = { false },
                  policy: CheckpointPolicy = CheckpointPolicy()) -> ReplayRun {
         let folder = folder.path
         let log = disorder.map { DeliveryPlan(settings: $0, seed: 7, zone: .utc) }
         return ReplayRun(
-            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), zone: .utc, streams: streams, snapshot: snapshot,
+            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), zone: .utc, publishers: publishers, snapshot: snapshot,
             openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
             shouldStop: shouldStop, observers: [], policy: policy)
     }
@@ -102,7 +105,7 @@ struct EngineHarness {
         let failing = RecordingSink(), clock = ManualClock()
         failing.failOnDurable = attempt
         failing.afterWrite = { clock.advance(0.6) }
-        let run = makeRun(streams: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
+        let run = makeRun(publishers: [failing], policy: CheckpointPolicy(interval: 1, clock: clock))
         try run.begin()
         return (run, failing)
     }

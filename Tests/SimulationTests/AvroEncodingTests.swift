@@ -1,4 +1,4 @@
-import Events
+import Records
 import Simulation
 import Testing
 
@@ -6,7 +6,7 @@ import Testing
 /// so that `AvroRecord`'s checks of every written field against `RecordFields` are on).
 @Suite struct AvroEncodingTests {
     func bytes(_ write: (inout ByteCursor) -> Void) -> [UInt8] {
-        let buffer = ByteBuffer()
+        let buffer = EncodingBuffer()
         buffer.write(reserving: 32, write)
         return Array(buffer.bytes)
     }
@@ -27,14 +27,14 @@ import Testing
 
     /// Every event of two simulated days encodes through the field checks, in the wire format.
     @Test func everyEventEncodesByItsFieldList() {
-        let value = ByteBuffer()
+        let value = EncodingBuffer()
         for day in simulate(from: "2024-01-01", days: 2).days {
             for event in day.merchantEvents {
-                KafkaRecord.encodeValue(of: event, into: value, as: .avro(schemaIds: [7, 8]))
+                EventStreams.merchants.encodeValue(of: event, into: value, as: .avro(schemaId: 7))
                 #expect(Array(value.bytes.prefix(5)) == [0, 0, 0, 0, 7])
             }
             for transaction in day.transactions {
-                KafkaRecord.encodeValue(of: transaction, into: value, as: .avro(schemaIds: [7, 8]))
+                EventStreams.transactions.encodeValue(of: transaction, into: value, as: .avro(schemaId: 8))
                 #expect(Array(value.bytes.prefix(5)) == [0, 0, 0, 0, 8])
                 // "TXN" and 10 digits: a string of 13 bytes, its zig-zag length 26 first.
                 #expect(value.bytes[5] == 26 && value.bytes[6] == UInt8(ascii: "T"))

@@ -1,4 +1,4 @@
-import Clock
+import SimulatedClock
 import Simulation
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import Simulation
-import Sinks
+import Checkpoints
 import Testing
 
 @Suite struct StateSnapshotTests {

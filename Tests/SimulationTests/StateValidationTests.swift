@@ -1,8 +1,8 @@
-import Events
+import Records
 import Foundation
 import PropertyBased
 import Simulation
-import Sinks
+import Checkpoints
 import Testing
 
 /// A `merchants.json` that the simulation could not have written is refused in one line when it
@@ -144,7 +144,7 @@ import Testing
         var simulator = Simulator(state: { var next = state; next.partialDay = nil; return next }())
         guard let day = state.nextDay ?? state.partialDay?.date else { return }
         let events = simulator.simulate(day)
-        let buffer = ByteBuffer(capacity: 1 << 16)
+        let buffer = EncodingBuffer(capacity: 1 << 16)
         for transaction in events.transactions.prefix(50) {
             buffer.removeAll()
             TransactionRow.write(transaction, to: CSVLine(buffer))

@@ -1,10 +1,11 @@
-import Clock
-import Events
+import SimulatedClock
+import Records
 import Engine
 import Foundation
-import Kafka
+import KafkaClient
 import Simulation
-import Sinks
+import Checkpoints
+import BatchFiles
 
 /// One benchmark row, run in its own process: does the work, times it, reports one line.
 struct BenchRow {
@@ -75,38 +76,18 @@ struct BenchRow {
     /// The same events as `generate`, encoded up front, then produced through raw librdkafka.
     private func produceRaw() throws -> BenchResult {
         var simulator = Simulator(state: SimulationState(seed: RunRequest.defaultSeed))
-        let payload = ByteBuffer(capacity: 64 << 20)
-        let key = ByteBuffer(capacity: 64), value = ByteBuffer(capacity: 4_096), sequence = ByteBuffer(capacity: 64)
-        var messages: [RawProduceBaseline.Message] = []
-        // The same partition and headers as the replay's records.
-        func add(_ topic: EventStream, day: Day, index: Int, timestamp: Int64) {
-            RecordIdentity.encodeSequence(day: day, index: index, into: sequence)
-            let keyStart = payload.count
-            payload.append(contentsOf: key)
-            let valueStart = payload.count
-            payload.append(contentsOf: value)
-            let sequenceStart = payload.count
-            payload.append(contentsOf: sequence)
-            messages.append(.init(topic: topic.rawValue,
-                                  partition: KeyPartitioner.partition(ofKey: key.bytes, partitionCount: EmbeddedBroker.defaultPartitionCount),
-                                  key: keyStart..<valueStart, value: valueStart..<sequenceStart, sequence: sequenceStart..<payload.count,
-                                  timestampMilliseconds: KafkaRecord.timestampMilliseconds(timestamp)))
-        }
+        let payload = EncodingBuffer(capacity: 64 << 20)
+        let key = EncodingBuffer(capacity: 64), value = EncodingBuffer(capacity: 4_096)
+        let collector = MessageCollector(payload: payload)
         for offset in 0..<days {
-            let day = Self.firstDay.adding(days: offset)
-            let events = simulator.simulate(day)
-            for (index, event) in events.merchantEvents.enumerated() {
-                KafkaRecord.encodeKey(of: event, into: key)
-                KafkaRecord.encodeValue(of: event, into: value)
-                add(.merchants, day: day, index: index, timestamp: event.timestamp)
-            }
-            for (index, transaction) in events.transactions.enumerated() {
-                KafkaRecord.encodeKey(merchantNumber: Int(transaction.merchantNumber), into: key)
-                KafkaRecord.encodeValue(of: transaction, into: value)
-                add(.transactions, day: day, index: index, timestamp: transaction.timestamp)
+            let events = simulator.simulate(Self.firstDay.adding(days: offset))
+            for (index, stream) in EventStreams.all.enumerated() {
+                collector.start(topic: index, day: events.day)
+                try stream.writeRecords(0..<stream.count(in: events), of: events, as: .json, key: key, value: value, to: collector)
             }
         }
-        let topics = ["payments.merchants", "payments.transactions"]
+        let messages = collector.messages
+        let topics = EventStreams.defaultTopics
         let broker = brokers == "embedded" ? try EmbeddedBroker(topics: topics) : nil
         defer { broker?.shutDown() }
         let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, batching: .throughput, overrides: [])
@@ -140,7 +121,7 @@ struct BenchRow {
         let record = RunRecord(command: .incremental, startDate: day, endDate: day, timeZone: "UTC", kafka: nil)
         let recorder = LagRecorder(pacer: pacer)
         let run = ReplayRun(
-            start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, streams: [], snapshot: StateSnapshot(folder: folder),
+            start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, publishers: [], snapshot: StateSnapshot(folder: folder),
             openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
         pacer.anchor(at: Double(noon), atFirstWait: true)
         _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)
@@ -172,5 +153,41 @@ private final class LagRecorder: RunObserver {
 
     func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
         lags.append(contentsOf: repeatElement(pacer.lag(of: Double(simulatedSecond)), count: slice.count))
+    }
+}
+
+/// Collects every record of the streams, pre-encoded, with the same partition and headers as the replay's.
+private final class MessageCollector: RecordWriter {
+    private let payload: EncodingBuffer
+    private let sequence = EncodingBuffer(capacity: 64)
+    private(set) var messages: [RawProduceBaseline.Message] = []
+    private var topic = 0
+    private var day = Day(ordinal: 0)
+    private var keyRange = 0..<0
+    private var partition: Int32 = 0
+
+    init(payload: EncodingBuffer) { self.payload = payload }
+
+    func start(topic: Int, day: Day) {
+        self.topic = topic
+        self.day = day
+    }
+
+    func admits(index: Int, key: UnsafeRawBufferPointer) -> Bool {
+        let start = payload.count
+        payload.append(key)
+        keyRange = start..<payload.count
+        partition = KeyPartitioner.partition(ofKey: key, partitionCount: EmbeddedBroker.defaultPartitionCount)
+        return true
+    }
+
+    func write(index: Int, eventTime: Int64, eventType: StaticString, value: UnsafeRawBufferPointer) throws {
+        let valueStart = payload.count
+        payload.append(value)
+        RecordIdentity.encodeSequence(day: day, index: index, into: sequence)
+        let sequenceStart = payload.count
+        payload.append(contentsOf: sequence)
+        messages.append(.init(topic: topic, partition: partition, key: keyRange, value: valueStart..<sequenceStart,
+                              sequence: sequenceStart..<payload.count, timestampMilliseconds: eventTime * 1_000))
     }
 }

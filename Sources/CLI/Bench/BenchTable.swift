@@ -66,7 +66,7 @@ struct BenchTable {
         return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
     }
 
-    static func fixed(_ value: Double) -> String { Progress.fixed(value) }
+    static func fixed(_ value: Double) -> String { ProgressDisplay.fixed(value) }
 
     static func group(_ value: Int) -> String {
         let digits = String(value)

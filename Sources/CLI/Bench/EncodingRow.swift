@@ -1,5 +1,5 @@
 import Engine
-import Events
+import Records
 import Foundation
 import Simulation
 
@@ -9,21 +9,27 @@ extension BenchRow {
     func encodeValues(_ format: ValueFormat) -> BenchResult {
         var simulator = Simulator(state: SimulationState(seed: RunRequest.defaultSeed))
         let days = (0..<days).map { simulator.simulate(Self.firstDay.adding(days: $0)) }
-        let value = ByteBuffer(capacity: 4_096)
-        var bytes = 0
+        let value = EncodingBuffer(capacity: 4_096)
+        let counter = ValueBytes()
+        let key = EncodingBuffer(capacity: 64)
         let started = Date()
         for events in days {
-            for event in events.merchantEvents {
-                KafkaRecord.encodeValue(of: event, into: value, as: format)
-                bytes &+= value.count
-            }
-            for transaction in events.transactions {
-                KafkaRecord.encodeValue(of: transaction, into: value, as: format)
-                bytes &+= value.count
+            for (index, stream) in EventStreams.all.enumerated() {
+                try! stream.writeRecords(0..<stream.count(in: events), of: events, as: format.encoding(ofStream: index), key: key, value: value,
+                                         to: counter)
             }
         }
         let seconds = Date().timeIntervalSince(started)
-        precondition(bytes > 0)
+        precondition(counter.bytes > 0)
         return BenchResult(count: days.reduce(0) { $0 + $1.count }, seconds: seconds)
     }
+}
+
+/// Takes every record and counts its value's bytes.
+private final class ValueBytes: RecordWriter {
+    private(set) var bytes = 0
+
+    func admits(index: Int, key: UnsafeRawBufferPointer) -> Bool { true }
+
+    func write(index: Int, eventTime: Int64, eventType: StaticString, value: UnsafeRawBufferPointer) throws { bytes &+= value.count }
 }

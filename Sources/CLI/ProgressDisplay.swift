@@ -1,0 +1,146 @@
+import SimulatedClock
+import Engine
+import Logging
+import Records
+import Simulation
+import Checkpoints
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tells a person how the run is going: a progress bar on a terminal (simulated date, days
+/// done/total, events/s, ETA; in a live feed the simulated time and the lag behind schedule), a
+/// plain line every few seconds otherwise, nothing with `--quiet`. Also keeps the run's totals.
+final class ProgressDisplay: RunObserver {
+    enum Style { case bar, lines, silent }
+
+    private let style: Style
+    private let logger: Logger
+    private let clock = MonotonicClock()
+    private let startedAt: Double
+    private var lastRender = -Double.infinity
+    private var barShown = false
+    /// Days the run will simulate; nil for a live feed, which runs until stopped.
+    var totalDays: Int?
+    /// How late the pacer is for a simulated second; set for paced runs.
+    var lagOf: ((Double) -> Double)?
+
+    private(set) var days = 0
+    /// Events emitted per stream (`EventStreams.all` order).
+    private(set) var emitted = [Int](repeating: 0, count: EventStreams.all.count)
+    private(set) var firstDay: Day?
+    private(set) var lastDay: Day?
+    private var currentDay: Day?
+
+    /// `bar: false` writes plain lines even on a terminal (for a log format that is not a person's).
+    init(quiet: Bool, logger: Logger, bar: Bool) {
+        style = quiet ? .silent : (bar && isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+        self.logger = logger
+        startedAt = clock.now()
+    }
+
+    func dayStarted(_ events: DayEvents) {
+        currentDay = events.day
+        if firstDay == nil { firstDay = events.day }
+    }
+
+    func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
+        for (index, range) in slice.ranges.enumerated() { emitted[index] += range.count }
+        render(simulatedSecond: Double(simulatedSecond))
+    }
+
+    func dayCompleted(_ events: DayEvents, state: SimulationState) {
+        days += 1
+        lastDay = events.day
+        clearBar()
+        logger.debug("\(DayFigures(events: events, state: state))")
+        render(simulatedSecond: Double(events.day.adding(days: 1).startSecond), force: style == .bar)
+    }
+
+    func deliveringPending(_ count: Int, after day: Day) {
+        clearBar()
+        logger.info("\(day) is over: making the \(count) late and duplicate deliveries still pending")
+    }
+
+    /// The end-of-run line.
+    func summary(stopped: Bool) -> String {
+        clearBar()
+        let seconds = max(clock.now() - startedAt, 1e-9)
+        let span = firstDay.map { first in "\(first)..\(lastDay ?? first)" } ?? "nothing"
+        let counts = zip(EventStreams.all, emitted).map { "\($1) \($0.eventsNoun)" }.joined(separator: ", ")
+        let transactions = emitted[EventStreams.deliveredIndex]
+        return "\(stopped ? "stopped in" : "generated") \(span): \(days) days complete, \(counts) in \(Self.fixed(seconds)) s "
+            + "(\(Int(Double(transactions) / seconds)) tx/s)"
+    }
+
+    private func render(simulatedSecond: Double, force: Bool = false) {
+        guard style != .silent else { return }
+        let now = clock.now()
+        guard force || now - lastRender >= (style == .bar ? 0.2 : 5) else { return }
+        lastRender = now
+        let elapsed = max(now - startedAt, 1e-9)
+        var parts: [String] = []
+        if style == .bar, let totalDays {
+            let filled = Int(min(1, Double(days) / Double(max(totalDays, 1))) * 20)
+            parts.append("[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "]")
+        }
+        parts.append(Self.timestamp(simulatedSecond))
+        if let totalDays { parts.append("\(days)/\(totalDays) days") }
+        parts.append("\(Int(Double(emitted.reduce(0, +)) / elapsed)) events/s")
+        if let totalDays, days > 0 {
+            parts.append("ETA \(Self.fixed(elapsed / Double(days) * Double(totalDays - days))) s")
+        } else if totalDays == nil, let lagOf {
+            parts.append("lag \(Self.fixed(max(0, lagOf(simulatedSecond)) * 1000)) ms")
+        }
+        let line = parts.joined(separator: "  ")
+        if style == .bar {
+            StandardError.write("\r\u{1B}[K" + line)
+            barShown = true
+        } else {
+            logger.info("progress: \(line)")
+        }
+    }
+
+    private func clearBar() {
+        guard barShown else { return }
+        StandardError.write("\r\u{1B}[K")
+        barShown = false
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of a simulated second.
+    static func timestamp(_ second: Double) -> String {
+        let whole = Int64(second.rounded(.down))
+        let day = Day(ordinal: Int(whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400))
+        let of = Int(whole - Int64(day.ordinal) * 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(day)T\(two(of / 3600)):\(two(of / 60 % 60)):\(two(of % 60))"
+    }
+
+    static func fixed(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+/// One line of `--debug` output for a day.
+struct DayFigures: CustomStringConvertible {
+    let events: DayEvents
+    let state: SimulationState
+
+    var description: String {
+        var created = 0, updated = 0, churned = 0
+        for event in events.merchantEvents {
+            switch event.kind {
+            case .created: created += 1
+            case .updated: updated += 1
+            case .churned: churned += 1
+            }
+        }
+        let declined = events.transactions.reduce(0) { $0 + ($1.approved ? 0 : 1) }
+        let reused = events.transactions.reduce(0) { $0 + ($1.isNewCard ? 0 : 1) }
+        return "\(events.day): \(events.transactions.count) transactions (\(declined) declined, \(reused) on stored cards), "
+            + "merchants +\(created) ~\(updated) -\(churned), \(state.activeMerchantCount) active, "
+            + "\(state.storedCards.count) stored cards"
+    }
+}

@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Records
+import Foundation
+
+/// Replaces a file's content all at once: a temporary file beside it, fsync, rename, fsync of
+/// the folder. Readers see the old content or the new one, never a mix, even after a crash.
+public enum AtomicFile {
+    /// Writes `content` (the buffer itself, so that it stays alive while its bytes are read).
+    public static func write(_ content: EncodingBuffer, to path: String) throws {
+        let temporary = path + ".tmp"
+        let file = try BufferedFile(creating: temporary)
+        file.buffer.append(contentsOf: content)
+        try file.close()
+        guard rename(temporary, path) == 0 else {
+            throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")
+        }
+        syncFolder(of: path)
+    }
+
+    /// Creates the file with `content` unless it exists (a temporary file of a name no other
+    /// process or host uses, fsync, then a hard link, which fails rather than replace): of several
+    /// processes creating it at once, on one host or over a shared volume, exactly one succeeds.
+    /// Returns false when the file was already there.
+    public static func create(_ content: EncodingBuffer, at path: String) throws -> Bool {
+        let temporary = path + ".\(UUID().uuidString).tmp"
+        defer { unlink(temporary) }
+        let file = try BufferedFile(creating: temporary)
+        file.buffer.append(contentsOf: content)
+        try file.close()
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw SinkError("cannot create \(path): \(BufferedFile.lastError())")
+        }
+        syncFolder(of: path)
+        return true
+    }
+
+    private static func syncFolder(of path: String) {
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            _ = close(folderDescriptor)
+        }
+    }
+}
