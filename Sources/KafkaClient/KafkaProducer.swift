@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// The one owner of a librdkafka producer handle. Produces with `rd_kafka_produceva` and
 /// `RD_KAFKA_MSG_F_COPY` to the partition the caller chose (the topic index is the message
@@ -22,9 +23,10 @@ public final class KafkaProducer: @unchecked Sendable {
     package let logger: Logger?
     private let callbacks: ProducerCallbacks
     private let poller: DeliveryPoller
-    /// Guards `closed` and the handle's destruction against readers on other threads (metrics).
-    private let handleLock = NSLock()
-    private var closed = false
+    /// Whether the handle may still be read: readers on other threads (`queueDepth`, for
+    /// `/metrics`) hold it only for a non-blocking call, and `shutDown` only to change it, never
+    /// across its flush.
+    private let lifecycle = Mutex(Lifecycle.open)
     private let arguments = ProduceArguments()
 
     /// Connects to the cluster and checks within `connectTimeout` seconds that it answers (or until `interruption`).
@@ -157,7 +159,7 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Messages in librdkafka's queues, not yet acknowledged (0 once shut down). Safe from any thread.
-    public var queueDepth: Int { handleLock.withLock { closed ? 0 : Int(rd_kafka_outq_len(handle)) } }
+    public var queueDepth: Int { lifecycle.withLock { $0 == .destroyed ? 0 : Int(rd_kafka_outq_len(handle)) } }
 
     /// Brokers connected, from librdkafka's statistics (`statistics.interval.ms`); nil until they arrive.
     public var brokersUp: Int? { ledger.brokersUp }
@@ -169,17 +171,23 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Flushes for at most `flushTimeout` seconds (nothing after a failed delivery: what is still
     /// queued is dropped), stops the poll thread and destroys the handle.
+    /// The first call does it; later and concurrent ones return at once. While it flushes,
+    /// `queueDepth` keeps answering.
     public func shutDown(flushTimeout: Double) {
-        handleLock.lock()
-        defer { handleLock.unlock() }
-        guard !closed else { return }
-        closed = true
+        let first = lifecycle.withLock { state in
+            guard state == .open else { return false }
+            state = .closing
+            return true
+        }
+        guard first else { return }
         if ledger.hasFailure {
             _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         } else {
             _ = rd_kafka_flush(handle, Int32(flushTimeout * 1000))
         }
         poller.stop()
+        // A reader that saw the handle alive has finished its call when this lock is taken.
+        lifecycle.withLock { $0 = .destroyed }
         for topic in topicHandles { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
     }
@@ -207,6 +215,11 @@ public final class KafkaProducer: @unchecked Sendable {
         let last = ledger.snapshot.lastError.map { ": \($0)" } ?? ""
         throw KafkaError("no acknowledgement from Kafka at \(bootstrapServers) for \(Int(stallTimeout)) s\(last)")
     }
+}
+
+/// A producer handle's life: in use, being flushed and stopped by `shutDown`, then gone.
+private enum Lifecycle {
+    case open, closing, destroyed
 }
 
 /// Fails when a progress counter has not moved for `timeout` seconds.
@@ -237,8 +250,7 @@ struct StallWatch {
 private final class DeliveryPoller: @unchecked Sendable {
     private let handle: OpaquePointer
     private let ledger: DeliveryLedger
-    private let lock = NSLock()
-    private var stopRequested = false
+    private let stopRequested = Atomic(false)
     private let done = DispatchSemaphore(value: 0)
 
     init(handle: OpaquePointer, ledger: DeliveryLedger) {
@@ -251,12 +263,12 @@ private final class DeliveryPoller: @unchecked Sendable {
 
     /// Returns once the thread has stopped polling.
     func stop() {
-        lock.withLock { stopRequested = true }
+        stopRequested.store(true, ordering: .releasing)
         done.wait()
     }
 
     private func serve() {
-        while !lock.withLock({ stopRequested }) {
+        while !stopRequested.load(ordering: .acquiring) {
             rd_kafka_poll(handle, 100)
             if ledger.hasFailure { _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE) }
         }
