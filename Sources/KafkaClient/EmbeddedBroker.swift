@@ -9,7 +9,7 @@ import CRdKafka
 public final class EmbeddedBroker: @unchecked Sendable {
     /// Partitions of each topic unless asked otherwise: enough for a 90-day replay at scale 1
     /// (731,901 transactions; a partition keeps ~37,000 of them, and with 64 the fullest holds
-    /// 19,651: see the README's embedded broker paragraph).
+    /// 19,651: see the embedded broker in Sources/Engine/Engine.docc/KafkaRecordsAndSchemas.md).
     public static let defaultPartitionCount = 64
     /// `host:port,…` to bootstrap from.
     public let bootstrapServers: String

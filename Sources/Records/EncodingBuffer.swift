@@ -4,7 +4,7 @@ import Simulation
 ///
 /// Hand-written for the hot path: formatting every transaction row through `[UInt8]` appends
 /// spent most of its time in uniqueness and capacity checks and `repeatElement` copies (callgrind,
-/// see README's performance section); here a row reserves its room once and then writes through
+/// see the Performance article in Sources/Engine/Engine.docc); here a row reserves its room once and then writes through
 /// a `ByteCursor` with no checks.
 public final class EncodingBuffer {
     @usableFromInline var storage: UnsafeMutablePointer<UInt8>

@@ -1,5 +1,5 @@
 /// The business parameters of the simulated aggregator, from the spec and the choices
-/// README.md documents. Amounts are in cents and rates in ten-thousandths (basis points / 100
+/// Sources/Engine/Engine.docc/BusinessRules.md documents. Amounts are in cents and rates in ten-thousandths (basis points / 100
 /// is not used: a rate of 0.0325 is stored as 325) so that money arithmetic is exact.
 public enum BusinessRules {
     public static let initialMerchants = 500

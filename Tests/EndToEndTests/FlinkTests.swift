@@ -2,23 +2,26 @@ import Foundation
 import Testing
 
 /// Apache Flink 2.0 (PyFlink, a local mini cluster at parallelism 1) reads `replay broker` with the
-/// README's table definition, as written but for the broker's address, and the README's claims hold
-/// on it: per-merchant daily sums and counts equal the CSV's, to the cent; the duplicates and the
-/// late deliveries it sees are the disorder log's; the records its watermark marks late and what
-/// its windows drop are exactly what `expected_drops.py` (the README's, as written) says on one
-/// partition, and among what it says on several.
+/// pipeline-testing article's table definition, as written but for the broker's address, and the
+/// article's claims hold on it: per-merchant daily sums and counts equal the CSV's, to the cent;
+/// the duplicates and the late deliveries it sees are the disorder log's; the records its watermark
+/// marks late and what its windows drop are exactly what `expected_drops.py` (the pipeline-testing
+/// article's, as written) says on one partition, and among what it says on several.
 @Suite(.serialized) struct FlinkTests {
-    /// The README's fenced block that starts with `start` and holds `marker`.
-    static func readmeBlock(_ start: String, holding marker: String) throws -> String {
-        let readme = try String(contentsOfFile: DeployTests.root + "/README.md", encoding: .utf8)
-        let blocks = readme.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+    /// The article (in the Engine target's DocC catalog) whose SQL and Python blocks these tests run.
+    static let articlePath = "Sources/Engine/Engine.docc/PipelineTesting.md"
+
+    /// The pipeline-testing article's fenced block that starts with `start` and holds `marker`.
+    static func articleBlock(_ start: String, holding marker: String) throws -> String {
+        let article = try String(contentsOfFile: DeployTests.root + "/" + articlePath, encoding: .utf8)
+        let blocks = article.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         guard let block = blocks.first(where: { $0.hasPrefix(start + "\n") && $0.contains(marker) }) else {
-            throw JVMTools.Missing(description: "README.md has no \(start) block with \(marker)")
+            throw JVMTools.Missing(description: "\(articlePath) has no \(start) block with \(marker)")
         }
         return String(block.dropFirst(start.count + 1))
     }
 
-    /// Runs Flink jobs over the README's table: `sums@BROKERS` (batch: per merchant and day),
+    /// Runs Flink jobs over the pipeline-testing article's table: `sums@BROKERS` (batch: per merchant and day),
     /// `deliveries@BROKERS` (each record's payment, `replay_delivery` and whether its event time is
     /// below the watermark), `windows@BROKERS` (counts of 1-hour tumbling windows). Each writes CSV
     /// files under OUT/NAME.
@@ -67,9 +70,9 @@ import Testing
         }
     }
 
-    /// The README's `expected_drops.py`, as written, on `folder`; its `--list` of late records and its counts.
+    /// The pipeline-testing article's `expected_drops.py`, as written, on `folder`; its `--list` of late records and its counts.
     static func expectedDrops(_ folder: TemporaryFolder, _ period: String, partitions: Int) throws -> (late: Set<String>, windowDrops: Int) {
-        let script = try readmeBlock("python", holding: "argparse")
+        let script = try articleBlock("python", holding: "argparse")
         try Data(script.utf8).write(to: URL(fileURLWithPath: folder.file("expected_drops.py")))
         let result = try ChildProcess("/usr/bin/env", ["python3", folder.file("expected_drops.py"), folder.path, period, "10",
                                                        "--partitions", String(partitions), "--window", "60", "--list"]).finish()
@@ -87,9 +90,9 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(10)))
-    func flinkReadsTheBrokerWithTheReadmeTableAndTheReadmeClaimsHold() throws {
-        let ddl = try Self.readmeBlock("sql", holding: "'value.format' = 'json'")
-        #expect(ddl.contains("'properties.bootstrap.servers' = 'localhost:9092'"), "the README's DDL names localhost:9092")
+    func flinkReadsTheBrokerWithTheArticleTableAndTheArticleClaimsHold() throws {
+        let ddl = try Self.articleBlock("sql", holding: "'value.format' = 'json'")
+        #expect(ddl.contains("'properties.bootstrap.servers' = 'localhost:9092'"), "the pipeline-testing article's DDL names localhost:9092")
         // Three runs into three brokers: in order on 8 partitions; with late and duplicate delivery on 1 and on 8.
         let plain = try StandaloneBroker(partitions: 8), single = try StandaloneBroker(partitions: 1), several = try StandaloneBroker(partitions: 8)
         let plainFolder = try TemporaryFolder(), singleFolder = try TemporaryFolder(), severalFolder = try TemporaryFolder()
