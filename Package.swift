@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
-// The data flow reads in the target list: Simulation → Events → Sinks (files, Kafka), with the
-// Clock at the side, the run Engine between them and the CLI on top. Only the Kafka target imports the CRdKafka shim.
+// The data flow reads in the target list: Simulation → Records → Checkpoints → BatchFiles (files) and
+// KafkaClient → KafkaPublishing (Kafka), with the SimulatedClock at the side, the run Engine between them
+// and the CLI on top. Only KafkaClient imports the CRdKafka shim. The guides are a DocC catalog in
+// Sources/Engine/Engine.docc (`swift package generate-documentation --target Engine`).
 import PackageDescription
 
 let package = Package(
@@ -19,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "Simulation"),

@@ -17,8 +17,10 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private let cluster: OpaquePointer
     private var destroyed = false
 
-    /// Starts `brokerCount` brokers and creates `topics` with `partitions` partitions each.
-    public init(brokerCount: Int = 1, topics: [String], partitions: Int = EmbeddedBroker.defaultPartitionCount) throws {
+    /// Starts `brokerCount` brokers and creates `topics` with `partitions` partitions each, each
+    /// partition assigned `replicationFactor` of the brokers (the mock answers for them; it copies nothing).
+    public init(brokerCount: Int = 1, topics: [String], partitions: Int = EmbeddedBroker.defaultPartitionCount,
+                replicationFactor: Int = 1) throws {
         let conf = rd_kafka_conf_new()!
         rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
         var error = [CChar](repeating: 0, count: 512)
@@ -34,7 +36,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
         self.cluster = cluster
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         for topic in topics {
-            let code = rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), 1)
+            let code = rd_kafka_mock_topic_create(cluster, topic, Int32(partitions), Int32(replicationFactor))
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 shutDown()
                 throw KafkaError("cannot create topic \(topic) on the embedded broker: \(String(cString: rd_kafka_err2str(code)))")

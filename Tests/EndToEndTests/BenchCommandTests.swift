@@ -6,7 +6,8 @@ import Testing
         let result = try ReplayBinary.run(["bench", "--days", "2", "--repetitions", "1", "--pacing-seconds", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         for row in ["simulation only", "files only: replay", "plain writer", "180 days", "values only: JSON", "values only: Avro", "embedded broker: replay",
-                    "embedded broker: raw librdkafka", "`replay broker` process: replay", "pacing lag at --pace realtime",
+                    "embedded broker: raw librdkafka", "`replay broker` process: replay",
+                    "3-broker cluster process (6 partitions, RF 3): replay", "3-broker cluster process: raw librdkafka", "pacing lag at --pace realtime",
                     "pacing lag at --pace 1000"] {
             #expect(result.stdout.contains(row), "missing row \(row)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import KafkaClient
 
 /// `replay bench`: measures the replay against the physical ceilings on this machine and prints
 /// one table. Every row runs in a child process of this binary, so that its peak RSS is its own;
@@ -24,6 +25,7 @@ struct Bench: ParsableCommand {
     @Option(help: .hidden) var pace = "max"
     @Option(help: .hidden) var scale = 1.0
     @Option(help: .hidden) var shard = "0/1"
+    @Option(help: .hidden) var partitions = EmbeddedBroker.defaultPartitionCount
 
     /// The Python/pandas generator's rate on this machine, as issue 5 reports it (not measured here).
     static let pythonReference = 61_000.0
@@ -35,7 +37,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         if let row {
             let result = try BenchRow(name: row, days: days, brokers: brokers, count: count, pace: pace, scale: scale, seconds: pacingSeconds,
-                                      shard: shard).run()
+                                      shard: shard, partitions: partitions).run()
             print(result.line)
             return
         }
@@ -77,6 +79,12 @@ struct Bench: ParsableCommand {
         table.add("files + Kafka, `replay broker` process: replay", remote, unit: "events/s")
         table.add("Kafka, `replay broker` process: raw librdkafka", remoteRaw, unit: "msgs/s")
         table.note("standalone: raw librdkafka / replay = \(BenchTable.ratio(remoteRaw.rate, remote.rate))")
+        // A replicated cluster in another process, where the broker is not the limit: the producer's own cost shows.
+        let cluster = try measureOnCluster("kafka")
+        let clusterRaw = try measureOnCluster("kafka-baseline")
+        table.add("files + Kafka, 3-broker cluster process (\(Self.clusterPartitions) partitions, RF 3): replay", cluster, unit: "events/s")
+        table.add("Kafka, 3-broker cluster process: raw librdkafka", clusterRaw, unit: "msgs/s")
+        table.note("3-broker cluster: raw librdkafka / replay = \(BenchTable.ratio(clusterRaw.rate, cluster.rate))")
         var sharded: [Int: BenchResult] = [:]
         for count in [1, 2, 4] {
             sharded[count] = try measureSharded(count)
@@ -105,6 +113,19 @@ struct Bench: ParsableCommand {
             let broker = try StandaloneBroker()
             defer { broker.stop() }
             return try child(["--row", row, "--days", String(days), "--brokers", broker.address])
+        }
+        return BenchResult.median(of: runs)
+    }
+
+    /// Partitions of each topic in the 3-broker cluster rows.
+    static let clusterPartitions = 6
+
+    /// The row in a new 3-broker mock cluster process (`--row cluster`) for every run.
+    private func measureOnCluster(_ row: String) throws -> BenchResult {
+        let runs = try (0..<repetitions).map { _ in
+            let cluster = try StandaloneBroker(arguments: ["bench", "--row", "cluster", "--partitions", String(Self.clusterPartitions)])
+            defer { cluster.stop() }
+            return try child(["--row", row, "--days", String(days), "--brokers", cluster.address, "--partitions", String(Self.clusterPartitions)])
         }
         return BenchResult.median(of: runs)
     }
@@ -158,14 +179,15 @@ private struct BenchChild {
     }
 }
 
-/// A `replay broker` child process for the standalone-broker rows.
+/// A broker child process for the standalone-broker rows (`replay broker`, or `arguments` of this
+/// binary that print the same `bootstrap ADDRESS` line).
 final class StandaloneBroker {
     let address: String
     private let process = Process()
 
-    init() throws {
+    init(arguments: [String] = ["broker"]) throws {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["broker"]
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()

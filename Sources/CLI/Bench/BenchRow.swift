@@ -18,6 +18,8 @@ struct BenchRow {
     let seconds: Double
     /// `I/N` for a shard of a sharded replay row.
     var shard = "0/1"
+    /// The partitions of each topic where the records go (the raw baseline partitions its messages for them).
+    var partitions = EmbeddedBroker.defaultPartitionCount
 
     static let firstDay = Day(iso: "2024-01-01")!
     /// The `kafka-disorder` row's options.
@@ -42,6 +44,7 @@ struct BenchRow {
         case "encode-json": return encodeValues(.json)
         case "encode-avro": return encodeValues(.avro(schemaIds: [1, 2]))
         case "pacing": return try pacing(into: folder)
+        case "cluster": try serveCluster()
         default: throw UserError("unknown benchmark row \(name)")
         }
     }
@@ -78,7 +81,7 @@ struct BenchRow {
         var simulator = Simulator(state: SimulationState(seed: RunRequest.defaultSeed))
         let payload = EncodingBuffer(capacity: 64 << 20)
         let key = EncodingBuffer(capacity: 64), value = EncodingBuffer(capacity: 4_096)
-        let collector = MessageCollector(payload: payload)
+        let collector = MessageCollector(payload: payload, partitionCount: partitions)
         for offset in 0..<days {
             let events = simulator.simulate(Self.firstDay.adding(days: offset))
             for (index, stream) in EventStreams.all.enumerated() {
@@ -96,6 +99,15 @@ struct BenchRow {
                                        runId: RecordIdentity.runId(seed: RunRequest.defaultSeed, scale: 1, firstDay: Self.firstDay, timeZone: "UTC"))
         }
         return BenchResult(count: messages.count, seconds: seconds)
+    }
+
+    /// A cluster of 3 mock brokers in this process, the default topics with `partitions`
+    /// partitions and replication factor 3, for rows run in other processes: prints its bootstrap
+    /// line, then serves until its parent ends it.
+    private func serveCluster() throws -> Never {
+        let cluster = try EmbeddedBroker(brokerCount: 3, topics: EventStreams.defaultTopics, partitions: partitions, replicationFactor: 3)
+        StandardOutput.write("bootstrap \(cluster.bootstrapServers)\n")
+        while true { pause() }
     }
 
     /// Lag of each emitted event behind its schedule, from noon of the second simulated day on.
@@ -160,13 +172,17 @@ private final class LagRecorder: RunObserver {
 private final class MessageCollector: RecordWriter {
     private let payload: EncodingBuffer
     private let sequence = EncodingBuffer(capacity: 64)
+    private let partitionCount: Int
     private(set) var messages: [RawProduceBaseline.Message] = []
     private var topic = 0
     private var day = Day(ordinal: 0)
     private var keyRange = 0..<0
     private var partition: Int32 = 0
 
-    init(payload: EncodingBuffer) { self.payload = payload }
+    init(payload: EncodingBuffer, partitionCount: Int) {
+        self.payload = payload
+        self.partitionCount = partitionCount
+    }
 
     func start(topic: Int, day: Day) {
         self.topic = topic
@@ -177,7 +193,7 @@ private final class MessageCollector: RecordWriter {
         let start = payload.count
         payload.append(key)
         keyRange = start..<payload.count
-        partition = KeyPartitioner.partition(ofKey: key, partitionCount: EmbeddedBroker.defaultPartitionCount)
+        partition = KeyPartitioner.partition(ofKey: key, partitionCount: partitionCount)
         return true
     }
 
