@@ -105,9 +105,18 @@ struct BenchRow {
     /// partitions and replication factor 3, for rows run in other processes: prints its bootstrap
     /// line, then serves until its parent ends it.
     private func serveCluster() throws -> Never {
+        // Waited for with sigwait, as `replay broker` does: the parent may have started this
+        // process with them blocked, and the cluster's threads must not take them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in StopSignal.numbers { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         let cluster = try EmbeddedBroker(brokerCount: 3, topics: EventStreams.defaultTopics, partitions: partitions, replicationFactor: 3)
         StandardOutput.write("bootstrap \(cluster.bootstrapServers)\n")
-        while true { pause() }
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        cluster.shutDown()
+        exit(0)
     }
 
     /// Lag of each emitted event behind its schedule, from noon of the second simulated day on.
