@@ -81,6 +81,7 @@ let package = Package(
         ]),
         .testTarget(name: "SimulatedClockTests", dependencies: ["SimulatedClock", "Simulation"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Checkpoints", "Records", "Simulation"]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
