@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 
 /// librdkafka's mock cluster, running in this process and listening on loopback: a real
 /// Kafka-protocol endpoint for runs with no cluster named, and for tests.
@@ -15,7 +16,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public let bootstrapServers: String
     private let owner: OpaquePointer
     private let cluster: OpaquePointer
-    private var destroyed = false
+    private let destroyed = Atomic(false)
 
     /// Starts `brokerCount` brokers and creates `topics` with `partitions` partitions each, each
     /// partition assigned `replicationFactor` of the brokers (the mock answers for them; it copies nothing).
@@ -63,8 +64,8 @@ public final class EmbeddedBroker: @unchecked Sendable {
     }
 
     public func shutDown() {
-        guard !destroyed else { return }
-        destroyed = true
+        // The first call destroys the cluster; a concurrent or later one returns.
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(owner)
     }
