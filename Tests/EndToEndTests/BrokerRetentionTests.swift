@@ -43,10 +43,17 @@ import Testing
         #expect(try ChildProcess("/usr/bin/env", ["python3", "-c", probe]).finish().status == 0)
         let before = try descriptors()
         #expect(try ChildProcess("/usr/bin/env", ["python3", "-c", probe]).finish().status == 0)
-        // Every connection is closed once its peer is: a few may still be closing.
         let listed = try ChildProcess("/usr/bin/kcat", ["-L", "-b", broker.address]).finish()
         #expect(listed.status == 0)
-        #expect(try descriptors() < before + 20, "the broker kept connections of clients that left")
+        // Every connection is closed once its peer is; on a loaded machine the broker's threads may take a
+        // while to see the last few hang-ups, so the count is read until it settles (a leak never does).
+        let deadline = Date().addingTimeInterval(30)
+        var open = try descriptors()
+        while open >= before + 20 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)  // a polling interval, to leave the broker the CPU it needs
+            open = try descriptors()
+        }
+        #expect(open < before + 20, "the broker kept \(open - before) connections of clients that left")
     }
 
     @Test func aRunThatOverflowsAPartitionIsWarnedWithTheFiguresAndTheRemedy() throws {
