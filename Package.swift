@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // The data flow reads in the target list: Simulation → Records → Checkpoints → BatchFiles (files) and
-// KafkaClient → KafkaPublishing (Kafka), with the SimulatedClock at the side, the run Engine between them
-// and the CLI on top. Only KafkaClient imports the CRdKafka shim. The guides are a DocC catalog in
-// Sources/Engine/Engine.docc (`swift package generate-documentation --target Engine`).
+// KafkaClient → KafkaPublishing (Kafka), with the SimulatedClock at the side, the run Engine between them,
+// the Runner (the library API: a request in, a run and its summary out) over them and the CLI on top.
+// Only KafkaClient imports the CRdKafka shim. The guides are a DocC catalog in Sources/Engine/Engine.docc
+// (`swift package generate-documentation --target Engine`).
 import PackageDescription
 
 let package = Package(
@@ -44,7 +45,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // The Schema Registry's REST client (AsyncHTTPClient, TLS through NIOSSL's BoringSSL); only the CLI uses it.
+        // The Schema Registry's REST client (AsyncHTTPClient, TLS through NIOSSL's BoringSSL); only the Runner uses it.
         .target(
             name: "SchemaRegistry",
             dependencies: [
@@ -67,11 +68,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The library API: a typed request in, a run from the folder's lock to its summary out.
+        .target(
+            name: "Runner",
+            dependencies: [
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaPublishing", "SimulatedClock", "Engine",
+                "Telemetry", "SchemaRegistry", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaPublishing", "SimulatedClock", "Engine",
-                "Telemetry", "SchemaRegistry", "BrokerGateway",
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "SimulatedClock", "Engine", "Runner", "BrokerGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,6 +91,7 @@ let package = Package(
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Checkpoints", "Records", "Simulation"]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Engine", "Records", "Checkpoints", "Simulation", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Simulation", "Records", "Checkpoints", "KafkaClient", "KafkaPublishing", .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,5 +1,6 @@
 import Engine
 import KafkaClient
+import Runner
 
 /// `--check-config`: what a command line would run, for checking a deploy file. The parser has
 /// already checked every option; this reads the `--kafka-config` file and checks the Kafka
@@ -10,11 +11,11 @@ struct ConfigCheck {
 
     /// The description, one `name: value` line each, then the effective Kafka properties.
     func report() throws -> String {
-        let kafka = command.kafka
+        let kafka = command.kafka.settings
         for warning in try kafka.warnings {
             StandardError.write(command.logFormat.line(level: .warning, message: warning, metadata: [:], label: "replay"))
         }
-        let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers, pace: command.pace ?? (command.realtime ? .factor(1) : .max))
+        let configuration = try kafka.producerConfiguration(bootstrapServers: kafka.brokers.description, pace: command.pace ?? (command.realtime ? .factor(1) : .max))
         var lines = [
             "mode: \(mode)",
             "output dir: \(command.outputDir)",
@@ -23,7 +24,7 @@ struct ConfigCheck {
             "pace: \(command.pace?.description ?? (command.realtime ? "realtime" : "max") + " (the default)")",
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
-            "topics: \(kafka.topics.names.joined(separator: ", "))",
+            "topics: \(kafka.topics.joined(separator: ", "))",
             "shard: \(try shard)",
             "values: \(try values)",
             "disorder: \(disorder)",
@@ -32,7 +33,7 @@ struct ConfigCheck {
         if command.force { lines.append("force: yes (-f)") }
         let settings = configuration.effectiveSettings.filter { $0.name != "bootstrap.servers" }
         let width = settings.map { $0.name.count + $0.shownValue.count + 1 }.max() ?? 0
-        lines.append("kafka properties\(kafka.brokers == "none" ? " (unused with --brokers none)" : ""):")
+        lines.append("kafka properties\(kafka.brokers.publishes ? "" : " (unused with --brokers none)"):")
         for setting in settings {
             let property = "\(setting.name)=\(setting.shownValue)"
             lines.append("  " + property + String(repeating: " ", count: width - property.count) + "  (\(setting.origin))")
@@ -43,12 +44,11 @@ struct ConfigCheck {
     /// The value format and, for Avro, the registry and subjects (no password).
     private var values: String {
         get throws {
-            let options = command.kafka.values
-            guard options.format == .avro else { return "json" }
-            if command.kafka.brokers == "none" { return "json (--format avro is ignored with --brokers none)" }
-            let settings = try options.registrySettings(configFile: try command.kafka.configFile.map { try KafkaConfigFile(path: $0) })
-            return "avro, schema registry \(settings.description), subjects "
-                + ValueFormatOptions.subjects(of: command.kafka.topics.names).joined(separator: ", ")
+            let kafka = command.kafka.settings
+            guard kafka.valueFormat != .json else { return "json" }
+            guard kafka.brokers.publishes else { return "json (--format avro is ignored with --brokers none)" }
+            guard let registry = try kafka.registrySettings() else { return "json" }
+            return "avro, schema registry \(registry.description), subjects " + kafka.subjects.joined(separator: ", ")
         }
     }
 
@@ -56,7 +56,7 @@ struct ConfigCheck {
     private var disorder: String {
         guard let settings = command.disorder.settings else { return "none (every transaction delivered once, in event-time order)" }
         let log = command.disorder.writesLog ? ", logged in disorder_<start>_<end>.csv" : ""
-        let ignored = command.kafka.brokers == "none" ? " (no stream with --brokers none)" : ""
+        let ignored = !command.kafka.brokers.publishes ? " (no stream with --brokers none)" : ""
         return "\(settings)\(log)\(ignored)"
     }
 
@@ -75,18 +75,17 @@ struct ConfigCheck {
         get throws {
             let shard = try command.shard.resolve()
             if shard.isWhole { return "none (one process publishes and writes everything)" }
-            let rule = command.kafka.brokers == "none" ? "merchants whose key's murmur2" : "Kafka partitions p with p"
+            let rule = !command.kafka.brokers.publishes ? "merchants whose key's murmur2" : "Kafka partitions p with p"
             return "\(shard)\(command.shard == .fixed(shard) ? "" : " (from \(ShardOption.indexVariable))"): \(rule) mod \(shard.count) = \(shard.index), "
-                + "files in \(ShardOption.folder(of: shard, in: command.outputDir))"
+                + "files in \(SessionRequest.folder(of: shard, in: command.outputDir))"
         }
     }
 
     private var brokers: String {
         switch command.kafka.brokers {
-        case "embedded":
-            "embedded (librdkafka's mock cluster in this process, \(EmbeddedBroker.defaultPartitionCount) partitions per topic)"
-        case "none": "none (files only)"
-        case let servers: servers
+        case .embedded: "embedded (librdkafka's mock cluster in this process, \(EmbeddedBroker.defaultPartitionCount) partitions per topic)"
+        case .filesOnly: "none (files only)"
+        case let .servers(servers): servers
         }
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
-import SimulatedClock
-import KafkaClient
-import SchemaRegistry
-import Checkpoints
 import Records
+import Runner
 
 /// The topic of each stream (`EventStreams.all`): its default, or the one `--topic STREAM=TOPIC` names.
 struct TopicOptions: ParsableArguments {
@@ -55,7 +52,7 @@ struct TopicOptions: ParsableArguments {
 /// Where and how events are published to Kafka.
 struct KafkaOptions: ParsableArguments {
     @Option(help: "Kafka bootstrap servers (host:port,…), 'embedded' (an in-process broker, the default) or 'none' (files only).")
-    var brokers = "embedded"
+    var brokers: BrokerChoice = .embedded
 
     @OptionGroup var topics: TopicOptions
 
@@ -66,17 +63,6 @@ struct KafkaOptions: ParsableArguments {
     @Option(name: .customShort("X"), help: ArgumentHelp("A librdkafka producer property (repeatable; wins over --kafka-config). Secrets belong in --kafka-config: a command line is visible to every user of the machine.", valueName: "key=value"))
     var properties: [String] = []
 
-    /// What the Kafka options may do that their user did not mean: a secret given with `-X`
-    /// (visible in `ps`), a `--kafka-config` value with a ` #` in it. One line each, no value.
-    var warnings: [String] {
-        get throws {
-            let secrets = properties.map { String($0.prefix { $0 != "=" }) }.filter(ProducerConfiguration.isSecret).map {
-                "-X \($0): a secret on the command line is visible to every user of this machine (ps, /proc/PID/cmdline); put it in --kafka-config"
-            }
-            return try secrets + (configFile.map { try KafkaConfigFile(path: $0).warnings } ?? [])
-        }
-    }
-
     @OptionGroup var values: ValueFormatOptions
 
     /// The topics' names and the value format's options (see `CombinationChecks`).
@@ -85,18 +71,11 @@ struct KafkaOptions: ParsableArguments {
         try values.check()
     }
 
-    /// The producer's properties: the defaults (batching for `pace`), `bootstrapServers`, the
-    /// `--kafka-config` file (less the Schema Registry's properties), then `-X`, each checked by librdkafka.
-    /// With `statistics`, librdkafka reports every second (the brokers' state for the metrics),
-    /// unless the properties set their own interval.
-    func producerConfiguration(bootstrapServers: String, pace: Pace, statistics: Bool = false) throws -> ProducerConfiguration {
-        try ProducerConfiguration(bootstrapServers: bootstrapServers, batching: pace == .max ? .throughput : .latency,
-                                  file: configFile.map { try KafkaConfigFile(path: $0).separating(SchemaRegistrySettings.isRegistryProperty).rest },
-                                  overrides: (statistics ? ["statistics.interval.ms=1000"] : []) + properties)
-    }
-
-    /// Where the run publishes, as its record says; nil for `--brokers none`.
-    var target: RunRecord.KafkaTarget? {
-        brokers == "none" ? nil : RunRecord.KafkaTarget(brokers: brokers, topics: topics.names, valueFormat: values.format.rawValue)
+    /// The options as the library's settings (call after `check`).
+    var settings: KafkaSettings {
+        KafkaSettings(brokers: brokers, topics: topics.names, configFile: configFile, properties: properties, valueFormat: values.choice)
     }
 }
+
+/// `--brokers`: read with `BrokerChoice(argument:)`, shown with its description.
+extension BrokerChoice: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runner
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +16,9 @@ struct MetricsOptions: ParsableArguments {
     @Option(name: .customLong("metrics-linger"), parsing: .unconditional,
             help: "Seconds to keep serving the final metrics after a run completes, so that a scraper sees them (SIGTERM ends it).")
     var linger: Double = 0
+
+    /// The options as the library's settings; nil without `--metrics-port`.
+    var settings: MetricsSettings? { port.map { MetricsSettings(address: address, port: $0, linger: linger) } }
 
     func check() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--metrics-port must be from 0 to 65535, got \(port)") }

@@ -1,5 +1,6 @@
-import SimulatedClock
 import Engine
+import Runner
+import SimulatedClock
 import Logging
 import Records
 import Simulation
@@ -10,7 +11,7 @@ import Glibc
 
 /// Tells a person how the run is going: a progress bar on a terminal (simulated date, days
 /// done/total, events/s, ETA; in a live feed the simulated time and the lag behind schedule), a
-/// plain line every few seconds otherwise, nothing with `--quiet`. Also keeps the run's totals.
+/// plain line every few seconds otherwise, nothing with `--quiet`.
 final class ProgressDisplay: RunObserver {
     enum Style { case bar, lines, silent }
 
@@ -21,16 +22,12 @@ final class ProgressDisplay: RunObserver {
     private var lastRender = -Double.infinity
     private var barShown = false
     /// Days the run will simulate; nil for a live feed, which runs until stopped.
-    var totalDays: Int?
-    /// How late the pacer is for a simulated second; set for paced runs.
-    var lagOf: ((Double) -> Double)?
-
-    private(set) var days = 0
-    /// Events emitted per stream (`EventStreams.all` order).
-    private(set) var emitted = [Int](repeating: 0, count: EventStreams.all.count)
-    private(set) var firstDay: Day?
-    private(set) var lastDay: Day?
-    private var currentDay: Day?
+    private var totalDays: Int?
+    /// How late the pacer is for a simulated second; set when the paced part starts.
+    private var lagOf: ((Double) -> Double)?
+    private var days = 0
+    /// Events emitted, every stream together.
+    private var emitted = 0
 
     /// `bar: false` writes plain lines even on a terminal (for a log format that is not a person's).
     init(quiet: Bool, logger: Logger, bar: Bool) {
@@ -39,19 +36,21 @@ final class ProgressDisplay: RunObserver {
         startedAt = clock.now()
     }
 
-    func dayStarted(_ events: DayEvents) {
-        currentDay = events.day
-        if firstDay == nil { firstDay = events.day }
+    func scheduled(days: Int?) {
+        totalDays = days
+    }
+
+    func paced(lag: @escaping (Double) -> Double) {
+        lagOf = lag
     }
 
     func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
-        for (index, range) in slice.ranges.enumerated() { emitted[index] += range.count }
+        emitted += slice.ranges.reduce(0) { $0 + $1.count }
         render(simulatedSecond: Double(simulatedSecond))
     }
 
     func dayCompleted(_ events: DayEvents, state: SimulationState) {
         days += 1
-        lastDay = events.day
         clearBar()
         logger.debug("\(DayFigures(events: events, state: state))")
         render(simulatedSecond: Double(events.day.adding(days: 1).startSecond), force: style == .bar)
@@ -62,15 +61,8 @@ final class ProgressDisplay: RunObserver {
         logger.info("\(day) is over: making the \(count) late and duplicate deliveries still pending")
     }
 
-    /// The end-of-run line.
-    func summary(stopped: Bool) -> String {
+    func ended() {
         clearBar()
-        let seconds = max(clock.now() - startedAt, 1e-9)
-        let span = firstDay.map { first in "\(first)..\(lastDay ?? first)" } ?? "nothing"
-        let counts = zip(EventStreams.all, emitted).map { "\($1) \($0.eventsNoun)" }.joined(separator: ", ")
-        let transactions = emitted[EventStreams.deliveredIndex]
-        return "\(stopped ? "stopped in" : "generated") \(span): \(days) days complete, \(counts) in \(Self.fixed(seconds)) s "
-            + "(\(Int(Double(transactions) / seconds)) tx/s)"
     }
 
     private func render(simulatedSecond: Double, force: Bool = false) {
@@ -86,11 +78,11 @@ final class ProgressDisplay: RunObserver {
         }
         parts.append(Self.timestamp(simulatedSecond))
         if let totalDays { parts.append("\(days)/\(totalDays) days") }
-        parts.append("\(Int(Double(emitted.reduce(0, +)) / elapsed)) events/s")
+        parts.append("\(Int(Double(emitted) / elapsed)) events/s")
         if let totalDays, days > 0 {
-            parts.append("ETA \(Self.fixed(elapsed / Double(days) * Double(totalDays - days))) s")
+            parts.append("ETA \((elapsed / Double(days) * Double(totalDays - days)).twoDecimals) s")
         } else if totalDays == nil, let lagOf {
-            parts.append("lag \(Self.fixed(max(0, lagOf(simulatedSecond)) * 1000)) ms")
+            parts.append("lag \((max(0, lagOf(simulatedSecond)) * 1000).twoDecimals) ms")
         }
         let line = parts.joined(separator: "  ")
         if style == .bar {
@@ -114,12 +106,6 @@ final class ProgressDisplay: RunObserver {
         let of = Int(whole - Int64(day.ordinal) * 86_400)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(day)T\(two(of / 3600)):\(two(of / 60 % 60)):\(two(of % 60))"
-    }
-
-    static func fixed(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

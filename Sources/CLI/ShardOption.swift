@@ -44,9 +44,4 @@ enum ShardOption: Equatable {
             return shard
         }
     }
-
-    /// Where a shard writes: the `--output-dir` itself for an unsharded run, else its own folder in it.
-    static func folder(of shard: Shard, in outputDir: String) -> String {
-        shard.isWhole ? outputDir : outputDir + "/shard-\(shard.index)-of-\(shard.count)"
-    }
 }

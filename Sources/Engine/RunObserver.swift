@@ -4,6 +4,10 @@ import Checkpoints
 /// Watches a run go by (the console's progress display, metrics, tests). Called on the run's
 /// thread; every method does nothing unless implemented.
 public protocol RunObserver: AnyObject {
+    /// The run is about to start: `days` in all, nil for a live feed (endless).
+    func scheduled(days: Int?)
+    /// The paced part starts; `lag` tells how late the schedule is for a simulated second.
+    func paced(lag: @escaping (Double) -> Double)
     func dayStarted(_ events: DayEvents)
     func emitted(_ slice: EventSlice, simulatedSecond: Int64)
     func dayCompleted(_ events: DayEvents, state: SimulationState)
@@ -11,14 +15,19 @@ public protocol RunObserver: AnyObject {
     func deliveringPending(_ count: Int, after day: Day)
     /// `checkpoint` is now in `merchants.json`; making the sinks durable and committing took `seconds`.
     func committed(_ checkpoint: Checkpoint, seconds: Double)
+    /// The run is over (completed or stopped); its summary follows.
+    func ended()
 }
 
 extension RunObserver {
+    public func scheduled(days: Int?) {}
+    public func paced(lag: @escaping (Double) -> Double) {}
     public func dayStarted(_ events: DayEvents) {}
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {}
     public func dayCompleted(_ events: DayEvents, state: SimulationState) {}
     public func deliveringPending(_ count: Int, after day: Day) {}
     public func committed(_ checkpoint: Checkpoint, seconds: Double) {}
+    public func ended() {}
 }
 
 /// Moments of the commit protocol, named so that a test can have the process killed at one

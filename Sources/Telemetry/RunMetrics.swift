@@ -50,7 +50,7 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private let health: RunHealth
     private let utcSecond: (Int64) -> Int64
     /// How late the pacer is for a simulated second; nil at max pace.
-    public var lagOf: ((Double) -> Double)?
+    private var lagOf: ((Double) -> Double)?
     /// Per stream (`EventStreams.all` order), the events handed to the sinks.
     private let emittedEvents: [Metrics.Counter]
     private let days: Metrics.Counter
@@ -84,6 +84,10 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
         lastCheckpointDuration = Metrics.Gauge(label: "replay_last_checkpoint_duration_seconds", factory: factory)
         queueDepth = Metrics.Gauge(label: "replay_kafka_queue_messages", factory: factory)
         brokersUp = Metrics.Gauge(label: "replay_kafka_brokers_up", factory: factory)
+    }
+
+    public func paced(lag: @escaping (Double) -> Double) {
+        lagOf = lag
     }
 
     public func dayStarted(_ events: DayEvents) {

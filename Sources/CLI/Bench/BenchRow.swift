@@ -6,6 +6,8 @@ import KafkaClient
 import Simulation
 import Checkpoints
 import BatchFiles
+import Logging
+import Runner
 
 /// One benchmark row, run in its own process: does the work, times it, reports one line.
 struct BenchRow {
@@ -32,10 +34,10 @@ struct BenchRow {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         switch name {
         case "simulate": return simulate()
-        case "files": return try generate(into: folder, brokers: "none")
-        case "kafka": return try generate(into: folder, brokers: brokers)
-        case "kafka-avro": return try generate(into: folder, brokers: brokers, extra: ["--format", "avro", "--schema-registry", try BenchRegistry().url])
-        case "kafka-disorder": return try generate(into: folder, brokers: brokers, extra: Self.disorder)
+        case "files": return try generate(into: folder, brokers: .filesOnly)
+        case "kafka": return try generate(into: folder, brokers: try broker)
+        case "kafka-avro": return try generate(into: folder, brokers: try broker, values: .avro(registryURL: try BenchRegistry().url))
+        case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: try DisorderOptions.parse(Self.disorder))
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
@@ -57,19 +59,32 @@ struct BenchRow {
         return BenchResult(count: events, seconds: Date().timeIntervalSince(started))
     }
 
-    /// The production path: `replay --initial …` run in this process (as `shard`, whose files hold the events it published).
-    private func generate(into root: String, brokers: String, extra: [String] = []) throws -> BenchResult {
+    /// Where the Kafka rows publish.
+    private var broker: BrokerChoice {
+        get throws {
+            guard let choice = BrokerChoice(argument: brokers) else { throw UserError("--brokers '\(brokers)' names no broker") }
+            return choice
+        }
+    }
+
+    /// The production path: the run of `replay --initial … -f` as a `RunSession` in this process
+    /// (as `shard`, whose files hold the events it published).
+    private func generate(into root: String, brokers: BrokerChoice, values: ValueFormatChoice = .json,
+                          disorder: DisorderOptions? = nil) throws -> BenchResult {
         let shard = try ShardOption.parse(self.shard).resolve()
-        let command = try Generate.parse(["--initial", "--start-date", "\(Self.firstDay)", "--end-date", "\(lastDay)",
-                                          "--output-dir", root, "--brokers", brokers, "--quiet", "-f", "--shard", "\(shard)"] + extra)
-        let folder = ShardOption.folder(of: shard, in: root)
+        let run = RunRequest(mode: .initial(Period(start: Self.firstDay, end: lastDay)), seed: nil, scale: nil, timeZone: nil, pace: nil,
+                             force: true, kafka: nil, disorder: disorder?.settings, writesDisorderLog: disorder?.writesLog ?? false)
+        let request = SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
+        let session = RunSession(request, logger: Logger(label: "replay.bench") { _ in SwiftLogNoOpLogHandler() })
+        let folder = SessionRequest.folder(of: shard, in: root)
         let started = Date()
-        try command.run()
+        let outcome = try session.run().outcome
         let seconds = Date().timeIntervalSince(started)
+        guard outcome == .completed else { throw UserError("the benchmark's run did not complete: \(outcome)") }
         let peak = PeakMemory.mebibytes() ?? 0
         let period = Period(start: Self.firstDay, end: lastDay)
         var events = try Self.lineCount(folder + "/" + period.fileName("transactions")) - 1
-        if brokers != "none" { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
+        if brokers.publishes { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
         var result = BenchResult(count: events, seconds: seconds)
         result.peakMiB = peak
         result.startedAt = started.timeIntervalSince1970
@@ -91,7 +106,7 @@ struct BenchRow {
         }
         let messages = collector.messages
         let topics = EventStreams.defaultTopics
-        let broker = brokers == "embedded" ? try EmbeddedBroker(topics: topics) : nil
+        let broker = try self.broker == .embedded ? try EmbeddedBroker(topics: topics) : nil
         defer { broker?.shutDown() }
         let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, batching: .throughput, overrides: [])
         let seconds = try withExtendedLifetime(payload) {

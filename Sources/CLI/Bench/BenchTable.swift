@@ -1,4 +1,5 @@
 import Foundation
+import Runner
 
 /// What one benchmark row measured.
 struct BenchResult {
@@ -44,11 +45,11 @@ struct BenchTable {
 
     mutating func add(_ label: String, _ result: BenchResult, unit: String) {
         lines.append(Self.pad(label, 48) + Self.pad(Self.group(Int(result.rate)) + " " + unit, 20)
-            + Self.pad(Self.group(result.count), 12) + Self.pad(Self.fixed(result.seconds) + " s", 10) + Self.fixed(result.peakMiB) + " MiB")
+            + Self.pad(Self.group(result.count), 12) + Self.pad(result.seconds.twoDecimals + " s", 10) + result.peakMiB.twoDecimals + " MiB")
     }
 
     mutating func lag(_ label: String, _ result: BenchResult) {
-        lines.append(Self.pad(label, 48) + "p50 \(Self.fixed(result.p50 ?? 0)) ms, p99 \(Self.fixed(result.p99 ?? 0)) ms over \(result.count) events")
+        lines.append(Self.pad(label, 48) + "p50 \((result.p50 ?? 0).twoDecimals) ms, p99 \((result.p99 ?? 0).twoDecimals) ms over \(result.count) events")
     }
 
     mutating func note(_ text: String) { lines.append("  → " + text) }
@@ -58,7 +59,7 @@ struct BenchTable {
         return (["machine: " + machine, header, String(repeating: "-", count: header.count + 4)] + lines).joined(separator: "\n")
     }
 
-    static func ratio(_ a: Double, _ b: Double) -> String { fixed(a / max(b, 1e-9)) + "x" }
+    static func ratio(_ a: Double, _ b: Double) -> String { (a / max(b, 1e-9)).twoDecimals + "x" }
 
     static func machine() -> String {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
@@ -66,7 +67,6 @@ struct BenchTable {
         return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
     }
 
-    static func fixed(_ value: Double) -> String { ProgressDisplay.fixed(value) }
 
     static func group(_ value: Int) -> String {
         let digits = String(value)

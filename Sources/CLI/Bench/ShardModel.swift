@@ -18,7 +18,7 @@ struct ShardModel {
     func rate(shards: Int) -> Double { 1 / (simulationCost + emitCost / Double(shards)) }
 
     var summary: String {
-        let micro = { (seconds: Double) in BenchTable.fixed(seconds * 1e6) }
+        let micro = { (seconds: Double) in (seconds * 1e6).twoDecimals }
         let rates = [2, 4, 8, 16].map { "\($0) → \(BenchTable.group(Int(rate(shards: $0))))" }.joined(separator: ", ")
         return "rough model for N machines (simulate \(micro(simulationCost)) µs + emit \(micro(emitCost)) µs / N per event): "
             + rates + " events/s; ceiling \(BenchTable.group(Int(1 / simulationCost)))"

@@ -7,8 +7,8 @@ import Logging
 import Simulation
 import Checkpoints
 
-/// The Kafka side of a run: the producer and, for `--brokers embedded`, the in-process broker
-/// it talks to. Nil for `--brokers none`.
+/// The Kafka side of a run: the producer and, for an embedded broker, the in-process broker it
+/// talks to. Nil for a files-only run.
 final class KafkaConnection {
     let sink: KafkaSink
     private let embedded: EmbeddedBroker?
@@ -26,31 +26,24 @@ final class KafkaConnection {
     /// transactions topic is read back by delivery mark, and records of a run whose order this run
     /// could not continue are refused (`PublishedPositions.deliveryPositions`). With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
-    static func open(_ options: KafkaOptions, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
+    static func open(_ settings: KafkaSettings, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
                      shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger,
                      interruption: Interruption = .never) throws -> KafkaConnection? {
-        let topics = options.topics.names
-        guard options.brokers != "none" else {
-            if !options.properties.isEmpty || options.configFile != nil {
+        let topics = settings.topics
+        guard settings.brokers.publishes else {
+            if !settings.properties.isEmpty || settings.configFile != nil {
                 logger.warning("-X and --kafka-config properties are ignored with --brokers none")
             }
-            if options.values.format == .avro { logger.warning("--format avro is ignored with --brokers none") }
+            if settings.valueFormat != .json { logger.warning("--format avro is ignored with --brokers none") }
             return nil
         }
-        let valueFormat = try options.values.register(topics: topics, configFile: options.configFile.map { try KafkaConfigFile(path: $0) },
-                                                      stopRequested: interruption.isRequested)
+        let valueFormat = try settings.registerValueSchemas(stopRequested: interruption.isRequested)
         if case let .avro(ids) = valueFormat {
-            let subjects = ValueFormatOptions.subjects(of: topics)
-            logger.info("Avro values: schemas registered as \(zip(subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
+            logger.info("Avro values: schemas registered as \(zip(settings.subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
         }
-        var embedded: EmbeddedBroker?
-        var servers = options.brokers
-        if servers == "embedded" {
-            let broker = try EmbeddedBroker(topics: topics)
-            servers = broker.bootstrapServers
-            embedded = broker
-        }
-        let configuration = try options.producerConfiguration(bootstrapServers: servers, pace: pace, statistics: statistics)
+        let embedded = settings.brokers == .embedded ? try EmbeddedBroker(topics: topics) : nil
+        let bootstrapServers = embedded?.bootstrapServers ?? settings.brokers.description
+        let configuration = try settings.producerConfiguration(bootstrapServers: bootstrapServers, pace: pace, statistics: statistics)
         if let embedded {
             logger.info("embedded Kafka broker at \(embedded.bootstrapServers) (it stops with this run; `replay broker` serves one that stays)")
         }
@@ -101,7 +94,7 @@ final class KafkaConnection {
                 + "publishing again, from the simulation's first day, what they are missing"
             logger.warning("\(message)")
         }
-        logger.info("publishing to Kafka at \(servers): \(topics.joined(separator: ", ")) (run \(runId))")
+        logger.info("publishing to Kafka at \(bootstrapServers): \(topics.joined(separator: ", ")) (run \(runId))")
         let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
                              partitionCounts: partitionCounts, progress: progress, deliveryProgress: deliveryProgress, epoch: epoch,
                              endOffsets: endOffsets, shard: shard, valueFormat: valueFormat)
