@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // The data flow reads in the target list: Simulation → Records → Checkpoints → BatchFiles (files) and
 // KafkaClient → KafkaPublishing (Kafka), with the SimulatedClock at the side, the run Engine between them,
-// the Runner (the library API: a request in, a run and its summary out) over them and the CLI on top.
-// Only KafkaClient imports the CRdKafka shim. The guides are a DocC catalog in Sources/Engine/Engine.docc
+// the Runner (the library API: a request in, a run and its summary out) over them and the Commands on top,
+// which the executables call: replay (CLI), and replay-bench and replay-fault-injection, which are never shipped.
+// Only KafkaClient imports the CRdKafka shim (and KafkaBaseline, the benchmark's raw producer). The guides are a DocC catalog in Sources/Engine/Engine.docc
 // (`swift package generate-documentation --target Engine`).
 import PackageDescription
 
@@ -11,6 +12,10 @@ let package = Package(
     // Linux only (Glibc, librdkafka from the distribution's packages): no Apple platform is declared.
     products: [
         .executable(name: "replay", targets: ["CLI"]),
+        // `./replay bench`: the benchmark, its own executable, never shipped.
+        .executable(name: "replay-bench", targets: ["Bench"]),
+        // The `replay` command line with REPLAY_KILL_AT, for the tests that kill a run at a chosen commit step; never shipped.
+        .executable(name: "replay-fault-injection", targets: ["FaultInjection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +41,9 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "KafkaClient", dependencies: ["CRdKafka", "Records", .product(name: "Logging", package: "swift-log")]),
+        // The benchmark's ceiling: pre-encoded messages produced straight through librdkafka, with KafkaClient's own
+        // produce arguments; linked into replay-bench only.
+        .target(name: "KafkaBaseline", dependencies: ["CRdKafka", "KafkaClient", "Records"]),
         .target(name: "KafkaPublishing", dependencies: ["KafkaClient", "Records", "Checkpoints", "Simulation"]),
         // The Kafka-protocol gateway in front of `replay broker`'s mock cluster, for Java clients.
         .target(
@@ -76,10 +84,21 @@ let package = Package(
                 "Telemetry", "SchemaRegistry", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "CLI",
+        // The commands (argument parsing, printing, signals, exit statuses) over the Runner; the executables' entry points call them.
+        .target(
+            name: "Commands",
             dependencies: [
-                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "SimulatedClock", "Engine", "Runner", "BrokerGateway",
+                "Simulation", "Records", "Checkpoints", "KafkaClient", "SimulatedClock", "Engine", "Runner", "BrokerGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "CLI", dependencies: ["Commands"]),
+        .executableTarget(name: "FaultInjection", dependencies: ["Commands", "Engine"]),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaBaseline", "SimulatedClock", "Engine", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -31,7 +31,7 @@ extension RunObserver {
 }
 
 /// Moments of the commit protocol, named so that a test can have the process killed at one
-/// (`REPLAY_KILL_AT`, see `KillSwitch` in the CLI) and check that a re-run repairs everything.
+/// (`REPLAY_KILL_AT` of `replay-fault-injection`, see `KillSwitch`) and check that a re-run repairs everything.
 public enum CommitStep: String, CaseIterable, Sendable {
     /// A slice of events was handed to every sink.
     case sliceWritten = "slice-written"

@@ -52,6 +52,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS
     }
 
+    #if DEBUG
+    // Faults the tests inject into the cluster; compiled into test (debug) builds only.
+
     /// Takes broker `id` (1-based) down or brings it back: its connections close and it refuses new ones.
     public func setBroker(_ id: Int, up: Bool) {
         _ = up ? rd_kafka_mock_broker_set_up(cluster, Int32(id)) : rd_kafka_mock_broker_set_down(cluster, Int32(id))
@@ -62,6 +65,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
         let errors = [rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, count: count)
         rd_kafka_mock_push_request_errors_array(cluster, 0 /* Produce */, errors.count, errors)
     }
+    #endif
 
     public func shutDown() {
         // The first call destroys the cluster; a concurrent or later one returns.

@@ -24,22 +24,23 @@ public struct RecordHeaders {
 /// The argument list of one `rd_kafka_produceva` call: topic, partition, key, value, timestamp,
 /// the four headers, `RD_KAFKA_MSG_F_COPY` (librdkafka copies key, value and headers, so buffers
 /// are reused at once), the topic index as the message opaque, and the fifth header when there
-/// is one. Allocated once and refilled for every message.
-final class ProduceArguments {
+/// is one. Allocated once and refilled for every message. Package-wide (and inlinable) for the
+/// benchmark's raw librdkafka baseline, which produces with the same arguments.
+package final class ProduceArguments {
     static let capacity = 12
-    let pointer: UnsafeMutablePointer<rd_kafka_vu_t>
+    package let pointer: UnsafeMutablePointer<rd_kafka_vu_t>
     /// How many arguments the last `fill` set.
-    private(set) var count = 11
+    package private(set) var count = 11
 
-    init() {
+    package init() {
         pointer = .allocate(capacity: Self.capacity)
         pointer.initialize(repeating: rd_kafka_vu_t(), count: Self.capacity)
     }
 
     deinit { pointer.deallocate() }
 
-    @inline(__always)
-    func fill(topic: OpaquePointer, index: Int, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+    @inlinable @inline(__always)
+    package func fill(topic: OpaquePointer, index: Int, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
               timestampMilliseconds: Int64, headers: RecordHeaders) {
         pointer[0].vtype = RD_KAFKA_VTYPE_RKT
         pointer[0].u.rkt = topic
@@ -67,16 +68,16 @@ final class ProduceArguments {
         }
     }
 
-    @inline(__always)
-    private func header(_ slot: Int, _ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer) {
+    @usableFromInline @inline(__always)
+    func header(_ slot: Int, _ name: UnsafePointer<CChar>, _ value: UnsafeRawBufferPointer) {
         pointer[slot].vtype = RD_KAFKA_VTYPE_HEADER
         pointer[slot].u.header = .init(name: name, val: value.baseAddress, size: value.count)
     }
 
     // Header names as C strings for the lifetime of the process (never freed, never written).
-    nonisolated(unsafe) private static let eventTypeName = UnsafePointer(strdup("event_type")!)
-    nonisolated(unsafe) private static let schemaVersionName = UnsafePointer(strdup("schema_version")!)
-    nonisolated(unsafe) private static let runName = UnsafePointer(strdup(RecordIdentity.runHeader)!)
-    nonisolated(unsafe) private static let sequenceName = UnsafePointer(strdup(RecordIdentity.sequenceHeader)!)
-    nonisolated(unsafe) private static let deliveryName = UnsafePointer(strdup(RecordIdentity.deliveryHeader)!)
+    @usableFromInline nonisolated(unsafe) static let eventTypeName = UnsafePointer(strdup("event_type")!)
+    @usableFromInline nonisolated(unsafe) static let schemaVersionName = UnsafePointer(strdup("schema_version")!)
+    @usableFromInline nonisolated(unsafe) static let runName = UnsafePointer(strdup(RecordIdentity.runHeader)!)
+    @usableFromInline nonisolated(unsafe) static let sequenceName = UnsafePointer(strdup(RecordIdentity.sequenceHeader)!)
+    @usableFromInline nonisolated(unsafe) static let deliveryName = UnsafePointer(strdup(RecordIdentity.deliveryHeader)!)
 }

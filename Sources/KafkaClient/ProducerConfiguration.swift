@@ -72,7 +72,7 @@ public struct ProducerConfiguration: Sendable {
     }
 
     /// A new librdkafka configuration object; the caller owns it.
-    func makeNativeConfiguration() throws -> OpaquePointer {
+    package func makeNativeConfiguration() throws -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         var message = [CChar](repeating: 0, count: 512)
         for setting in settings {
@@ -126,7 +126,7 @@ extension String {
 
 extension String {
     /// The text of a NUL-terminated C character buffer that librdkafka filled.
-    init(cBuffer: [CChar]) {
+    package init(cBuffer: [CChar]) {
         self.init(decoding: cBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

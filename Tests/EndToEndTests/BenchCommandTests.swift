@@ -1,9 +1,10 @@
 import Testing
 
-/// The benchmark prints every row of its table (figures are read by people, not asserted).
+/// The benchmark (`replay-bench`, which `./replay bench` runs) prints every row of its table
+/// (figures are read by people, not asserted).
 @Suite struct BenchCommandTests {
     @Test func printsEveryRow() throws {
-        let result = try ReplayBinary.run(["bench", "--days", "2", "--repetitions", "1", "--pacing-seconds", "1"])
+        let result = try ChildProcess(ReplayBinary.sibling("replay-bench"), ["--days", "2", "--repetitions", "1", "--pacing-seconds", "1"]).finish()
         #expect(result.status == 0, "\(result.stderr)")
         for row in ["simulation only", "files only: replay", "plain writer", "180 days", "values only: JSON", "values only: Avro", "embedded broker: replay",
                     "embedded broker: raw librdkafka", "`replay broker` process: replay",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Checkpoints
 
 /// What a new user broke, tried again on the real binary: days before 1970, a time zone that
 /// silently switched, messages that said the wrong thing, settings that undo exactly-once.
@@ -75,6 +76,18 @@ import Testing
         #expect(result.status != 0 && result.stderrLines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("\(folder.file("plain")) is a file, not a folder") && !result.stderr.contains("NSCocoaErrorDomain"),
                 "\(result.stderr)")
+    }
+
+    /// Fault injection is compiled only into `replay-fault-injection`: the shipped binary runs to
+    /// the end with `REPLAY_KILL_AT` set, even a malformed one.
+    @Test(arguments: ["committed:1", "bogus"])
+    func theShippedBinaryHasNoFaultInjection(killAt: String) throws {
+        let folder = try TemporaryFolder()
+        let result = try ChildProcess(ReplayBinary.path, ["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                                          "--output-dir", folder.path, "--brokers", "none"],
+                                      environment: ["REPLAY_KILL_AT": killAt]).finish()
+        #expect(!result.killedBySignal && result.status == 0, "\(result.stderr)")
+        #expect(try StateSnapshot(folder: folder.path).load().unfinishedRun == nil)
     }
 
     @Test func anIncrementalDayWithForceOverAnUnfinishedHistorySaysWhatForceWouldNotDo() throws {

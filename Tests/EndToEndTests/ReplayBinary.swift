@@ -86,8 +86,18 @@ enum ReplayBinary {
         return root.appendingPathComponent(".build/debug/replay").path
     }()
 
+    /// `replay-fault-injection`, built beside `replay`: the same command line with `REPLAY_KILL_AT`.
+    static var faultInjectionPath: String { sibling("replay-fault-injection") }
+
+    /// A binary built beside `replay` (`replay-bench`, `replay-fault-injection`).
+    static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// Starts `replay arguments`; with `REPLAY_KILL_AT` in `environment`, the fault-injection build
+    /// (the shipped binary does not read it).
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
-        try ChildProcess(path, arguments, environment: environment)
+        try ChildProcess(environment["REPLAY_KILL_AT"] == nil ? path : faultInjectionPath, arguments, environment: environment)
     }
 
     /// Runs `replay arguments` with stdin from /dev/null (not a terminal) to the end.

@@ -3,6 +3,7 @@ import Records
 import Engine
 import Foundation
 import KafkaClient
+import KafkaBaseline
 import Simulation
 import Checkpoints
 import BatchFiles
@@ -24,8 +25,8 @@ struct BenchRow {
     var partitions = EmbeddedBroker.defaultPartitionCount
 
     static let firstDay = Day(iso: "2024-01-01")!
-    /// The `kafka-disorder` row's options.
-    static let disorder = ["--late-fraction", "0.1", "--max-lateness", "2h", "--duplicate-fraction", "0.02", "--disorder-log"]
+    /// The `kafka-disorder` row's late and duplicate delivery (with its log).
+    static let disorder = DisorderSettings(lateFraction: 0.1, maxLatenessSeconds: 7_200, duplicateFraction: 0.02)
     private var lastDay: Day { Self.firstDay.adding(days: days - 1) }
 
     func run() throws -> BenchResult {
@@ -37,7 +38,7 @@ struct BenchRow {
         case "files": return try generate(into: folder, brokers: .filesOnly)
         case "kafka": return try generate(into: folder, brokers: try broker)
         case "kafka-avro": return try generate(into: folder, brokers: try broker, values: .avro(registryURL: try BenchRegistry().url))
-        case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: try DisorderOptions.parse(Self.disorder))
+        case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: Self.disorder)
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
@@ -59,6 +60,15 @@ struct BenchRow {
         return BenchResult(count: events, seconds: Date().timeIntervalSince(started))
     }
 
+    /// `shard` (`I/N`) as a shard.
+    private var shardToRun: Shard {
+        get throws {
+            let parts = shard.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, let shard = Shard(index: parts[0], count: parts[1]) else { throw UserError("--shard '\(shard)' is not I/N") }
+            return shard
+        }
+    }
+
     /// Where the Kafka rows publish.
     private var broker: BrokerChoice {
         get throws {
@@ -70,12 +80,14 @@ struct BenchRow {
     /// The production path: the run of `replay --initial … -f` as a `RunSession` in this process
     /// (as `shard`, whose files hold the events it published).
     private func generate(into root: String, brokers: BrokerChoice, values: ValueFormatChoice = .json,
-                          disorder: DisorderOptions? = nil) throws -> BenchResult {
-        let shard = try ShardOption.parse(self.shard).resolve()
+                          disorder: DisorderSettings? = nil) throws -> BenchResult {
+        let shard = try self.shardToRun
         let run = RunRequest(mode: .initial(Period(start: Self.firstDay, end: lastDay)), seed: nil, scale: nil, timeZone: nil, pace: nil,
-                             force: true, kafka: nil, disorder: disorder?.settings, writesDisorderLog: disorder?.writesLog ?? false)
+                             force: true, kafka: nil, disorder: disorder, writesDisorderLog: disorder != nil)
         let request = SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
-        let session = RunSession(request, logger: Logger(label: "replay.bench") { _ in SwiftLogNoOpLogHandler() })
+        var logger = Logger(label: "replay-bench") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning  // as `replay --quiet`: warnings (a broker's retention overflowing) and errors only
+        let session = RunSession(request, logger: logger)
         let folder = SessionRequest.folder(of: shard, in: root)
         let started = Date()
         let outcome = try session.run().outcome
@@ -124,10 +136,11 @@ struct BenchRow {
         // process with them blocked, and the cluster's threads must not take them.
         var signals = sigset_t()
         sigemptyset(&signals)
-        for number in StopSignal.numbers { sigaddset(&signals, number) }
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         let cluster = try EmbeddedBroker(brokerCount: 3, topics: EventStreams.defaultTopics, partitions: partitions, replicationFactor: 3)
-        StandardOutput.write("bootstrap \(cluster.bootstrapServers)\n")
+        print("bootstrap \(cluster.bootstrapServers)")
+        fflush(nil)  // every stream: the parent reads this line before anything else is printed
         var received: Int32 = 0
         sigwait(&signals, &received)
         cluster.shutDown()

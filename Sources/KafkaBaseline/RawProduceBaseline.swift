@@ -1,4 +1,5 @@
 import CRdKafka
+import KafkaClient
 import Records
 import Foundation
 

@@ -3,11 +3,14 @@ import Engine
 import Foundation
 import KafkaClient
 
-/// `replay bench`: measures the replay against the physical ceilings on this machine and prints
-/// one table. Every row runs in a child process of this binary, so that its peak RSS is its own;
-/// times are the median of `--repetitions` runs.
+/// `replay-bench` (`./replay bench`): measures the replay against the physical ceilings on this
+/// machine and prints one table. Every row runs in a child process of this binary, so that its
+/// peak RSS is its own; times are the median of `--repetitions` runs. The standalone-broker rows
+/// start `replay broker` from the `replay` binary built beside this one.
+@main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "replay-bench",
         abstract: "Measure throughput, memory and pacing lag against baselines (prints a table).")
 
     @Option(help: "Days of the replays (from 2024-01-01).")
@@ -69,7 +72,7 @@ struct Bench: ParsableCommand {
         table.note("embedded: Avro / JSON = \(BenchTable.ratio(embeddedAvro.rate, embedded.rate))")
         let disordered = try measure("kafka-disorder", brokers: "embedded")
         table.add("files + Kafka, embedded broker: disorder", disordered, unit: "events/s")
-        table.note("embedded: disorder (\(BenchRow.disorder.joined(separator: " "))) / in order = "
+        table.note("embedded: disorder (\(BenchRow.disorder)) / in order = "
             + "\(BenchTable.ratio(disordered.rate, embedded.rate)) (events; duplicates are extra records)")
         table.add("Kafka, embedded broker: raw librdkafka", embeddedRaw, unit: "msgs/s")
         table.note("embedded: raw librdkafka / replay = \(BenchTable.ratio(embeddedRaw.rate, embedded.rate))")
@@ -123,7 +126,7 @@ struct Bench: ParsableCommand {
     /// The row in a new 3-broker mock cluster process (`--row cluster`) for every run.
     private func measureOnCluster(_ row: String) throws -> BenchResult {
         let runs = try (0..<repetitions).map { _ in
-            let cluster = try StandaloneBroker(arguments: ["bench", "--row", "cluster", "--partitions", String(Self.clusterPartitions)])
+            let cluster = try StandaloneBroker(executable: Self.executable, arguments: ["--row", "cluster", "--partitions", String(Self.clusterPartitions)])
             defer { cluster.stop() }
             return try child(["--row", row, "--days", String(days), "--brokers", cluster.address, "--partitions", String(Self.clusterPartitions)])
         }
@@ -152,9 +155,14 @@ struct Bench: ParsableCommand {
     private func child(_ arguments: [String]) throws -> BenchResult {
         try BenchChild(arguments).result()
     }
+
+    /// This binary.
+    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    /// The `replay` binary built beside this one.
+    static let replay = executable.deletingLastPathComponent().appendingPathComponent("replay")
 }
 
-/// One benchmark row's process (`replay bench --row …`), started at once, its result read later.
+/// One benchmark row's process (`replay-bench --row …`), started at once, its result read later.
 private struct BenchChild {
     private let process = Process()
     private let output = Pipe()
@@ -162,8 +170,8 @@ private struct BenchChild {
 
     init(_ arguments: [String]) throws {
         self.arguments = arguments
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["bench"] + arguments
+        process.executableURL = Bench.executable
+        process.arguments = arguments
         process.standardOutput = output
         try process.run()
     }
@@ -179,14 +187,14 @@ private struct BenchChild {
     }
 }
 
-/// A broker child process for the standalone-broker rows (`replay broker`, or `arguments` of this
-/// binary that print the same `bootstrap ADDRESS` line).
+/// A broker child process for the standalone-broker rows (`replay broker`, or another command that
+/// prints the same `bootstrap ADDRESS` line).
 final class StandaloneBroker {
     let address: String
     private let process = Process()
 
-    init(arguments: [String] = ["broker"]) throws {
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    init(executable: URL = Bench.replay, arguments: [String] = ["broker"]) throws {
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,11 +8,16 @@ import Glibc
 /// Fault injection for the crash tests: `REPLAY_KILL_AT=<step>:<n>` (a `CommitStep` such as
 /// `sinks-durable`, and a count) sends this process SIGKILL the n-th time the run reaches that
 /// step, so that a test can kill it at moments an outside signal cannot hit reliably (between
-/// Kafka's acknowledgement and the snapshot, or while a period ends). Unset, it does nothing.
-struct KillSwitch {
+/// Kafka's acknowledgement and the snapshot, or while a period ends).
+final class KillSwitch: Sendable {
     private let step: CommitStep
     private let count: Int
-    private var reached = 0
+    private let reached = Atomic(0)
+
+    private init(step: CommitStep, count: Int) {
+        self.step = step
+        self.count = count
+    }
 
     /// nil when the variable is unset; a one-line error when it is malformed.
     static func fromEnvironment() throws -> KillSwitch? {
@@ -24,9 +30,8 @@ struct KillSwitch {
         return KillSwitch(step: step, count: count)
     }
 
-    mutating func reach(_ step: CommitStep) {
+    func reach(_ step: CommitStep) {
         guard step == self.step else { return }
-        reached += 1
-        if reached == count { kill(getpid(), SIGKILL) }
+        if reached.add(1, ordering: .relaxed).newValue == count { kill(getpid(), SIGKILL) }
     }
 }

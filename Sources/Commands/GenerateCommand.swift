@@ -5,6 +5,7 @@ import Records
 import Runner
 import SimulatedClock
 import Simulation
+import Synchronization
 
 /// `replay [generate]`: the spec's command line (`--initial`, `--incremental`, …) plus the
 /// live feed (`--realtime`) and the streaming options. Parses, wires the run engine to the
@@ -124,6 +125,9 @@ struct Generate: ParsableCommand {
         return SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
     }
 
+    /// Called at each commit step of the run: set by the fault-injection build's entry point only.
+    static let commitStepHook = Mutex<(@Sendable (CommitStep) -> Void)?>(nil)
+
     /// `--scale`: from 10 merchants, with growth and churn caps of at least one a month, to 10,000 times the spec's volume.
     static let scaleRange = 0.02...10_000.0
 
@@ -136,7 +140,7 @@ struct Generate: ParsableCommand {
         let session = RunSession(try sessionRequest(), logger: logger,
                                  observers: [ProgressDisplay(quiet: quiet, logger: logger, bar: logFormat == .text)],
                                  shouldStop: { StopSignal.isRequested }, confirm: Confirmation.ask)
-        if var killSwitch = try KillSwitch.fromEnvironment() { session.reached = { killSwitch.reach($0) } }
+        if let hook = Self.commitStepHook.withLock({ $0 }) { session.reached = hook }
         let summary = try session.run()
         switch summary.outcome {
         case .completed, .alreadyComplete:
