@@ -5,8 +5,10 @@ import Synchronization
 
 /// The one owner of a librdkafka producer handle. Produces with `rd_kafka_produceva` and
 /// `RD_KAFKA_MSG_F_COPY` to the partition the caller chose (the topic index is the message
-/// opaque), serves delivery reports on a thread of its own, treats a full queue as backpressure,
-/// stops at the first failed delivery, and flushes before destroying. librdkafka's log lines and
+/// opaque), treats a full queue as backpressure, stops at the first failed delivery, and flushes
+/// before destroying. One thread of its own polls the handle from creation to destruction: every
+/// callback (delivery reports, error events, statistics, and librdkafka's log lines, which
+/// `log.queue` sends to the same queue) runs there and nowhere else. librdkafka's log lines and
 /// error events go to the logger, if one is given.
 public final class KafkaProducer: @unchecked Sendable {
     public let topics: [String]
@@ -47,6 +49,8 @@ public final class KafkaProducer: @unchecked Sendable {
             throw KafkaError("cannot create a Kafka producer: \(configuration.hidingSecrets(in: String(cBuffer: error)))")
         }
         self.handle = handle
+        // Log lines wait in the main queue for the poll thread (nil: the main queue).
+        rd_kafka_set_log_queue(handle, nil)
         var handles: [OpaquePointer] = []
         for topic in topics {
             guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
@@ -87,7 +91,7 @@ public final class KafkaProducer: @unchecked Sendable {
             guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
                 throw KafkaError("cannot produce to \(topics[topic]) at \(bootstrapServers): \(text)")
             }
-            rd_kafka_poll(handle, 10)
+            poller.waitForCallbacks(timeout: 0.01)
             try stall.check(progress: ledger.settled) { try stalledError() }
         }
     }
@@ -183,7 +187,7 @@ public final class KafkaProducer: @unchecked Sendable {
         if ledger.hasFailure {
             _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         } else {
-            _ = rd_kafka_flush(handle, Int32(flushTimeout * 1000))
+            flush(timeout: flushTimeout)
         }
         poller.stop()
         // A reader that saw the handle alive has finished its call when this lock is taken.
@@ -193,6 +197,16 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit { shutDown(flushTimeout: 0) }
+
+    /// Waits until every queued message is acknowledged or failed, or `timeout` seconds, while the
+    /// poll thread serves the reports (`rd_kafka_flush` would serve them on this thread). Messages
+    /// lingering in a batch go out when their `linger.ms` ends.
+    private func flush(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while rd_kafka_outq_len(handle) > 0 && Date() < deadline {
+            poller.waitForCallbacks(timeout: min(0.05, max(0, deadline.timeIntervalSinceNow)))
+        }
+    }
 
     private func checkReachable(timeout: Double, interruption: Interruption) throws {
         let deadline = Date().addingTimeInterval(timeout)
@@ -240,10 +254,12 @@ struct StallWatch {
     }
 }
 
-/// Serves a producer's delivery reports on a thread of its own, from creation until `stop`. From
-/// the first failed delivery on it drops every message queued (the producing thread stops
-/// queueing then too), so that no later message of a partition lands after the one that failed:
-/// the newest record of a partition then tells a re-run exactly what the partition holds.
+/// Polls a producer's handle on a thread of its own, from creation until `stop`: the only thread
+/// that runs its callbacks. From the first failed delivery on it drops every message queued (the
+/// producing thread stops queueing then too), so that no later message of a partition lands after
+/// the one that failed: the newest record of a partition then tells a re-run exactly what the
+/// partition holds. A thread waiting for room in the queue, or for a flush, waits for it to serve
+/// callbacks (`waitForCallbacks`).
 ///
 /// The thread holds this object, not the producer: a producer released at any moment (even
 /// before the thread first runs) stops it in its `deinit` without the thread ever touching it.
@@ -252,6 +268,9 @@ private final class DeliveryPoller: @unchecked Sendable {
     private let ledger: DeliveryLedger
     private let stopRequested = Atomic(false)
     private let done = DispatchSemaphore(value: 0)
+    /// Set by a waiting thread; the poll thread signals `served` when a poll served something.
+    private let waiting = Atomic(false)
+    private let served = DispatchSemaphore(value: 0)
 
     init(handle: OpaquePointer, ledger: DeliveryLedger) {
         self.handle = handle
@@ -259,6 +278,13 @@ private final class DeliveryPoller: @unchecked Sendable {
         let thread = Thread { [self] in serve() }
         thread.name = "kafka-poll"
         thread.start()
+    }
+
+    /// Returns when the poll thread has served callbacks (delivery reports free room in the queue),
+    /// or after `timeout` seconds. May return early once after a signal that came after a timeout.
+    func waitForCallbacks(timeout: Double) {
+        waiting.store(true, ordering: .releasing)
+        _ = served.wait(timeout: .now() + timeout)
     }
 
     /// Returns once the thread has stopped polling.
@@ -269,7 +295,8 @@ private final class DeliveryPoller: @unchecked Sendable {
 
     private func serve() {
         while !stopRequested.load(ordering: .acquiring) {
-            rd_kafka_poll(handle, 100)
+            let events = rd_kafka_poll(handle, 100)
+            if events > 0, waiting.exchange(false, ordering: .acquiringAndReleasing) { served.signal() }
             if ledger.hasFailure { _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE) }
         }
         done.signal()

@@ -14,8 +14,11 @@ final class ProducerCallbacks: @unchecked Sendable {
         self.log = log
     }
 
-    /// Sets this object as the opaque of `conf`, and the delivery report, error, log and statistics callbacks.
+    /// Sets this object as the opaque of `conf`, and the delivery report, error, log and statistics
+    /// callbacks; log lines are queued (`log.queue`) for the thread that polls, as the other callbacks are.
     func install(on conf: OpaquePointer) {
+        var message = [CChar](repeating: 0, count: 256)
+        _ = rd_kafka_conf_set(conf, "log.queue", "true", &message, message.count)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
@@ -46,7 +49,7 @@ final class ProducerCallbacks: @unchecked Sendable {
             if let up { ProducerCallbacks.of(opaque).ledger.brokersUp = up }
             return 0  // librdkafka frees the JSON
         }
-        // Called on librdkafka's own threads: only field reads (rd_kafka_opaque, rd_kafka_name)
+        // Called on the poll thread (log.queue): only field reads (rd_kafka_opaque, rd_kafka_name)
         // and a hand-off to the thread-safe log.
         rd_kafka_conf_set_log_cb(conf) { handle, level, facility, text in
             guard let handle, let opaque = rd_kafka_opaque(handle), let log = ProducerCallbacks.of(opaque).log else { return }
