@@ -1,17 +1,19 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// librdkafka's own voice, through swift-log: its log lines at their syslog level (0-2 critical,
 /// 3 error, 4 warning, 5 notice, 6 info, 7 debug) and its error events (error, or critical when
 /// fatal), with the facility, the client's name and an error's code as metadata, and the value of
 /// every secret property hidden.
 ///
-/// librdkafka calls it from its own threads: a line below the logger's level costs one
+/// The producer's poll thread calls it (log lines are queued for that thread), and the producing
+/// thread when the first connection is settled: a line below the logger's level costs one
 /// comparison, and the rest a short lock. While the producer first connects, lines are held back,
 /// because a cluster that does not answer fails the run with one line that quotes librdkafka's
 /// last error: `connected()` logs what was held, `failedToConnect()` logs it at debug level
 /// (shown with `--debug`).
-final class ClientLog: @unchecked Sendable {
+final class ClientLog: Sendable {
     private struct Line {
         let level: Logger.Level
         let message: String
@@ -20,11 +22,14 @@ final class ClientLog: @unchecked Sendable {
 
     private let logger: Logger
     private let configuration: ProducerConfiguration
-    private let lock = NSLock()
-    /// Lines held back until the first connection is settled; nil after.
-    private var held: [Line]? = []
-    /// The newest log lines' texts, so that an error event that repeats one is not logged twice.
-    private var recent: [String] = []
+    private struct State {
+        /// Lines held back until the first connection is settled; nil after.
+        var held: [Line]? = []
+        /// The newest log lines' texts, so that an error event that repeats one is not logged twice.
+        var recent: [String] = []
+    }
+
+    private let state = Mutex(State())
 
     init(logger: Logger, configuration: ProducerConfiguration) {
         self.logger = logger
@@ -54,16 +59,16 @@ final class ClientLog: @unchecked Sendable {
             metadata["thread"] = "\(message[message.index(message.startIndex, offsetBy: 6)..<end.lowerBound])"
             message = message[end.upperBound...]
         }
-        lock.withLock {
-            recent.append(String(message))
-            if recent.count > 8 { recent.removeFirst() }
+        state.withLock {
+            $0.recent.append(String(message))
+            if $0.recent.count > 8 { $0.recent.removeFirst() }
         }
         emit(Line(level: level, message: String(message), metadata: metadata))
     }
 
     /// An error event; not logged again when a log line just said the same.
     func error(_ reason: String, code: String, fatal: Bool, client: String) {
-        guard !lock.withLock({ recent.contains(reason) }) else { return }
+        guard !state.withLock({ $0.recent.contains(reason) }) else { return }
         emit(Line(level: fatal ? .critical : .error, message: reason,
                   metadata: ["facility": "ERROR", "client": "\(client)", "code": "\(code)"]))
     }
@@ -79,16 +84,16 @@ final class ClientLog: @unchecked Sendable {
     }
 
     private func releaseHeld() -> [Line] {
-        lock.withLock {
-            defer { held = nil }
-            return held ?? []
+        state.withLock { state in
+            defer { state.held = nil }
+            return state.held ?? []
         }
     }
 
     private func emit(_ line: Line) {
-        let holding = lock.withLock {
-            held?.append(line)
-            return held != nil
+        let holding = state.withLock {
+            $0.held?.append(line)
+            return $0.held != nil
         }
         if !holding { write(line) }
     }

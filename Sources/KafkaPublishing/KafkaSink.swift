@@ -3,6 +3,7 @@ import Records
 import Foundation
 import Simulation
 import Checkpoints
+import Synchronization
 
 /// Publishes every stream's events to its topic (`EventStreams.all`, in order: topic `i` is stream
 /// `i`'s), keyed by merchant, stamped with simulated event time (as a UTC instant) and with the
@@ -225,15 +226,14 @@ public final class KafkaSink: EventSink, RecordWriter {
 }
 
 /// Per topic, the events skipped because the topic held them: written by the run's thread, read by the metrics' thread.
-private final class SkipCounts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [Int]
+private final class SkipCounts: Sendable {
+    private let counts: Mutex<[Int]>
 
-    init(topics: Int) { counts = Array(repeating: 0, count: topics) }
+    init(topics: Int) { counts = Mutex(Array(repeating: 0, count: topics)) }
 
-    func add(_ topic: Int) { lock.withLock { counts[topic] += 1 } }
+    func add(_ topic: Int) { counts.withLock { $0[topic] += 1 } }
 
-    var values: [Int] { lock.withLock { counts } }
+    var values: [Int] { counts.withLock { $0 } }
 }
 
 /// One topic's figures in a run.

@@ -11,7 +11,7 @@ public protocol WallClock: AnyObject {
 }
 
 /// The system's monotonic clock.
-public final class MonotonicClock: WallClock {
+public final class MonotonicClock: WallClock, Sendable {
     public init() {}
 
     public func now() -> Double {
