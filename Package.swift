@@ -3,7 +3,8 @@
 // KafkaClient → KafkaPublishing (Kafka), with the SimulatedClock at the side, the run Engine between them,
 // the Runner (the library API: a request in, a run and its summary out) over them and the Commands on top,
 // which the executables call: replay (CLI), and replay-bench and replay-fault-injection, which are never shipped.
-// Only KafkaClient imports the CRdKafka shim (and KafkaBaseline, the benchmark's raw producer). The guides are a DocC catalog in Sources/Engine/Engine.docc
+// Only KafkaClient imports the CRdKafka shim (and DevelopmentBroker, librdkafka's mock cluster, and
+// KafkaBaseline, the benchmark's raw producer). The guides are a DocC catalog in Sources/Engine/Engine.docc
 // (`swift package generate-documentation --target Engine`).
 import PackageDescription
 
@@ -44,6 +45,8 @@ let package = Package(
         // The benchmark's ceiling: pre-encoded messages produced straight through librdkafka, with KafkaClient's own
         // produce arguments; linked into replay-bench only.
         .target(name: "KafkaBaseline", dependencies: ["CRdKafka", "KafkaClient", "Records"]),
+        // librdkafka's mock cluster in this process: the embedded broker of `--brokers embedded`, `replay broker`'s and the tests'.
+        .target(name: "DevelopmentBroker", dependencies: ["CRdKafka", "KafkaClient"]),
         .target(name: "KafkaPublishing", dependencies: ["KafkaClient", "Records", "Checkpoints", "Simulation"]),
         // The Kafka-protocol gateway in front of `replay broker`'s mock cluster, for Java clients.
         .target(
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaPublishing", "SimulatedClock", "Engine",
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "DevelopmentBroker", "KafkaPublishing", "SimulatedClock", "Engine",
                 "Telemetry", "SchemaRegistry", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,7 +91,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Simulation", "Records", "Checkpoints", "KafkaClient", "SimulatedClock", "Engine", "Runner", "BrokerGateway",
+                "Simulation", "Records", "Checkpoints", "KafkaClient", "DevelopmentBroker", "SimulatedClock", "Engine", "Runner", "BrokerGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "KafkaBaseline", "SimulatedClock", "Engine", "Runner",
+                "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "DevelopmentBroker", "KafkaBaseline", "SimulatedClock", "Engine", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,13 +110,13 @@ let package = Package(
             "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SimulatedClockTests", dependencies: ["SimulatedClock", "Simulation"]),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"]),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "DevelopmentBroker"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Checkpoints", "Records", "Simulation"]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Engine", "Records", "Checkpoints", "Simulation", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Simulation", "Records", "Checkpoints", "KafkaClient", "KafkaPublishing", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Simulation", "Records", "Checkpoints", "KafkaClient", "DevelopmentBroker", "KafkaPublishing", .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Golden"]),
 ]
 )

@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import SimulatedClock
 import Records
 import Engine

@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import ArgumentParser
 import BrokerGateway
 import Engine

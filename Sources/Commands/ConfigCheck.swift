@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import Engine
 import KafkaClient
 import Runner

@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import Foundation
 import Records
 import KafkaClient

@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import Foundation
 import KafkaClient
 import Testing

@@ -1,3 +1,4 @@
+import DevelopmentBroker
 import Dispatch
 import Foundation
 import KafkaClient

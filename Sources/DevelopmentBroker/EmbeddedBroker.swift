@@ -1,4 +1,5 @@
 import CRdKafka
+import KafkaClient
 import Synchronization
 
 /// librdkafka's mock cluster, running in this process and listening on loopback: a real
