@@ -112,6 +112,10 @@ let package = Package(
         .testTarget(name: "SimulatedClockTests", dependencies: ["SimulatedClock", "Simulation"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "DevelopmentBroker"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Checkpoints", "Records", "Simulation"]),
+        .testTarget(name: "SchemaRegistryTests", dependencies: [
+            "SchemaRegistry", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Engine", "Records", "Checkpoints", "Simulation", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
