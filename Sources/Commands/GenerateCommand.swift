@@ -8,8 +8,9 @@ import Simulation
 import Synchronization
 
 /// `replay [generate]`: the spec's command line (`--initial`, `--incremental`, …) plus the
-/// live feed (`--realtime`) and the streaming options. Parses, wires the run engine to the
-/// console, the signals and the sinks, and prints.
+/// live feed (`--realtime`) and the streaming options. Parses them into a `SessionRequest`, runs
+/// it as a `RunSession` with the console's progress, the stop signals and the confirmation prompt,
+/// and maps how it ended to an exit status.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",

@@ -174,9 +174,10 @@ final class StandaloneBroker {
     private let process: ChildProcess
     var pid: Int32 { process.pid }
 
+    /// `port` nil: the broker binds any free port itself (a port picked here first could be taken
+    /// by another process before the broker binds it).
     init(port: UInt16? = nil, partitions: Int = 8) throws {
-        process = try ReplayBinary.start(["broker", "--port", String(try port ?? KafkaStreamTests.freePort()),
-                                          "--partitions", String(partitions)])
+        process = try ReplayBinary.start(["broker", "--partitions", String(partitions)] + (port.map { ["--port", String($0)] } ?? []))
         guard process.wait(for: "\n", on: 0), let line = process.text.stdout.split(separator: "\n").first,
               line.hasPrefix("bootstrap ") else { throw BrokerDidNotStart(output: process.text.stderr) }
         address = String(line.dropFirst("bootstrap ".count))

@@ -249,7 +249,7 @@ import Testing
     }
 
     @Test func theBrokerTakesALogFormat() throws {
-        let first = try ReplayBinary.start(["broker", "--port", String(try KafkaStreamTests.freePort()), "--log-format", "json"])
+        let first = try ReplayBinary.start(["broker", "--log-format", "json"])
         #expect(first.wait(for: "\n", on: 0))
         let taken = String(first.text.stdout.split(separator: ":").last!.prefix { $0.isNumber })
         let second = try ReplayBinary.run(["broker", "--port", taken, "--log-format", "json"])
