@@ -111,6 +111,7 @@ let package = Package(
         ]),
         .testTarget(name: "SimulatedClockTests", dependencies: ["SimulatedClock", "Simulation"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "DevelopmentBroker"]),
+        .testTarget(name: "KafkaPublishingTests", dependencies: ["KafkaPublishing", "KafkaClient", "Records", "Simulation"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Checkpoints", "Records", "Simulation"]),
         .testTarget(name: "SchemaRegistryTests", dependencies: [
             "SchemaRegistry", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

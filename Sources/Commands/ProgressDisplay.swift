@@ -18,7 +18,8 @@ final class ProgressDisplay: RunObserver {
     private let style: Style
     private let logger: Logger
     private let clock = MonotonicClock()
-    private let startedAt: Double
+    /// When the run proper began (the rates leave out the start: connecting, reading topics back).
+    private var startedAt: Double
     private var lastRender = -Double.infinity
     private var barShown = false
     /// Days the run will simulate; nil for a live feed, which runs until stopped.
@@ -38,6 +39,7 @@ final class ProgressDisplay: RunObserver {
 
     func scheduled(days: Int?) {
         totalDays = days
+        startedAt = clock.now()
     }
 
     func paced(lag: @escaping (Double) -> Double) {

@@ -6,9 +6,10 @@ import Synchronization
 /// The one owner of a librdkafka producer handle. Produces with `rd_kafka_produceva` and
 /// `RD_KAFKA_MSG_F_COPY` to the partition the caller chose (the topic index is the message
 /// opaque), treats a full queue as backpressure, stops at the first failed delivery, and flushes
-/// before destroying. One thread of its own polls the handle from creation to destruction: every
+/// before destroying. One thread of its own polls the handle from creation until `shutDown`: every
 /// callback (delivery reports, error events, statistics, and librdkafka's log lines, which
-/// `log.queue` sends to the same queue) runs there and nowhere else. librdkafka's log lines and
+/// `log.queue` sends to the same queue) runs there; other threads wait for it, never poll. Once
+/// it has stopped, `shutDown` serves what it left, then destroys the handle. librdkafka's log lines and
 /// error events go to the logger, if one is given.
 public final class KafkaProducer: @unchecked Sendable {
     public let topics: [String]
@@ -138,12 +139,13 @@ public final class KafkaProducer: @unchecked Sendable {
         return String(cString: id)
     }
 
-    /// Returns once every queued message is acknowledged; fails on a delivery failure, a fatal
-    /// error, or when no acknowledgement arrives for `stallTimeout` seconds.
+    /// Returns once every queued message is acknowledged (the poll thread serves the reports; a
+    /// batch still lingering goes out when its `linger.ms` ends); fails on a delivery failure, a
+    /// fatal error, or when no acknowledgement arrives for `stallTimeout` seconds.
     public func awaitAcknowledgements() throws {
         var stall = StallWatch(timeout: stallTimeout)
         while rd_kafka_outq_len(handle) > 0 {
-            _ = rd_kafka_flush(handle, 200)
+            poller.waitForCallbacks(timeout: 0.2)
             if let fatal = ledger.snapshot.fatal { throw KafkaError("Kafka producer failed at \(bootstrapServers): \(fatal)") }
             try stall.check(progress: ledger.settled) { try stalledError() }
         }
@@ -162,7 +164,8 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Messages in librdkafka's queues, not yet acknowledged (0 once shut down). Safe from any thread.
+    /// Messages in librdkafka's queues, not yet acknowledged, and its events not yet served (log
+    /// lines among them; 0 once shut down). Safe from any thread.
     public var queueDepth: Int { lifecycle.withLock { $0 == .destroyed ? 0 : Int(rd_kafka_outq_len(handle)) } }
 
     /// Brokers connected, from librdkafka's statistics (`statistics.interval.ms`); nil until they arrive.
@@ -190,6 +193,13 @@ public final class KafkaProducer: @unchecked Sendable {
             flush(timeout: flushTimeout)
         }
         poller.stop()
+        // The poll thread has handed the handle over: what it had not served yet (the last log
+        // lines among them) is served here, once, and what is still in flight is said.
+        rd_kafka_poll(handle, 0)
+        let unsent = rd_kafka_outq_len(handle)
+        if unsent > 0 && !ledger.hasFailure {
+            logger?.warning("closing the Kafka producer with \(unsent) messages not acknowledged by \(bootstrapServers): running the same command again publishes whatever the topics lack")
+        }
         // A reader that saw the handle alive has finished its call when this lock is taken.
         lifecycle.withLock { $0 = .destroyed }
         for topic in topicHandles { rd_kafka_topic_destroy(topic) }
@@ -254,7 +264,7 @@ struct StallWatch {
     }
 }
 
-/// Polls a producer's handle on a thread of its own, from creation until `stop`: the only thread
+/// Polls a producer's handle on a thread of its own, from creation until `stop`: until then the only thread
 /// that runs its callbacks. From the first failed delivery on it drops every message queued (the
 /// producing thread stops queueing then too), so that no later message of a partition lands after
 /// the one that failed: the newest record of a partition then tells a re-run exactly what the

@@ -60,7 +60,7 @@ public final class RunSession {
         let lock = try folder.lockForWriting()
         defer { withExtendedLifetime(lock) {} }
         let plan: RunPlan
-        switch try RunPlanner(request: request.run, folder: folder.path).plan() {
+        switch try RunPlanner(request: request.plannedRun, folder: folder.path).plan() {
         case let .alreadyComplete(message):
             logger.info("\(message)")
             return RunSummary(outcome: .alreadyComplete, isHistory: true)

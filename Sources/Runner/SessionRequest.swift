@@ -5,7 +5,7 @@ import Records
 /// Everything a session needs to run: the run itself (mode, seed, scale, zone, pace, disorder),
 /// where its files go, which shard it is, where it publishes and where it serves its metrics.
 public struct SessionRequest: Sendable {
-    /// The run; its Kafka target follows `kafka`.
+    /// The run (its Kafka target is always `kafka`'s: see `plannedRun`).
     public var run: RunRequest
     /// The folder of the batch files and `merchants.json` (a shard writes in its own folder inside it).
     public var outputDir: String
@@ -16,11 +16,17 @@ public struct SessionRequest: Sendable {
 
     public init(run: RunRequest, outputDir: String, shard: Shard = .whole, kafka: KafkaSettings, metrics: MetricsSettings? = nil) {
         self.run = run
-        self.run.kafka = kafka.target
         self.outputDir = outputDir
         self.shard = shard
         self.kafka = kafka
         self.metrics = metrics
+    }
+
+    /// The run as the planner gets it, with `kafka`'s target, however `run` and `kafka` were set.
+    public var plannedRun: RunRequest {
+        var planned = run
+        planned.kafka = kafka.target
+        return planned
     }
 
     /// Why this request cannot run as asked, in one line; nil when it can.

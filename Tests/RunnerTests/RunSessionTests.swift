@@ -95,7 +95,7 @@ import Testing
         let folder = try ScratchFolder()
         let log = LogLines()
         let request = SessionRequest(run: Self.twoDays, outputDir: folder.path, kafka: KafkaSettings(brokers: .embedded))
-        #expect(request.run.kafka?.brokers == "embedded" && request.run.kafka?.topics == EventStreams.defaultTopics)
+        #expect(request.plannedRun.kafka?.brokers == "embedded" && request.plannedRun.kafka?.topics == EventStreams.defaultTopics)
         let summary = try RunSession(request, logger: log.logger).run()
         #expect(summary.outcome == .completed)
         for (topic, count) in zip(EventStreams.defaultTopics, summary.emitted) {
