@@ -46,6 +46,10 @@ final class ProgressDisplay: RunObserver {
         lagOf = lag
     }
 
+    func waiting(at second: Double) {
+        render(simulatedSecond: second)
+    }
+
     func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
         emitted += slice.ranges.reduce(0) { $0 + $1.count }
         render(simulatedSecond: Double(simulatedSecond))

@@ -8,6 +8,9 @@ public protocol RunObserver: AnyObject {
     func scheduled(days: Int?)
     /// The paced part starts; `lag` tells how late the schedule is for a simulated second.
     func paced(lag: @escaping (Double) -> Double)
+    /// No event is due yet: the schedule has reached simulated second `second` (told every few
+    /// tens of milliseconds while the run waits, so that the simulated clock moves with it).
+    func waiting(at second: Double)
     func dayStarted(_ events: DayEvents)
     func emitted(_ slice: EventSlice, simulatedSecond: Int64)
     func dayCompleted(_ events: DayEvents, state: SimulationState)
@@ -22,6 +25,7 @@ public protocol RunObserver: AnyObject {
 extension RunObserver {
     public func scheduled(days: Int?) {}
     public func paced(lag: @escaping (Double) -> Double) {}
+    public func waiting(at second: Double) {}
     public func dayStarted(_ events: DayEvents) {}
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {}
     public func dayCompleted(_ events: DayEvents, state: SimulationState) {}

@@ -170,6 +170,8 @@ public final class RunSession {
         let pacer = Pacer(pace: plan.pace, isInterrupted: { [shouldStop] in
             telemetry?.health.beat()
             return shouldStop()
+        }, whileWaiting: { second in
+            for observer in observers { observer.waiting(at: second) }
         })
         // A history's schedule starts with its first event; a live feed's is the wall clock.
         pacer.anchor(at: plan.anchor(), atFirstWait: plan.isHistory)

@@ -6,6 +6,7 @@ public final class Pacer {
     public let pace: Pace
     private let clock: WallClock
     private let isInterrupted: () -> Bool
+    private let whileWaiting: (Double) -> Void
     private var simAnchor: Double = 0
     private var wallAnchor: Double = 0
     private var anchorsAtFirstWait = false
@@ -13,10 +14,14 @@ public final class Pacer {
     static let sleepSlice = 0.05
 
     /// `isInterrupted` is polled while waiting; when it turns true, `wait` returns early.
-    public init(pace: Pace, clock: WallClock = MonotonicClock(), isInterrupted: @escaping () -> Bool = { false }) {
+    /// `whileWaiting` is told, at each slice of a wait, the simulated second the schedule has
+    /// reached (the present on the simulated clock while no event is due).
+    public init(pace: Pace, clock: WallClock = MonotonicClock(), isInterrupted: @escaping () -> Bool = { false },
+                whileWaiting: @escaping (Double) -> Void = { _ in }) {
         self.pace = pace
         self.clock = clock
         self.isInterrupted = isInterrupted
+        self.whileWaiting = whileWaiting
     }
 
     /// From now on, simulated second `simSecond` is the present; with `atFirstWait`, from the
@@ -46,7 +51,7 @@ public final class Pacer {
     /// Sleeps until `simSecond` is due; returns at once at max pace or when it is past, and early
     /// when interrupted.
     public func wait(until simSecond: Double) {
-        guard case .factor = pace else { return }
+        guard case let .factor(factor) = pace else { return }
         if anchorsAtFirstWait {
             anchorsAtFirstWait = false
             wallAnchor = clock.now()
@@ -55,6 +60,7 @@ public final class Pacer {
         while true {
             let now = clock.now()
             if now >= due || isInterrupted() { return }
+            whileWaiting(simAnchor + (now - wallAnchor) * factor)
             clock.sleep(until: min(due, now + Pacer.sleepSlice))
         }
     }

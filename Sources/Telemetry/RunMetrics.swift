@@ -94,6 +94,12 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
         health.beat()
     }
 
+    /// While no event is due the simulated clock follows the schedule, and the run is not behind it.
+    public func waiting(at second: Double) {
+        simulatedTime.record(utcSecond(Int64(second.rounded(.down))))
+        lag.record(0)
+    }
+
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {
         for (counter, range) in zip(emittedEvents, slice.ranges) where !range.isEmpty { counter.increment(by: range.count) }
         if let deliveries = slice.deliveries {

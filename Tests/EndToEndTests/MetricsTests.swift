@@ -157,6 +157,39 @@ import Testing
         #expect(samples["replay_simulated_time_seconds{}"] == 1_717_545_600, "the end of 2024-06-04, UTC")
     }
 
+    /// A fixed-offset zone whose local time is now between 03:00 and 03:59, when every merchant is closed.
+    static func zoneInTheSmallHours() -> String {
+        let utcHour = Int(Date().timeIntervalSince1970) / 3_600 % 24
+        var offset = 3 - utcHour                    // hours east of UTC
+        if offset < -12 { offset += 24 }
+        if offset > 14 { offset -= 24 }
+        return offset == 0 ? "Etc/GMT" : offset > 0 ? "Etc/GMT-\(offset)" : "Etc/GMT+\(-offset)"  // POSIX signs: GMT-3 is UTC+3
+    }
+
+    /// A live feed in its quiet hours (nothing due until 08:00): once it has caught up with the
+    /// night's first events, the simulated clock follows the wall clock and the lag reads 0, not
+    /// the hours since midnight, so that a lag alert does not fire every night.
+    @Test func aQuietHourMovesTheSimulatedClockWithNoLag() throws {
+        let folder = try TemporaryFolder()
+        let child = try ReplayBinary.start(["--realtime", "--timezone", Self.zoneInTheSmallHours(), "--output-dir", folder.path,
+                                            "--brokers", "none", "--metrics-port", "0"])
+        defer { child.signal(SIGKILL); _ = child.finish() }
+        let base = try #require(Self.address(of: child), "\(child.text.stderr)")
+        func caughtUp(_ samples: [String: Double]) -> Bool {
+            abs((samples["replay_simulated_time_seconds{}"] ?? 0) - Date().timeIntervalSince1970) < 5 && samples["replay_schedule_lag_seconds{}"] == 0
+        }
+        // Scrape until the run waits for the morning (its catch-up of the day's first events is over).
+        let deadline = Date().addingTimeInterval(60)
+        var first = try Self.scrape(base)
+        while !caughtUp(first) && Date() < deadline { first = try Self.scrape(base) }
+        #expect(caughtUp(first), "\(first)")
+        let simulated = first["replay_simulated_time_seconds{}"] ?? 0
+        var second = try Self.scrape(base)
+        while (second["replay_simulated_time_seconds{}"] ?? 0) <= simulated && Date() < deadline { second = try Self.scrape(base) }
+        #expect((second["replay_simulated_time_seconds{}"] ?? 0) > simulated && caughtUp(second), "\(second)")
+        #expect(try Self.probe(base, "/healthz") == "200 live")
+    }
+
     @Test func aPortInUseIsRefusedInOneLine() throws {
         let first = try ReplayBinary.start(["--realtime", "--output-dir", try TemporaryFolder().path, "--brokers", "none",
                                             "--metrics-port", "0"])

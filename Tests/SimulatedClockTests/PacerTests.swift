@@ -30,6 +30,22 @@ final class ManualClock: WallClock {
         #expect(clock.current == 102)
     }
 
+    /// While it waits, the pacer tells where the schedule is: the simulated clock moves with the
+    /// wall clock though no event is due, and never reaches the awaited event early.
+    @Test func tellsTheScheduleWhileItWaits() {
+        let clock = ManualClock(at: 100)
+        var told: [Double] = []
+        let pacer = Pacer(pace: .factor(3600), clock: clock, whileWaiting: { told.append($0) })
+        pacer.anchor(at: 86_400)
+        pacer.wait(until: 86_400 + 3_600)              // one simulated hour, one wall second, 50 ms slices
+        #expect((20...21).contains(told.count), "a slice of 50 ms each (the last may be a sliver)")
+        #expect(told.first == 86_400 && told == told.sorted() && told.last! < 86_400 + 3_600)
+        #expect(zip(told, told.dropFirst()).allSatisfy { $1 - $0 > 0 && $1 - $0 < 180 + 1e-6 }, "a slice moves the schedule at most 50 ms × 3600")
+        told = []
+        pacer.wait(until: 86_400)                      // already past: nothing to wait for, nothing told
+        #expect(told.isEmpty)
+    }
+
     @Test func sleepsInShortSlicesAndStopsWhenInterrupted() {
         let clock = ManualClock(at: 0)
         var interrupted = false

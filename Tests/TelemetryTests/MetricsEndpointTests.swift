@@ -45,6 +45,25 @@ import Testing
         #expect(value(of: "replay_simulated_time_seconds", in: text) == Double(day.transactions.last!.timestamp))
     }
 
+    /// A quiet hour: the last events came out late (catching up), then nothing is due. The
+    /// simulated clock follows the schedule and the lag says the run is not behind it.
+    @Test func whileNothingIsDueTheClockMovesAndTheLagIsZero() async throws {
+        let health = RunHealth(now: { 0 })
+        let metrics = RunMetrics(health: health, utcSecond: { $0 - 3_600 })  // a zone one hour ahead of UTC
+        var simulator = Simulator(state: SimulationState(seed: 7))
+        let day = simulator.simulate(Day(iso: "2024-03-01")!)
+        metrics.paced(lag: { _ in 2_127 })
+        metrics.emitted(EventSlice(events: day, ranges: [0..<day.merchantEvents.count, 0..<0]), simulatedSecond: day.day.startSecond)
+        let server = try serve(metrics, health)
+        defer { server.shutDown() }
+        #expect(value(of: "replay_schedule_lag_seconds", in: try await get(server, "/metrics").body) == 2_127)
+        let quiet = Double(day.day.startSecond + 3 * 3_600) + 0.7
+        metrics.waiting(at: quiet)
+        let text = try await get(server, "/metrics").body
+        #expect(value(of: "replay_schedule_lag_seconds", in: text) == 0)
+        #expect(value(of: "replay_simulated_time_seconds", in: text) == Double(day.day.startSecond + 3 * 3_600 - 3_600))
+    }
+
     @Test func kafkaCountersFollowTheLatestSamplePerTopicAndStream() async throws {
         let health = RunHealth(now: { 0 })
         let metrics = RunMetrics(health: health, utcSecond: { $0 })
