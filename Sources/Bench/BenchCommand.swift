@@ -3,6 +3,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import KafkaClient
+import Runner
 
 /// `replay-bench` (`./replay bench`): measures the replay against the physical ceilings on this
 /// machine and prints one table. Every row runs in a child process of this binary, so that its
@@ -58,6 +59,16 @@ struct Bench: ParsableCommand {
         table.add("files only: 15 days (RSS check)", short, unit: "tx/s")
         table.add("files only: 180 days (RSS check)", long, unit: "tx/s")
         table.note("peak RSS 180 days / 15 days = \(BenchTable.ratio(long.peakMiB, short.peakMiB))")
+        // Volume: one day at a large --scale (one run each: scale 1000 takes seconds and GiBs).
+        let perTransaction = files.seconds / Double(max(files.count, 1))
+        for scale in [100.0, 1000.0] {
+            let day = try measure("files", days: 1, repetitions: 1, scale: scale)
+            table.add("files only: one day at scale \(Int(scale)) (tx, 1 run)", day, unit: "tx/s")
+            let mebibytes = Double(day.checkpointBytes) / 1_048_576
+            table.note("scale \(Int(scale)): \(day.checkpoints) checkpoints wrote \(mebibytes.twoDecimals) MiB of merchants.json; "
+                + "\((day.seconds / Double(max(day.count, 1)) * 1e6).twoDecimals) µs a transaction against "
+                + "\((perTransaction * 1e6).twoDecimals) µs over \(days) days at scale 1 (\(BenchTable.ratio(day.seconds / Double(max(day.count, 1)), perTransaction)))")
+        }
 
         let json = try measure("encode-json")
         let avro = try measure("encode-avro")
@@ -105,9 +116,10 @@ struct Bench: ParsableCommand {
         print(table.render(machine: BenchTable.machine()))
     }
 
-    private func measure(_ row: String, days: Int? = nil, repetitions: Int? = nil, brokers: String = "embedded", count: Int = 0) throws -> BenchResult {
+    private func measure(_ row: String, days: Int? = nil, repetitions: Int? = nil, brokers: String = "embedded", count: Int = 0,
+                         scale: Double = 1) throws -> BenchResult {
         let runs = try (0..<(repetitions ?? self.repetitions)).map { _ in
-            try child(["--row", row, "--days", String(days ?? self.days), "--brokers", brokers, "--count", String(count)])
+            try child(["--row", row, "--days", String(days ?? self.days), "--brokers", brokers, "--count", String(count), "--scale", String(scale)])
         }
         return BenchResult.median(of: runs)
     }

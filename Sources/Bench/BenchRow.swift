@@ -83,13 +83,14 @@ struct BenchRow {
     private func generate(into root: String, brokers: BrokerChoice, values: ValueFormatChoice = .json,
                           disorder: DisorderSettings? = nil) throws -> BenchResult {
         let shard = try self.shardToRun
-        let run = RunRequest(mode: .initial(Period(start: Self.firstDay, end: lastDay)), seed: nil, scale: nil, timeZone: nil, pace: nil,
+        let run = RunRequest(mode: .initial(Period(start: Self.firstDay, end: lastDay)), seed: nil, scale: scale, timeZone: nil, pace: nil,
                              force: true, kafka: nil, disorder: disorder, writesDisorderLog: disorder != nil)
         let request = SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
         var logger = Logger(label: "replay-bench") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning  // as `replay --quiet`: warnings (a broker's retention overflowing) and errors only
-        let session = RunSession(request, logger: logger)
         let folder = SessionRequest.folder(of: shard, in: root)
+        let checkpoints = CheckpointWrites(file: folder + "/" + StateSnapshot.fileName)
+        let session = RunSession(request, logger: logger, observers: [checkpoints])
         let started = Date()
         let outcome = try session.run().outcome
         let seconds = Date().timeIntervalSince(started)
@@ -101,6 +102,8 @@ struct BenchRow {
         var result = BenchResult(count: events, seconds: seconds)
         result.peakMiB = peak
         result.startedAt = started.timeIntervalSince1970
+        result.checkpoints = checkpoints.count
+        result.checkpointBytes = checkpoints.bytes
         return result
     }
 
@@ -243,5 +246,20 @@ private final class MessageCollector: RecordWriter {
         payload.append(contentsOf: sequence)
         messages.append(.init(topic: topic, partition: partition, key: keyRange, value: valueStart..<sequenceStart,
                               sequence: sequenceStart..<payload.count, timestampMilliseconds: eventTime * 1_000))
+    }
+}
+
+/// Counts a run's checkpoints and the bytes each wrote: the size of `merchants.json` once it is
+/// committed (a checkpoint rewrites the whole file).
+private final class CheckpointWrites: RunObserver {
+    private let file: String
+    private(set) var count = 0
+    private(set) var bytes = 0
+
+    init(file: String) { self.file = file }
+
+    func committed(_ checkpoint: Checkpoint, seconds: Double) {
+        count += 1
+        bytes += ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
     }
 }

@@ -10,6 +10,9 @@ struct BenchResult {
     var p99: Double?
     /// When the timed work began (Unix seconds), so that rows run at once can be timed together.
     var startedAt: Double = 0
+    /// For the replay rows: the checkpoints committed, and the bytes of `merchants.json` they wrote.
+    var checkpoints = 0
+    var checkpointBytes = 0
 
     var rate: Double { Double(count) / max(seconds, 1e-9) }
 
@@ -20,15 +23,17 @@ struct BenchResult {
         self.p99 = p99
     }
 
-    /// `RESULT count seconds peakMiB p50 p99 startedAt`, the line a row process prints.
-    var line: String { "RESULT \(count) \(seconds) \(peakMiB) \(p50 ?? -1) \(p99 ?? -1) \(startedAt)" }
+    /// `RESULT count seconds peakMiB p50 p99 startedAt checkpoints checkpointBytes`, the line a row process prints.
+    var line: String { "RESULT \(count) \(seconds) \(peakMiB) \(p50 ?? -1) \(p99 ?? -1) \(startedAt) \(checkpoints) \(checkpointBytes)" }
 
     init?(line: String) {
         let fields = line.split(separator: "\n").last { $0.hasPrefix("RESULT ") }?.split(separator: " ").dropFirst().compactMap { Double($0) }
-        guard let fields, fields.count == 6 else { return nil }
+        guard let fields, fields.count == 8 else { return nil }
         self.init(count: Int(fields[0]), seconds: fields[1], p50: fields[3] < 0 ? nil : fields[3], p99: fields[4] < 0 ? nil : fields[4])
         peakMiB = fields[2]
         startedAt = fields[5]
+        checkpoints = Int(fields[6])
+        checkpointBytes = Int(fields[7])
     }
 
     /// The run with the median time, with the highest peak RSS of all runs.
