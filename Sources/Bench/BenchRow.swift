@@ -64,9 +64,8 @@ struct BenchRow {
     /// `shard` (`I/N`) as a shard.
     private var shardToRun: Shard {
         get throws {
-            let parts = shard.split(separator: "/").compactMap { Int($0) }
-            guard parts.count == 2, let shard = Shard(index: parts[0], count: parts[1]) else { throw UserError("--shard '\(shard)' is not I/N") }
-            return shard
+            guard let parsed = Shard(shard) else { throw UserError("--shard '\(shard)' is not I/N") }
+            return parsed
         }
     }
 

@@ -13,10 +13,10 @@ enum ShardOption: Equatable {
 
     /// Parses `I/N` or `auto/N`; a one-line error otherwise.
     static func parse(_ argument: String) throws -> ShardOption {
+        if let shard = Shard(argument) { return .fixed(shard) }
         let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count == 2, let count = Int(parts[1]), (1...Shard.maximumCount).contains(count) {
-            if parts[0] == "auto" { return .auto(count: count) }
-            if let index = Int(parts[0]), let shard = Shard(index: index, count: count) { return .fixed(shard) }
+        if parts.count == 2, parts[0] == "auto", let count = Int(parts[1]), (1...Shard.maximumCount).contains(count) {
+            return .auto(count: count)
         }
         throw ValidationError("expected I/N with 0 ≤ I < N ≤ \(Shard.maximumCount), or auto/N")
     }

@@ -15,6 +15,13 @@ public struct Shard: Equatable, Hashable, Sendable, CustomStringConvertible {
         self.init(validIndex: index, count: count)
     }
 
+    /// `I/N` as written on a command line (`0/4`); nil when it is not one.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else { return nil }
+        self.init(index: index, count: count)
+    }
+
     private init(validIndex: Int, count: Int) {
         index = validIndex
         self.count = count
