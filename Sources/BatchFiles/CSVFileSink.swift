@@ -73,10 +73,12 @@ public final class CSVFileSink: PeriodFiles {
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
         }
         let day = slice.events.day
+        // The plan decides by the transaction's index in the whole day.
+        let first = slice.events.earlier[keyPath: streams[delivered].delivered]
         try slice.events.transactions.withUnsafeBufferPointer { transactions in
             for index in slice.ranges[delivered]
             where writesEveryRow || ownership.owns(delivered, merchantNumber: Int(transactions[index].merchantNumber)) {
-                let decision = log.plan.decide(day: day, index: index)
+                let decision = log.plan.decide(day: day, index: first + index)
                 let at = log.plan.deliveredAt(eventTime: transactions[index].timestamp, decision)
                 if decision.isLate { row(transactions[index], at.first, .late) }
                 if let second = at.second { row(transactions[index], second, .duplicate) }

@@ -174,7 +174,7 @@ struct BenchRow {
         let recorder = LagRecorder(pacer: pacer)
         let run = ReplayRun(
             start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, publishers: [], snapshot: StateSnapshot(folder: folder),
-            openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
+            scratchFolder: folder, openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
         pacer.anchor(at: Double(noon), atFirstWait: true)
         _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)
         let lags = recorder.lags.sorted()

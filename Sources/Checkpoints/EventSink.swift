@@ -2,13 +2,14 @@ import Records
 import Simulation
 
 /// A consecutive run of one day's events, in event-time order within each stream: for each stream
-/// (in `EventStreams.all` order) a range of the day's events of that stream. With disorder,
+/// (in `EventStreams.all` order) a range of the events of that stream in `events`, the day or the
+/// part of it being handed out. With disorder,
 /// `deliveries` are the deliveries of the delivered stream (`EventStreams.deliveredIndex`) that
 /// fall due with the slice, in mark order (late ones may belong to earlier days): a Kafka sink
 /// publishes those instead of that stream's range, while the files still take the range.
 public struct EventSlice: Sendable {
     public let events: DayEvents
-    /// Per stream, the range of the day's events of that stream.
+    /// Per stream, the range of its events in `events`.
     public let ranges: [Range<Int>]
     /// nil when every event is delivered once, at its event time.
     public let deliveries: [Delivery]?
@@ -17,6 +18,15 @@ public struct EventSlice: Sendable {
         self.events = events
         self.ranges = ranges
         self.deliveries = deliveries
+    }
+
+    /// Per stream (of `EventStreams.all`), the slice's events as indices in the whole day: `ranges`
+    /// are within `events`, which may be a part of the day.
+    public var dayRanges: [Range<Int>] {
+        zip(EventStreams.all, ranges).map { stream, range in
+            let first = events.earlier[keyPath: stream.delivered]
+            return first + range.lowerBound..<first + range.upperBound
+        }
     }
 
     /// Events in the slice, over every stream.

@@ -123,11 +123,15 @@ struct Generate: ParsableCommand {
     func sessionRequest() throws -> SessionRequest {
         let run = RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: nil,
                              disorder: disorder.settings, writesDisorderLog: disorder.writesLog)
-        return SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
+        var request = SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
+        request.dayParts = Self.dayParts.withLock { $0 }
+        return request
     }
 
     /// Called at each commit step of the run: set by the fault-injection build's entry point only.
     static let commitStepHook = Mutex<(@Sendable (CommitStep) -> Void)?>(nil)
+    /// How runs cut their days: changed by the fault-injection build's entry point only.
+    static let dayParts = Mutex(DayPartLimits.standard)
 
     /// `--scale`: from 10 merchants, with growth and churn caps of at least one a month, to 10,000 times the spec's volume.
     static let scaleRange = 0.02...10_000.0

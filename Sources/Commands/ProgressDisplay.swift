@@ -55,11 +55,11 @@ final class ProgressDisplay: RunObserver {
         render(simulatedSecond: Double(simulatedSecond))
     }
 
-    func dayCompleted(_ events: DayEvents, state: SimulationState) {
+    func dayCompleted(_ totals: DayTotals, state: SimulationState) {
         days += 1
         clearBar()
-        logger.debug("\(DayFigures(events: events, state: state))")
-        render(simulatedSecond: Double(events.day.adding(days: 1).startSecond), force: style == .bar)
+        logger.debug("\(DayFigures(totals: totals, state: state))")
+        render(simulatedSecond: Double(totals.day.adding(days: 1).startSecond), force: style == .bar)
     }
 
     func deliveringPending(_ count: Int, after day: Day) {
@@ -117,22 +117,12 @@ final class ProgressDisplay: RunObserver {
 
 /// One line of `--debug` output for a day.
 struct DayFigures: CustomStringConvertible {
-    let events: DayEvents
+    let totals: DayTotals
     let state: SimulationState
 
     var description: String {
-        var created = 0, updated = 0, churned = 0
-        for event in events.merchantEvents {
-            switch event.kind {
-            case .created: created += 1
-            case .updated: updated += 1
-            case .churned: churned += 1
-            }
-        }
-        let declined = events.transactions.reduce(0) { $0 + ($1.approved ? 0 : 1) }
-        let reused = events.transactions.reduce(0) { $0 + ($1.isNewCard ? 0 : 1) }
-        return "\(events.day): \(events.transactions.count) transactions (\(declined) declined, \(reused) on stored cards), "
-            + "merchants +\(created) ~\(updated) -\(churned), \(state.activeMerchantCount) active, "
+        "\(totals.day): \(totals.transactions) transactions (\(totals.declined) declined, \(totals.onStoredCards) on stored cards), "
+            + "merchants +\(totals.merchantsCreated) ~\(totals.merchantsUpdated) -\(totals.merchantsChurned), \(state.activeMerchantCount) active, "
             + "\(state.storedCards.count) stored cards"
     }
 }

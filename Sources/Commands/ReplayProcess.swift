@@ -9,10 +9,12 @@ import Glibc
 /// one line on stderr and a non-zero exit status. The executables' entry points call it.
 public enum ReplayProcess {
     /// `commitStepHook`: called by a run at each step of its commit protocol (the fault-injection
-    /// build kills itself at a chosen one); the shipped binary passes none.
-    public static func main(commitStepHook: (@Sendable (CommitStep) -> Void)? = nil) -> Never {
+    /// build kills itself at a chosen one); `dayParts`: how runs cut their days (the fault-injection
+    /// build makes them small). The shipped binary passes neither.
+    public static func main(commitStepHook: (@Sendable (CommitStep) -> Void)? = nil, dayParts: DayPartLimits? = nil) -> Never {
         ProcessSetup.prepare()
         Generate.commitStepHook.withLock { $0 = commitStepHook }
+        if let dayParts { Generate.dayParts.withLock { $0 = dayParts } }
         if LogFormat.requested(in: Array(CommandLine.arguments.dropFirst())) == .json { CrashReport.installJSON() }
         do {
             var command = try Replay.parseAsRoot()

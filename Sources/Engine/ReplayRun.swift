@@ -41,22 +41,30 @@ public final class ReplayRun {
     public private(set) var committed: Checkpoint
     /// Late and duplicate deliveries waiting for their time; nil without disorder or without a stream (files only).
     private let timeline: DeliveryTimeline?
+    /// Where a day's transactions beyond `limits` wait for their turn (an unnamed file).
+    private let scratchFolder: String
+    private let limits: DayPartLimits
 
     /// At max pace, the most events handed over at once, so that a stop request is seen promptly.
     public static let maxSlice = 8_192
 
     /// `start` is where the run begins: its state and the record of the run (which must be set);
     /// `zone` the rules of its clock's time zone (late deliveries land at elapsed time);
-    /// `publishers` the sinks that live for the whole run (Kafka; none for files only).
+    /// `publishers` the sinks that live for the whole run (Kafka; none for files only); `scratchFolder`
+    /// where a large day's transactions wait for their turn in a file without a name (the output folder),
+    /// beyond `limits`.
     public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink], eventStreams: [any EventStream] = EventStreams.all,
-                snapshot: StateSnapshot, openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
-                shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy()) {
+                snapshot: StateSnapshot, scratchFolder: String, openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
+                shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy(),
+                limits: DayPartLimits = .standard) {
         precondition(start.unfinishedRun != nil, "a run starts with its record")
         state = start.state
         record = start.unfinishedRun!
         self.publishers = publishers
         self.eventStreams = eventStreams
         self.snapshot = snapshot
+        self.scratchFolder = scratchFolder
+        self.limits = limits
         self.openFiles = openFiles
         self.shouldStop = shouldStop
         self.observers = observers
@@ -89,8 +97,8 @@ public final class ReplayRun {
     public func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer, finishing: Bool) throws -> Outcome {
         let paced = pacer.pace != .max
         let source = paced
-            ? DaySource(simulator: Simulator(state: state))
-            : DaySource(simulator: Simulator(state: state), prefetching: periods.flatMap(remainingDays))
+            ? DaySource(simulator: Simulator(state: state), scratchFolder: scratchFolder, limits: limits)
+            : DaySource(simulator: Simulator(state: state), prefetching: periods.flatMap(remainingDays), scratchFolder: scratchFolder, limits: limits)
         defer { source.cancel() }
         var upcoming = periods.makeIterator()
         var next = upcoming.next()
@@ -102,7 +110,7 @@ public final class ReplayRun {
             do {
                 for day in days {
                     let endsRun = finishing && next == nil && day == period.end
-                    let outcome = try runDay(source.next(day), files: files, pacer: pacer,
+                    let outcome = try runDay(day, from: source, files: files, pacer: pacer,
                                              endsPeriod: day == period.end, drains: endsRun, paced: paced)
                     if outcome == .stopped {
                         try files.close(completed: false)
@@ -130,55 +138,80 @@ public final class ReplayRun {
         return period.days.filter { $0 > last }
     }
 
-    /// Hands out the day's events, and the pending deliveries due before the next midnight (all of
-    /// them when it `drains`, the run's last day).
-    private func runDay(_ simulated: SimulatedDay, files: PeriodFiles, pacer: Pacer, endsPeriod: Bool, drains: Bool, paced: Bool) throws -> Outcome {
-        let before = simulated.before, events = simulated.events, day = events.day
-        state = simulated.after
+    /// Hands out the day's events part by part, and the pending deliveries due before the next
+    /// midnight (all of them when it `drains`, the run's last day).
+    private func runDay(_ day: Day, from source: DaySource, files: PeriodFiles, pacer: Pacer, endsPeriod: Bool, drains: Bool,
+                        paced: Bool) throws -> Outcome {
+        let opened = try source.open(day)
+        let before = opened.before
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
-        let counts = eventStreams.map { $0.count(in: events) }
-        var position = eventStreams.map { resumed?[keyPath: $0.delivered] ?? 0 }
-        for (index, stream) in eventStreams.enumerated() where position[index] > counts[index] {
-            throw SinkError("merchants.json says \(position[index]) \(stream.eventsNoun) of \(day) were delivered, but the day has "
-                + "\(counts[index]): the file was changed; pass -f to start over")
+        // How many of the day's events of each stream every sink was handed.
+        var handed = eventStreams.map { resumed?[keyPath: $0.delivered] ?? 0 }
+        for (index, stream) in eventStreams.enumerated() where handed[index] > opened.totals[keyPath: stream.delivered] {
+            throw SinkError("merchants.json says \(handed[index]) \(stream.eventsNoun) of \(day) were delivered, but the day has "
+                + "\(opened.totals[keyPath: stream.delivered]): the file was changed; pass -f to start over")
         }
         func progress() -> SimulationState {
             var partial = before
-            var reached = PartialDay(date: day, merchantEvents: 0, transactions: 0)
-            for (index, stream) in eventStreams.enumerated() { reached[keyPath: stream.delivered] = position[index] }
-            partial.partialDay = reached
+            var delivered = PartialDay(date: day, merchantEvents: 0, transactions: 0)
+            for (index, stream) in eventStreams.enumerated() { delivered[keyPath: stream.delivered] = handed[index] }
+            partial.partialDay = delivered
             return partial
         }
-        func eventsRemain() -> Bool { position.indices.contains { position[$0] < counts[$0] } }
         let horizon = drains ? Int64.max : day.adding(days: 1).startSecond
         func deliveriesRemain() -> Bool { timeline?.nextTime.map { $0 < horizon } ?? false }
-        for observer in observers { observer.dayStarted(events) }
-        var announcedPending = false
-        while eventsRemain() || deliveriesRemain() {
-            if drains && !announcedPending && !eventsRemain(), let timeline {
-                for observer in observers { observer.deliveringPending(timeline.count, after: day) }
-                announcedPending = true
+        for observer in observers { observer.dayStarted(opened.events) }
+        var part: DayEvents? = opened.events
+        while let events = part {
+            let counts = eventStreams.map { $0.count(in: events) }
+            let firsts = eventStreams.map { events.earlier[keyPath: $0.delivered] }
+            // Within the part: the events every sink was handed (a resumed day skips those).
+            var position = eventStreams.indices.map { min(counts[$0], max(0, handed[$0] - firsts[$0])) }
+            while position.indices.contains(where: { position[$0] < counts[$0] }) {
+                if shouldStop() {
+                    try checkpoint(progress(), files)
+                    return .stopped
+                }
+                position = try emitNextSlice(of: events, from: position, counts: counts, to: files, pacer: pacer, horizon: horizon)
+                for index in eventStreams.indices { handed[index] = max(handed[index], firsts[index] + position[index]) }
+                reached(.sliceWritten)
+                if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
             }
-            if shouldStop() {
-                try checkpoint(progress(), files)
-                return .stopped
+            part = try source.nextPart()
+        }
+        let closed = source.closed!
+        state = closed.after
+        if let timeline, deliveriesRemain() {
+            let rest = DayEvents(day: day, merchantEvents: [], transactions: [], earlier: opened.totals)
+            let none = [Int](repeating: 0, count: eventStreams.count)
+            if drains { for observer in observers { observer.deliveringPending(timeline.count, after: day) } }
+            while deliveriesRemain() {
+                if shouldStop() {
+                    try checkpoint(progress(), files)
+                    return .stopped
+                }
+                _ = try emitNextSlice(of: rest, from: none, counts: none, to: files, pacer: pacer, horizon: horizon)
+                reached(.sliceWritten)
+                if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
             }
-            if let timeline {
-                position = try emitNextDisorderedSlice(of: events, from: position, counts: counts, to: files, pacer: pacer,
-                                                       timeline: timeline, horizon: horizon)
-            } else {
-                position = try emitNextSlice(of: events, from: position, counts: counts, to: files, pacer: pacer)
-            }
-            reached(.sliceWritten)
-            if policy.isDue(paced: paced) { try checkpoint(progress(), files) }
         }
         // Every event of the day is out: a paced run checkpoints before it waits for midnight
         // (a period's last day as progress, since only the period's completion may finish it).
         if paced { try checkpoint(progress(), files) }
         pacer.wait(until: Double(day.adding(days: 1).startSecond))
         if !endsPeriod && (paced || policy.isDue(paced: false)) { try checkpoint(state, files) }
-        for observer in observers { observer.dayCompleted(events, state: state) }
+        for observer in observers { observer.dayCompleted(closed.totals, state: state) }
         return .completed
+    }
+
+    /// Hands over the next slice of `events` from `position`, with disorder or without.
+    private func emitNextSlice(of events: DayEvents, from position: [Int], counts: [Int], to files: PeriodFiles, pacer: Pacer,
+                               horizon: Int64) throws -> [Int] {
+        if let timeline {
+            return try emitNextDisorderedSlice(of: events, from: position, counts: counts, to: files, pacer: pacer,
+                                               timeline: timeline, horizon: horizon)
+        }
+        return try emitNextSlice(of: events, from: position, counts: counts, to: files, pacer: pacer)
     }
 
     /// Makes every sink durable, then commits `state` with the files' lengths.
@@ -271,13 +304,17 @@ public final class ReplayRun {
         }
         let othersOut = eventStreams.indices.allSatisfy { $0 == delivered || end[$0] == counts[$0] }
         let transactions = events.transactions
+        let firstIndex = events.earlier[keyPath: eventStreams[delivered].delivered]
         var deliveries: [Delivery] = []
         while budget > 0 {
-            let nextEvent = end[delivered] < counts[delivered] ? transactions[end[delivered]].timestamp : .max
+            let inPart = end[delivered] < counts[delivered]
+            let nextEvent = inPart ? transactions[end[delivered]].timestamp : events.laterTransactionsFrom
             if let delivery = timeline.popDue(by: min(nextEvent, due, horizon - 1)) {
                 deliveries.append(delivery)
-            } else if othersOut && nextEvent != .max && nextEvent <= due {
-                if let made = timeline.reach(transactions[end[delivered]], day: events.day, index: end[delivered]) { deliveries.append(made) }
+            } else if othersOut && inPart && nextEvent <= due {
+                if let made = timeline.reach(transactions[end[delivered]], day: events.day, index: firstIndex + end[delivered]) {
+                    deliveries.append(made)
+                }
                 end[delivered] += 1
             } else {
                 break

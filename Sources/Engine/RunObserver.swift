@@ -13,7 +13,8 @@ public protocol RunObserver: AnyObject {
     func waiting(at second: Double)
     func dayStarted(_ events: DayEvents)
     func emitted(_ slice: EventSlice, simulatedSecond: Int64)
-    func dayCompleted(_ events: DayEvents, state: SimulationState)
+    /// The day is over: its events counted, and the state after it.
+    func dayCompleted(_ totals: DayTotals, state: SimulationState)
     /// Every event of the run's last day is out; the run goes on to make `count` late and duplicate deliveries still pending.
     func deliveringPending(_ count: Int, after day: Day)
     /// `checkpoint` is now in `merchants.json`; making the sinks durable and committing took `seconds`.
@@ -28,7 +29,7 @@ extension RunObserver {
     public func waiting(at second: Double) {}
     public func dayStarted(_ events: DayEvents) {}
     public func emitted(_ slice: EventSlice, simulatedSecond: Int64) {}
-    public func dayCompleted(_ events: DayEvents, state: SimulationState) {}
+    public func dayCompleted(_ totals: DayTotals, state: SimulationState) {}
     public func deliveringPending(_ count: Int, after day: Day) {}
     public func committed(_ checkpoint: Checkpoint, seconds: Double) {}
     public func ended() {}

@@ -109,14 +109,14 @@ public final class RunSession {
         for observer in observers { observer.scheduled(days: plan.dayCount) }
         let run = ReplayRun(
             start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [],
-            snapshot: StateSnapshot(folder: folder.path),
+            snapshot: StateSnapshot(folder: folder.path), scratchFolder: folder.path,
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
                                            disorderLog: disorderLog)
                 written.opened(sink)
                 return sink
             },
-            shouldStop: shouldStop, observers: observers)
+            shouldStop: shouldStop, observers: observers, limits: request.dayParts)
         if let reached { run.reached = reached }
         if plan.continues {
             logger.info("continuing the unfinished run recorded in \(folder.path)/\(StateSnapshot.fileName)")

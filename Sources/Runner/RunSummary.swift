@@ -72,9 +72,9 @@ final class RunTotals: RunObserver {
         for (index, range) in slice.ranges.enumerated() { summary.emitted[index] += range.count }
     }
 
-    func dayCompleted(_ events: DayEvents, state: SimulationState) {
+    func dayCompleted(_ totals: DayTotals, state: SimulationState) {
         summary.days += 1
-        summary.lastDay = events.day
+        summary.lastDay = totals.day
     }
 
     /// The summary as the run ends with `outcome`.

@@ -13,6 +13,8 @@ public struct SessionRequest: Sendable {
     public var kafka: KafkaSettings
     /// nil: no metrics server.
     public var metrics: MetricsSettings?
+    /// How the run cuts its days into parts; tests and `replay-fault-injection` make them small.
+    package var dayParts = DayPartLimits.standard
 
     public init(run: RunRequest, outputDir: String, shard: Shard = .whole, kafka: KafkaSettings, metrics: MetricsSettings? = nil) {
         self.run = run

@@ -7,8 +7,22 @@ public struct Simulator: Sendable {
         self.state = state
     }
 
-    /// Simulates `day`, which must be the state's next day (or any day for an empty state).
+    /// Simulates `day`, which must be the state's next day (or any day for an empty state), whole:
+    /// `open`, every transaction drawn and put in time order, `settle`, `close`. A run hands a day
+    /// out in parts instead (`DayParts`), the same events in bounded memory.
     public mutating func simulate(_ day: Day) -> DayEvents {
+        let merchantEvents = open(day)
+        var drawn: [Transaction] = []
+        transactionDraw(of: day).forEachMerchantDay { drawn.append(contentsOf: $0) }
+        var transactions = TransactionGenerator.sortedBySecond(drawn, from: day.startSecond, seconds: 86_400)
+        settle(&transactions, on: day)
+        close(day)
+        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions)
+    }
+
+    /// Starts `day`, which must be the state's next day (or any day for an empty state): onboards,
+    /// churns, changes and adds merchants; returns those merchant events in time order.
+    public mutating func open(_ day: Day) -> [MerchantEvent] {
         precondition(state.nextDay == nil || state.nextDay == day, "days are simulated in order")
         var merchantEvents: [MerchantEvent] = []
         if state.merchants.isEmpty {
@@ -18,14 +32,20 @@ public struct Simulator: Sendable {
         planMonth(of: day)
         runLifecycle(on: day, into: &merchantEvents)
         merchantEvents.sort { ($0.timestamp, $0.version.merchantId) < ($1.timestamp, $1.version.merchantId) }
-
-        var transactions = TransactionGenerator(state: state, day: day).generate()
-        settle(&transactions, on: day)
-        state.lastGeneratedDate = day
-        state.partialDay = nil
-        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions)
+        return merchantEvents
     }
 
+    /// The draw of the opened `day`'s transactions, from the merchants and stored cards as the day
+    /// opened; call it before the day's first `settle`.
+    public func transactionDraw(of day: Day) -> TransactionGenerator {
+        TransactionGenerator(state: state, day: day)
+    }
+
+    /// Ends `day` once every one of its transactions is settled.
+    public mutating func close(_ day: Day) {
+        state.lastGeneratedDate = day
+        state.partialDay = nil
+    }
     private mutating func onboardInitialMerchants(on day: Day, into events: inout [MerchantEvent]) {
         var random = SimRandom(seed: state.seed, stream: RandomStream.initialMerchants.rawValue)
         let count = max(1, Int((Double(BusinessRules.initialMerchants) * state.scale).rounded()))
@@ -98,8 +118,9 @@ public struct Simulator: Sendable {
     }
 
     /// Hands out payment and card numbers in time order, keeps the cards that are stored and
-    /// records each merchant's last transaction date.
-    private mutating func settle(_ transactions: inout [Transaction], on day: Day) {
+    /// records each merchant's last transaction date: `transactions` are the opened day's next
+    /// ones in time order, after those of the earlier calls.
+    public mutating func settle(_ transactions: inout [Transaction], on day: Day) {
         let cap = state.storedCardCap
         var newlyStored: [CardProfile] = []
         for position in transactions.indices {
@@ -113,6 +134,8 @@ public struct Simulator: Sendable {
             // Merchant numbers are handed out 1, 2, 3, … and merchants are never removed.
             state.merchants[Int(transactions[position].merchantNumber) - 1].lastTransactionDate = day
         }
+        // Keeping the last `cap` after each part keeps the same cards as keeping them after the
+        // whole day, and the day's draw took its reused cards from the pool as the day opened.
         state.storedCards.append(contentsOf: newlyStored)
         if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }
     }

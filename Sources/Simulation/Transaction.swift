@@ -50,12 +50,61 @@ public struct MerchantEvent: Sendable {
     public var lastTransactionDate: Day?
 }
 
-/// Everything that happened on one simulated day, in event-time order: merchant events
-/// (all before business hours) then transactions.
+/// Events of one simulated day, in event-time order: merchant events (all before business hours)
+/// then transactions. A whole day (`Simulator.simulate`) or one part of it (`DayParts`): a run
+/// hands a day out in parts of bounded size, the merchant events first, then the transactions
+/// window by window.
 public struct DayEvents: Sendable {
     public var day: Day
     public var merchantEvents: [MerchantEvent]
     public var transactions: [Transaction]
+    /// How many of the day's events of each stream came in the parts before this one: the index
+    /// in the day of this part's first event of that stream. All zero for a whole day.
+    public var earlier: PartialDay
+    /// No later part of the day holds a transaction before this second (`Int64.max` for the
+    /// day's last part).
+    public var laterTransactionsFrom: Int64
+
+    /// A whole day, or a part of it after `earlier` events.
+    public init(day: Day, merchantEvents: [MerchantEvent], transactions: [Transaction], earlier: PartialDay? = nil,
+                laterTransactionsFrom: Int64 = .max) {
+        self.day = day
+        self.merchantEvents = merchantEvents
+        self.transactions = transactions
+        self.earlier = earlier ?? PartialDay(date: day, merchantEvents: 0, transactions: 0)
+        self.laterTransactionsFrom = laterTransactionsFrom
+    }
 
     public var count: Int { merchantEvents.count + transactions.count }
+}
+
+/// A simulated day's events, counted: what the progress display and the metrics report when the
+/// day is over, without holding its events.
+public struct DayTotals: Sendable {
+    public var day: Day
+    public var merchantsCreated = 0
+    public var merchantsUpdated = 0
+    public var merchantsChurned = 0
+    public var transactions = 0
+    public var declined = 0
+    /// Transactions on a card that was stored on an earlier day.
+    public var onStoredCards = 0
+
+    public init(day: Day) { self.day = day }
+
+    /// Counts `events` in.
+    public mutating func add(_ events: DayEvents) {
+        for event in events.merchantEvents {
+            switch event.kind {
+            case .created: merchantsCreated += 1
+            case .updated: merchantsUpdated += 1
+            case .churned: merchantsChurned += 1
+            }
+        }
+        transactions += events.transactions.count
+        for transaction in events.transactions {
+            declined += transaction.approved ? 0 : 1
+            onStoredCards += transaction.isNewCard ? 0 : 1
+        }
+    }
 }

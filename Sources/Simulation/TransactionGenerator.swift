@@ -1,9 +1,10 @@
-/// Generates one day's transactions for every active merchant, in event-time order.
+/// Draws one day's transactions, merchant by merchant, in merchant order.
 ///
 /// Each merchant's day draws from its own stream (seed, day, merchant), and reused cards come
 /// from the pool as it stood at the start of the day, so merchants are independent of each
-/// other. Payment and card numbers are handed out afterwards by `Simulator`.
-struct TransactionGenerator {
+/// other. The draws are put in time order (`sortedBySecond`) and payment and card numbers are
+/// handed out afterwards, by `Simulator.settle`.
+public struct TransactionGenerator {
     private let day: Day
     private let merchants: [Merchant]
     private let storedCards: [CardProfile]
@@ -24,12 +25,15 @@ struct TransactionGenerator {
         reuseShare = share.lowerBound + (share.upperBound - share.lowerBound) * random.unit()
     }
 
-    func generate() -> [Transaction] {
+    /// Calls `body` with each active merchant's transactions of the day, in merchant order, each
+    /// merchant's in draw order (the buffer is reused from one merchant to the next).
+    public func forEachMerchantDay(_ body: ([Transaction]) throws -> Void) rethrows {
         var drawn: [Transaction] = []
         for merchant in merchants where merchant.isActive {
+            drawn.removeAll(keepingCapacity: true)
             appendDay(of: merchant, to: &drawn)
+            if !drawn.isEmpty { try body(drawn) }
         }
-        return Self.sortedBySecond(drawn, dayStart: day.startSecond)
     }
 
     private func appendDay(of merchant: Merchant, to output: inout [Transaction]) {
@@ -72,16 +76,17 @@ struct TransactionGenerator {
         }
     }
 
-    /// A stable counting sort on the second of the day: the result is ordered by
-    /// (timestamp, merchant, draw order) because merchants were visited in id order.
-    static func sortedBySecond(_ transactions: [Transaction], dayStart: Int64) -> [Transaction] {
+    /// A stable counting sort on the second, for transactions of the `seconds` from `firstSecond`
+    /// on: drawn merchant by merchant in merchant order, the result is ordered by (timestamp,
+    /// merchant, draw order).
+    public static func sortedBySecond(_ transactions: [Transaction], from firstSecond: Int64, seconds: Int) -> [Transaction] {
         guard let first = transactions.first else { return [] }
-        var counts = [Int](repeating: 0, count: 86_401)
-        for transaction in transactions { counts[Int(transaction.timestamp - dayStart) + 1] += 1 }
+        var counts = [Int](repeating: 0, count: seconds + 1)
+        for transaction in transactions { counts[Int(transaction.timestamp - firstSecond) + 1] += 1 }
         for second in 1..<counts.count { counts[second] += counts[second - 1] }
         var sorted = [Transaction](repeating: first, count: transactions.count)
         for transaction in transactions {
-            let slot = Int(transaction.timestamp - dayStart)
+            let slot = Int(transaction.timestamp - firstSecond)
             sorted[counts[slot]] = transaction
             counts[slot] += 1
         }

@@ -120,9 +120,9 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
         health.beat()
     }
 
-    public func dayCompleted(_ events: DayEvents, state: SimulationState) {
+    public func dayCompleted(_ totals: DayTotals, state: SimulationState) {
         days.increment()
-        simulatedTime.record(utcSecond(events.day.adding(days: 1).startSecond))
+        simulatedTime.record(utcSecond(totals.day.adding(days: 1).startSecond))
         health.beat()
     }
 

@@ -80,6 +80,28 @@ import Testing
         #expect(Set(events.map { "\($0.key) v\($0.value["version"]!)" }).count == merchantRows)
     }
 
+    /// Days cut in many parts, most of their transactions waiting in the scratch file (`REPLAY_DAY_PARTS`
+    /// of `replay-fault-injection`, as a day at a large scale is), killed within a day and run again:
+    /// the same bytes as a run of whole days, and every event once in Kafka.
+    @Test func daysInManyPartsKilledWithinADayAndRunAgainAreExact() throws {
+        let broker = try StandaloneBroker()
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let smallParts = ["REPLAY_DAY_PARTS": "32768,700"]
+        let days = ["--start-date", "2024-03-01", "--end-date", "2024-03-02"]
+        let arguments = ["--initial"] + days + ["--output-dir", folder.path, "--brokers", broker.address, "--pace", "86400"]
+        for step in ["slice-written:4", "sinks-durable:2", "slice-written:9", "committed:3", "slice-written:20"] {
+            let result = try ReplayBinary.run(arguments, environment: smallParts.merging(["REPLAY_KILL_AT": step]) { $1 })
+            #expect(result.killedBySignal && result.status == SIGKILL, "\(step): the run was not killed: \(result.stderr)")
+        }
+        let last = try ReplayBinary.run(arguments, environment: smallParts)
+        #expect(last.status == 0 && last.stderr.contains("continuing the unfinished run"), "\(last.stderr)")
+
+        #expect(try ReplayBinary.run(["--initial"] + days + ["--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        let files = ["transactions_2024-03-01_2024-03-02.csv", "merchants_2024-03-01_2024-03-02.csv", "merchants.json"]
+        for name in files { #expect(try folder.read(name) == reference.read(name), "\(name)") }
+        try KafkaStreamTests().expectTransactionsMatch(folder, files[0], at: broker.address)
+    }
+
     @Test func aStopOnTheFirstDayResumesWithTheSameCommand() throws {
         let folder = try TemporaryFolder(), reference = try TemporaryFolder()
         let arguments = ["--initial", "--start-date", "2024-05-01", "--end-date", "2024-05-02", "--output-dir", folder.path,

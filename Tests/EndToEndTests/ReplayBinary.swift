@@ -86,7 +86,7 @@ enum ReplayBinary {
         return root.appendingPathComponent(".build/debug/replay").path
     }()
 
-    /// `replay-fault-injection`, built beside `replay`: the same command line with `REPLAY_KILL_AT`.
+    /// `replay-fault-injection`, built beside `replay`: the same command line with `REPLAY_KILL_AT` and `REPLAY_DAY_PARTS`.
     static var faultInjectionPath: String { sibling("replay-fault-injection") }
 
     /// A binary built beside `replay` (`replay-bench`, `replay-fault-injection`).
@@ -94,10 +94,11 @@ enum ReplayBinary {
         URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
-    /// Starts `replay arguments`; with `REPLAY_KILL_AT` in `environment`, the fault-injection build
-    /// (the shipped binary does not read it).
+    /// Starts `replay arguments`; with `REPLAY_KILL_AT` or `REPLAY_DAY_PARTS` in `environment`, the
+    /// fault-injection build (the shipped binary reads neither).
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
-        try ChildProcess(environment["REPLAY_KILL_AT"] == nil ? path : faultInjectionPath, arguments, environment: environment)
+        let injects = environment["REPLAY_KILL_AT"] != nil || environment["REPLAY_DAY_PARTS"] != nil
+        return try ChildProcess(injects ? faultInjectionPath : path, arguments, environment: environment)
     }
 
     /// Runs `replay arguments` with stdin from /dev/null (not a terminal) to the end.

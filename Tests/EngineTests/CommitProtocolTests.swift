@@ -45,18 +45,20 @@ import Testing
         #expect(try fileNames.map(harness.folder.read) == uninterrupted())
     }
 
-    @Test func aSinkFailureAtAnyCheckpointKeepsTheLastOneAndARerunFinishesExactly() throws {
-        let harness = EngineHarness(folder: try ScratchFolder())
+    /// With days in small parts too: the same events and files as days in one part.
+    @Test(arguments: [DayPartLimits.standard, EngineHarness.smallParts])
+    func aSinkFailureAtAnyCheckpointKeepsTheLastOneAndARerunFinishesExactly(limits: DayPartLimits) throws {
+        let harness = EngineHarness(folder: try ScratchFolder(), limits: limits)
         let (whole, counter) = try harness.runFailing(at: nil)
         try harness.run(whole)
         #expect(counter.durableCalls >= 4, "checkpoints within days, at day ends and at the period's end")
         for attempt in 1...counter.durableCalls {
-            try failAndRerun(at: attempt)
+            try failAndRerun(at: attempt, limits: limits)
         }
     }
 
-    func failAndRerun(at attempt: Int) throws {
-        let harness = EngineHarness(folder: try ScratchFolder())
+    func failAndRerun(at attempt: Int, limits: DayPartLimits) throws {
+        let harness = EngineHarness(folder: try ScratchFolder(), limits: limits)
         let (first, failing) = try harness.runFailing(at: attempt)
         #expect(throws: SinkError.self) { try harness.run(first) }
         first.finish(completed: false)

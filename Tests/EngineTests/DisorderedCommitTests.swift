@@ -15,7 +15,9 @@ import Testing
     let fileNames = ["transactions_2024-03-01_2024-03-03.csv", "merchants_2024-03-01_2024-03-03.csv",
                      "disorder_2024-03-01_2024-03-03.csv", "merchants.json"]
 
-    @Test func aFailureAtAnyCheckpointThenARerunMakesEveryDeliveryOnceInOrder() throws {
+    /// With days in small parts too: the same deliveries in the same order as days in one part.
+    @Test(arguments: [DayPartLimits.standard, EngineHarness.smallParts])
+    func aFailureAtAnyCheckpointThenARerunMakesEveryDeliveryOnceInOrder(limits: DayPartLimits) throws {
         let reference = EngineHarness(folder: try ScratchFolder(), disorder: settings)
         let (whole, stream) = try reference.runFailing(at: nil)
         #expect(try reference.run(whole) == .completed)
@@ -27,7 +29,7 @@ import Testing
         let files = try fileNames.map(reference.folder.read)
         var pendingAtSomeCheckpoint = false
         for attempt in 1...stream.durableCalls {
-            let harness = EngineHarness(folder: try ScratchFolder(), disorder: settings)
+            let harness = EngineHarness(folder: try ScratchFolder(), disorder: settings, limits: limits)
             let (first, failing) = try harness.runFailing(at: attempt)
             #expect(throws: SinkError.self) { try harness.run(first) }
             first.finish(completed: false)

@@ -117,7 +117,7 @@ import Testing
         var stopped = false
         let sink = RecordingSink()
         sink.afterWrite = { stopped = true }
-        let run = ReplayRun(start: first.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot,
+        let run = ReplayRun(start: first.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot, scratchFolder: harness.folder.path,
                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                             shouldStop: { stopped }, observers: [])
         try run.begin()
@@ -217,7 +217,7 @@ import Testing
         var slices = 0
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
-        let feed = ReplayRun(start: live.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot,
+        let feed = ReplayRun(start: live.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot, scratchFolder: harness.folder.path,
                              openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
                              shouldStop: { sink.events.contains { $0.day == Day(iso: "2024-03-05")!.ordinal } }, observers: [])
         try feed.begin()

@@ -30,7 +30,7 @@ final class RecordingSink: EventSink {
 
     func write(_ slice: EventSlice) throws {
         let day = slice.events.day.ordinal
-        for (stream, range) in slice.ranges.enumerated() {
+        for (stream, range) in slice.dayRanges.enumerated() {
             if stream == EventStreams.deliveredIndex, let delivered = slice.deliveries {
                 deliveries += delivered.map(\.mark)
             } else {
@@ -80,6 +80,12 @@ struct EngineHarness {
     let period = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!)
     /// Late and duplicate delivery, with the disorder log; nil for in-order delivery.
     var disorder: DisorderSettings?
+    /// How a day is cut into parts.
+    var limits = DayPartLimits.standard
+
+    /// Days of a few parts each, with most of their transactions in the scratch file: the same
+    /// events must come out as when a day is one part.
+    static let smallParts = DayPartLimits(memoryBudget: 64 << 10, partSize: 1_500)
 
     var snapshot: StateSnapshot { StateSnapshot(folder: folder.path) }
 
@@ -95,8 +101,8 @@ struct EngineHarness {
         let log = disorder.map { DeliveryPlan(settings: $0, seed: 7, zone: .utc) }
         return ReplayRun(
             start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), zone: .utc, publishers: publishers, snapshot: snapshot,
-            openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
-            shouldStop: shouldStop, observers: [], policy: policy)
+            scratchFolder: folder, openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
+            shouldStop: shouldStop, observers: [], policy: policy, limits: limits)
     }
 
     /// A new run whose stream fails its `attempt`-th `makeDurable` (nil: never), on a clock that

@@ -56,8 +56,8 @@ public protocol EventStream: Sendable {
     /// Writes the CSV rows of the events in `range` that `owns` (given a merchant number) accepts,
     /// each followed by `\n`, calling `flush` after each; returns how many it wrote. Only for `.eachEvent` files.
     func writeRows(_ range: Range<Int>, of day: DayEvents, to line: CSVLine, owns: (Int) -> Bool, flush: () throws -> Void) throws -> Int
-    /// Hands the records of the events in `range` to `writer`: the key first (`writer.admits`),
-    /// and the value only for the records it admits.
+    /// Hands the records of the events in `range` (of the part `day`) to `writer`: the key first
+    /// (`writer.admits`), and the value only for the records it admits; each with its index in the whole day.
     func writeRecords(_ range: Range<Int>, of day: DayEvents, as encoding: ValueEncoding, key: EncodingBuffer, value: EncodingBuffer,
                       to writer: any RecordWriter) throws
 }
@@ -88,7 +88,7 @@ public struct BatchFile: Sendable {
 /// Takes a stream's records one at a time (the Kafka sink): first each one's key, to say whether
 /// it wants the record (a shard's own partition, not yet published), then its value.
 public protocol RecordWriter: AnyObject {
-    /// True to take the day's event `index` of the stream, whose record has `key`; its value is
+    /// True to take the day's event `index` of the stream (its index in the whole day), whose record has `key`; its value is
     /// encoded only then.
     func admits(index: Int, key: UnsafeRawBufferPointer) -> Bool
     /// The admitted record's value, its event time (simulated, local) and `event_type` header.
@@ -138,14 +138,15 @@ extension EventStream {
     @inlinable
     public func writeRecords(_ range: Range<Int>, of day: DayEvents, as encoding: ValueEncoding, key: EncodingBuffer, value: EncodingBuffer,
                              to writer: any RecordWriter) throws {
+        let first = day.earlier[keyPath: delivered]
         try events(of: day).withUnsafeBufferPointer { events in
             for index in range {
                 let event = events[index]
                 key.removeAll()
                 key.write(reserving: 24) { $0.put(merchantId: merchantNumber(of: event)) }
-                guard writer.admits(index: index, key: key.bytes) else { continue }
+                guard writer.admits(index: first + index, key: key.bytes) else { continue }
                 encodeValue(of: event, into: value, as: encoding)
-                try writer.write(index: index, eventTime: eventTime(of: event), eventType: eventType(of: event), value: value.bytes)
+                try writer.write(index: first + index, eventTime: eventTime(of: event), eventType: eventType(of: event), value: value.bytes)
             }
         }
     }

@@ -1,0 +1,98 @@
+import Simulation
+
+/// A simulated day as it starts: the state before it and its merchant events, the day's first part.
+public struct OpenedDay: Sendable {
+    /// The state before the day: what a checkpoint within the day commits, with how far it got.
+    public let before: SimulationState
+    /// The merchant events, and the time of the day's first transaction (`laterTransactionsFrom`).
+    public let events: DayEvents
+    /// How many events of each stream the whole day has.
+    public let totals: PartialDay
+}
+
+/// How large the pieces of a day may get.
+public struct DayPartLimits: Sendable {
+    /// Bytes of a day's drawn transactions held in memory; the rest waits in a scratch file.
+    public var memoryBudget: Int
+    /// Transactions in a part handed to the sinks: a part grows window by window of event time
+    /// until the next window would take it past this (a single window may hold more).
+    public var partSize: Int
+
+    public init(memoryBudget: Int, partSize: Int) {
+        self.memoryBudget = memoryBudget
+        self.partSize = partSize
+    }
+
+    /// A run's limits: 96 MiB (1.5 million transactions) held, parts of 65,536 transactions.
+    public static let standard = DayPartLimits(memoryBudget: 96 << 20, partSize: 65_536)
+}
+
+/// Simulates days and hands each out in parts of bounded size: first its merchant events
+/// (`open`), then its transactions in time order, a few windows of event time at a time (`next`),
+/// each part settled (payment and card numbers) as it is handed out. The day's transactions are
+/// drawn once, when it opens, into a `TransactionSpool`, so a day of any size takes bounded memory.
+/// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
+final class DayParts {
+    private var simulator: Simulator
+    private let spool: TransactionSpool
+    private let partSize: Int
+    private var day: Day?
+    private var nextWindow = 0
+    private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
+    /// The opened day's events so far, counted.
+    private(set) var totals = DayTotals(day: Day(ordinal: 0))
+
+    /// The scratch file, if a day needs one, goes to `scratchFolder`.
+    init(simulator: Simulator, scratchFolder: String, limits: DayPartLimits) {
+        self.simulator = simulator
+        spool = TransactionSpool(scratchFolder: scratchFolder, memoryBudget: limits.memoryBudget)
+        partSize = limits.partSize
+    }
+
+    /// The state after the last day closed (or before the open one).
+    var state: SimulationState { simulator.state }
+
+    /// Starts `day` (the state's next day) and draws all its transactions.
+    func open(_ day: Day) throws -> OpenedDay {
+        precondition(self.day == nil, "the open day is closed first")
+        let before = simulator.state
+        let merchantEvents = simulator.open(day)
+        spool.start(day)
+        try simulator.transactionDraw(of: day).forEachMerchantDay { try spool.add($0) }
+        self.day = day
+        nextWindow = 0
+        earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0)
+        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [], laterTransactionsFrom: spool.firstSecond(from: 0))
+        totals = DayTotals(day: day)
+        totals.add(events)
+        return OpenedDay(before: before, events: events,
+                         totals: PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: spool.count))
+    }
+
+    /// The open day's next part of transactions; nil once they are all out, and the day closed.
+    func next() throws -> DayEvents? {
+        guard let day else { preconditionFailure("a day is open") }
+        let windows = TransactionSpool.windowsPerDay
+        var start = nextWindow
+        while start < windows && spool.count(of: start) == 0 { start += 1 }
+        guard start < windows else {
+            simulator.close(day)
+            self.day = nil
+            return nil
+        }
+        var end = start + 1
+        var size = spool.count(of: start)
+        while end < windows && size + spool.count(of: end) <= partSize {
+            size += spool.count(of: end)
+            end += 1
+        }
+        nextWindow = end
+        var transactions = try spool.transactions(of: start..<end)
+        simulator.settle(&transactions, on: day)
+        let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, earlier: earlier,
+                             laterTransactionsFrom: spool.firstSecond(from: end))
+        earlier.transactions += transactions.count
+        totals.add(part)
+        return part
+    }
+}

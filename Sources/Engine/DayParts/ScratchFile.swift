@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Checkpoints
+
+/// A file without a name for bytes a run needs back later in the same process: created in a
+/// folder and unlinked at once, so that the system frees it when the process ends, however it
+/// ends (a SIGKILL leaves nothing behind).
+final class ScratchFile {
+    private let folder: String
+    private let descriptor: Int32
+    /// Bytes written so far.
+    private(set) var length = 0
+
+    init(in folder: String) throws {
+        self.folder = folder
+        var template = Array((folder + "/.replay-scratch-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw SinkError("cannot create a scratch file in \(folder): \(Self.lastError())") }
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        unlink(path)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends `bytes`; returns the offset they start at.
+    func append(_ bytes: UnsafeRawBufferPointer) throws -> Int {
+        let start = length
+        var done = 0
+        while done < bytes.count {
+            let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(start + done))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SinkError("cannot write a scratch file in \(folder): \(Self.lastError())")
+            }
+            done += written
+        }
+        length += bytes.count
+        return start
+    }
+
+    /// Fills `buffer` with the bytes at `offset`.
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let read = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { throw SinkError("cannot read back a scratch file in \(folder): \(Self.lastError())") }
+            done += read
+        }
+    }
+
+    /// Forgets every byte: the next append starts at offset 0 and overwrites them.
+    func reset() {
+        length = 0
+    }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
+}

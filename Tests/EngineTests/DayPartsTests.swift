@@ -1,0 +1,64 @@
+import Engine
+import Records
+import Foundation
+import Simulation
+import Testing
+
+/// A day handed out in parts (`DaySource`) holds exactly the events of the whole day that
+/// `Simulator.simulate` gives, however small the parts and the memory for drawn transactions.
+@Suite struct DayPartsTests {
+    /// Three days at scale 3 (about 25,000 transactions each): a Friday, a weekend day, a Sunday.
+    let days = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!).days
+    let start = SimulationState(seed: 11, scale: 3)
+
+    func wholeDays() -> (days: [DayEvents], end: SimulationState) {
+        var simulator = Simulator(state: start)
+        return (days.map { simulator.simulate($0) }, simulator.state)
+    }
+
+    @Test(arguments: [
+        (DayPartLimits.standard, false), (DayPartLimits.standard, true),
+        (DayPartLimits(memoryBudget: 64 << 10, partSize: 1_000), false), (DayPartLimits(memoryBudget: 64 << 10, partSize: 1_000), true),
+        (DayPartLimits(memoryBudget: 1, partSize: 1), true),
+    ])
+    func thePartsOfADayAreTheWholeDay(limits: DayPartLimits, prefetching: Bool) throws {
+        let folder = try ScratchFolder()
+        let source = prefetching
+            ? DaySource(simulator: Simulator(state: start), prefetching: days, scratchFolder: folder.path, limits: limits)
+            : DaySource(simulator: Simulator(state: start), scratchFolder: folder.path, limits: limits)
+        defer { source.cancel() }
+        let (whole, end) = wholeDays()
+        for expected in whole {
+            let opened = try source.open(expected.day)
+            #expect(opened.events.merchantEvents.map(\.version) == expected.merchantEvents.map(\.version))
+            #expect(opened.events.transactions.isEmpty)
+            #expect(opened.totals.transactions == expected.transactions.count)
+            var transactions: [Transaction] = []
+            var parts = 0
+            var firstOfNext = opened.events.laterTransactionsFrom
+            while let part = try source.nextPart() {
+                parts += 1
+                #expect(part.merchantEvents.isEmpty)
+                #expect(part.earlier.transactions == transactions.count, "a part says where it starts in the day")
+                #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts")
+                firstOfNext = part.laterTransactionsFrom
+                transactions += part.transactions
+            }
+            #expect(firstOfNext == .max)
+            #expect(transactions == expected.transactions)
+            #expect(source.closed?.totals.transactions == expected.transactions.count)
+            #expect(source.closed?.totals.declined == expected.transactions.filter { !$0.approved }.count)
+            if limits.partSize < expected.transactions.count { #expect(parts > 1) }
+        }
+        #expect(source.closed?.after == end)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "the scratch file has no name")
+    }
+
+    @Test func aScratchFolderThatCannotBeWrittenIsAOneLineError() throws {
+        let source = DaySource(simulator: Simulator(state: start), scratchFolder: "/nonexistent/folder",
+                               limits: DayPartLimits(memoryBudget: 1, partSize: 1_000))
+        let error = #expect(throws: (any Error).self) { _ = try source.open(days[0]) }
+        #expect("\(error!)".hasPrefix("cannot create a scratch file in /nonexistent/folder: "))
+        #expect(!"\(error!)".contains("\n"))
+    }
+}
