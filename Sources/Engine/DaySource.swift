@@ -2,17 +2,11 @@ import Foundation
 import Simulation
 
 /// Hands out simulated days in order, each in parts (`DayParts`): `open` a day, take its parts
-/// with `nextPart` until it returns nil, then read `closed`. With `prefetching`, a thread of its
-/// own simulates a few parts ahead, across days, so that the next part is ready while the current
-/// one is encoded and written; the simulation itself stays sequential on that thread, so the days
-/// are the same bytes either way.
+/// with `nextPart` until it returns nil, then read `closed`. A thread of its own simulates a few
+/// parts ahead, across days, so that the next part is ready while the current one is encoded and
+/// written, and a live feed's next day is drawn before its midnight; the simulation itself stays
+/// sequential on that thread, so the days are the same bytes however the threads run.
 public final class DaySource: @unchecked Sendable {
-    /// How a day ends: the state after it and its events counted.
-    public struct ClosedDay: Sendable {
-        public let after: SimulationState
-        public let totals: DayTotals
-    }
-
     private enum Item {
         case opened(OpenedDay)
         case part(DayEvents)
@@ -26,28 +20,21 @@ public final class DaySource: @unchecked Sendable {
     private var cancelled = false
     /// Items simulated ahead at most: each part holds at most about `DayPartLimits.partSize` transactions.
     private let depth = 4
-    private let prefetching: Bool
     /// The last day's end, once `nextPart` returned nil.
     public private(set) var closed: ClosedDay?
 
-    /// Simulates `days` ahead on a background thread. A day's transactions beyond `limits` wait in
-    /// an unnamed scratch file in `scratchFolder`.
-    public init(simulator: Simulator, prefetching days: [Day], scratchFolder: String, limits: DayPartLimits = .standard) {
+    /// Simulates `days` (endless for a live feed) ahead on a background thread. A day's transactions
+    /// beyond `limits` wait in an unnamed scratch file in `scratchFolder`.
+    public init<Days: Sequence<Day>>(simulator: Simulator, days: Days, scratchFolder: String, limits: DayPartLimits = .standard) {
         parts = DayParts(simulator: simulator, scratchFolder: scratchFolder, limits: limits)
-        prefetching = true
-        Thread.detachNewThread { [self] in produce(days) }
-    }
-
-    /// Simulates on demand.
-    public init(simulator: Simulator, scratchFolder: String, limits: DayPartLimits = .standard) {
-        parts = DayParts(simulator: simulator, scratchFolder: scratchFolder, limits: limits)
-        prefetching = false
+        let upcoming = UpcomingDays(days.makeIterator())
+        Thread.detachNewThread { [self] in produce(upcoming) }
     }
 
     /// Opens `day`, which must follow the previous one.
     public func open(_ day: Day) throws -> OpenedDay {
         closed = nil
-        switch prefetching ? take() : .opened(try parts.open(day)) {
+        switch take() {
         case let .opened(opened):
             precondition(opened.events.day == day, "prefetched days are taken in order")
             return opened
@@ -58,8 +45,7 @@ public final class DaySource: @unchecked Sendable {
 
     /// The open day's next part; nil when the day is over (`closed` then says how it ended).
     public func nextPart() throws -> DayEvents? {
-        let item = prefetching ? take() : try parts.next().map(Item.part) ?? .closed(closing())
-        switch item {
+        switch take() {
         case let .part(events): return events
         case let .closed(day):
             closed = day
@@ -77,10 +63,6 @@ public final class DaySource: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func closing() -> ClosedDay {
-        ClosedDay(after: parts.state, totals: parts.totals)
-    }
-
     private func take() -> Item {
         condition.lock()
         defer { condition.unlock() }
@@ -91,14 +73,14 @@ public final class DaySource: @unchecked Sendable {
         return item
     }
 
-    private func produce(_ days: [Day]) {
+    private func produce(_ days: UpcomingDays) {
         do {
-            for day in days {
-                guard put(.opened(try parts.open(day))) else { return }
+            while let day = days.next() {
+                guard put(.opened(parts.open(day))) else { return }
                 while let part = try parts.next() {
                     guard put(.part(part)) else { return }
                 }
-                guard put(.closed(closing())) else { return }
+                guard put(.closed(parts.closed)) else { return }
             }
         } catch {
             _ = put(.failed(error))
@@ -115,4 +97,13 @@ public final class DaySource: @unchecked Sendable {
         condition.signal()
         return true
     }
+}
+
+/// The days a `DaySource` simulates: an iterator that only its thread advances.
+private final class UpcomingDays: @unchecked Sendable {
+    private var iterator: any IteratorProtocol<Day>
+
+    init(_ iterator: some IteratorProtocol<Day>) { self.iterator = iterator }
+
+    func next() -> Day? { iterator.next() }
 }

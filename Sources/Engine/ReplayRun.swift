@@ -92,13 +92,15 @@ public final class ReplayRun {
 
     /// Runs what remains of `periods` (days after the state's last one), one after another, each
     /// with its own files, paced by `pacer`. With `finishing`, completing the last period
-    /// completes the run. At max pace (where the periods are finite) the next day is simulated
-    /// while the current one is written.
+    /// completes the run. The days are simulated a few parts ahead (`DaySource`), so the next part
+    /// is drawn while the current one is written, and a live feed's next day before its midnight.
+    /// `periods` is iterated twice (by the simulation and by the run), as `Sequence`s like
+    /// `sequence(first:next:)` and arrays allow.
     public func run<Periods: Sequence<Period>>(_ periods: Periods, pacer: Pacer, finishing: Bool) throws -> Outcome {
         let paced = pacer.pace != .max
-        let source = paced
-            ? DaySource(simulator: Simulator(state: state), scratchFolder: scratchFolder, limits: limits)
-            : DaySource(simulator: Simulator(state: state), prefetching: periods.flatMap(remainingDays), scratchFolder: scratchFolder, limits: limits)
+        let last = state.lastGeneratedDate
+        let days = periods.lazy.flatMap(\.days).filter { last == nil || $0 > last! }
+        let source = DaySource(simulator: Simulator(state: state), days: days, scratchFolder: scratchFolder, limits: limits)
         defer { source.cancel() }
         var upcoming = periods.makeIterator()
         var next = upcoming.next()
@@ -147,10 +149,6 @@ public final class ReplayRun {
         let resumed = before.partialDay?.date == day ? before.partialDay : nil
         // How many of the day's events of each stream every sink was handed.
         var handed = eventStreams.map { resumed?[keyPath: $0.delivered] ?? 0 }
-        for (index, stream) in eventStreams.enumerated() where handed[index] > opened.totals[keyPath: stream.delivered] {
-            throw SinkError("merchants.json says \(handed[index]) \(stream.eventsNoun) of \(day) were delivered, but the day has "
-                + "\(opened.totals[keyPath: stream.delivered]): the file was changed; pass -f to start over")
-        }
         func progress() -> SimulationState {
             var partial = before
             var delivered = PartialDay(date: day, merchantEvents: 0, transactions: 0)
@@ -180,9 +178,13 @@ public final class ReplayRun {
             part = try source.nextPart()
         }
         let closed = source.closed!
+        for (index, stream) in eventStreams.enumerated() where handed[index] > closed.counts[keyPath: stream.delivered] {
+            throw SinkError("merchants.json says \(handed[index]) \(stream.eventsNoun) of \(day) were delivered, but the day has "
+                + "\(closed.counts[keyPath: stream.delivered]): the file was changed; pass -f to start over")
+        }
         state = closed.after
         if let timeline, deliveriesRemain() {
-            let rest = DayEvents(day: day, merchantEvents: [], transactions: [], earlier: opened.totals)
+            let rest = DayEvents(day: day, merchantEvents: [], transactions: [], earlier: closed.counts)
             let none = [Int](repeating: 0, count: eventStreams.count)
             if drains { for observer in observers { observer.deliveringPending(timeline.count, after: day) } }
             while deliveriesRemain() {

@@ -14,11 +14,16 @@ import Records
 public struct Republisher {
     let checkpoint: Checkpoint
     let zone: any WallClockZone
+    let scratchFolder: String
+    let limits: DayPartLimits
 
-    /// `checkpoint`: what `merchants.json` holds; `zone`: the rules of the run's time zone.
-    public init(checkpoint: Checkpoint, zone: any WallClockZone) {
+    /// `checkpoint`: what `merchants.json` holds; `zone`: the rules of the run's time zone; the days
+    /// go out in parts as in a run (`DaySource`), beyond `limits` through a scratch file in `scratchFolder`.
+    public init(checkpoint: Checkpoint, zone: any WallClockZone, scratchFolder: String, limits: DayPartLimits = .standard) {
         self.checkpoint = checkpoint
         self.zone = zone
+        self.scratchFolder = scratchFolder
+        self.limits = limits
     }
 
     /// Republishes up to the checkpoint; false when `shouldStop` said to stop first.
@@ -29,20 +34,28 @@ public struct Republisher {
         var days = state.lastGeneratedDate.map { Period(start: first, end: $0).days.map { ($0, [Int](repeating: .max, count: eventStreams.count)) } } ?? []
         if let partial = state.partialDay { days.append((partial.date, eventStreams.map { partial[keyPath: $0.delivered] })) }
         var deliveries = try disorderedDeliveries(from: first)
-        var simulator = Simulator(state: SimulationState(seed: state.seed, scale: state.scale, timeZone: state.timeZone))
-        var lastDay: DayEvents?
+        let source = DaySource(simulator: Simulator(state: SimulationState(seed: state.seed, scale: state.scale, timeZone: state.timeZone)),
+                               days: days.map(\.0), scratchFolder: scratchFolder, limits: limits)
+        defer { source.cancel() }
+        var lastPart: DayEvents?
         for (day, limits) in days {
-            if shouldStop() { return false }
-            let events = simulator.simulate(day)
-            lastDay = events
-            let ranges = eventStreams.indices.map { 0..<min(limits[$0], eventStreams[$0].count(in: events)) }
-            let slice = EventSlice(events: events, ranges: ranges,
-                                   deliveries: deliveries?.reach(events, through: ranges[EventStreams.deliveredIndex].upperBound))
-            for sink in publishers { try sink.write(slice) }
+            var part: DayEvents? = try source.open(day).events
+            while let events = part {
+                if shouldStop() { return false }
+                lastPart = events
+                let ranges = eventStreams.indices.map { index in
+                    let first = events.earlier[keyPath: eventStreams[index].delivered]
+                    return 0..<min(max(0, limits[index] - first), eventStreams[index].count(in: events))
+                }
+                let slice = EventSlice(events: events, ranges: ranges,
+                                       deliveries: deliveries?.reach(events, through: ranges[EventStreams.deliveredIndex].upperBound))
+                for sink in publishers { try sink.write(slice) }
+                part = try source.nextPart()
+            }
         }
-        if let rest = deliveries?.rest, let lastDay {
+        if let rest = deliveries?.rest, let lastPart {
             let none = [Range<Int>](repeating: 0..<0, count: eventStreams.count)
-            for sink in publishers { try sink.write(EventSlice(events: lastDay, ranges: none, deliveries: rest)) }
+            for sink in publishers { try sink.write(EventSlice(events: lastPart, ranges: none, deliveries: rest)) }
         }
         return true
     }
@@ -75,11 +88,13 @@ private struct MadeDeliveries {
         self.pending = pending
     }
 
-    /// The deliveries due by the time the first `count` transactions of `events` are reached, in mark order.
+    /// The deliveries due by the time the first `count` transactions of `events` (a part of a day)
+    /// are reached, in mark order.
     mutating func reach(_ events: DayEvents, through count: Int) -> [Delivery] {
         var made: [Delivery] = []
         for index in 0..<count {
-            let (first, second) = plan.deliveries(of: events.transactions[index], day: events.day, index: index, epoch: epoch)
+            let (first, second) = plan.deliveries(of: events.transactions[index], day: events.day, index: events.earlier.transactions + index,
+                                                  epoch: epoch)
             if let second { waiting.insert(Waiting(second)) }
             guard first.mark.kind == .onTime else {
                 waiting.insert(Waiting(first))

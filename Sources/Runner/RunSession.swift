@@ -99,7 +99,7 @@ public final class RunSession {
         let disorderLog = disorderRecord.flatMap { $0.writesLog ? DeliveryPlan(settings: $0.settings, seed: state.seed, zone: timezone) : nil }
         let written = WrittenRows()
         if let connection = kafkaConnection, connection.lostRecords {
-            let republisher = Republisher(checkpoint: plan.start, zone: timezone)
+            let republisher = Republisher(checkpoint: plan.start, zone: timezone, scratchFolder: folder.path, limits: request.dayParts)
             guard try republisher.republish(to: [connection.sink], shouldStop: shouldStop) else {
                 return RunSummary(outcome: .stopped, isHistory: plan.isHistory)
             }

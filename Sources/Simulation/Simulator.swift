@@ -35,6 +35,12 @@ public struct Simulator: Sendable {
         return merchantEvents
     }
 
+    /// The first second of `day` that may have a transaction: every merchant event of the day is
+    /// before it (they all happen before business hours), and no transaction is.
+    public static func firstTransactionSecond(of day: Day) -> Int64 {
+        day.startSecond + Int64(BusinessRules.firstBusinessHour * 3600)
+    }
+
     /// The draw of the opened `day`'s transactions, from the merchants and stored cards as the day
     /// opened; call it before the day's first `settle`.
     public func transactionDraw(of day: Day) -> TransactionGenerator {

@@ -25,13 +25,16 @@ import Testing
         #expect(Set(events.map { "\($0.key) v\($0.value["version"]!)" }).count == merchantRows)
     }
 
-    @Test func aBrokerThatComesBackEmptyFailsTheRunAndTheSameCommandPublishesWhatIsMissing() throws {
+    /// Also with days cut in many parts (`REPLAY_DAY_PARTS` of `replay-fault-injection`), as a large day is:
+    /// the days published again go out in parts too.
+    @Test(arguments: [[:], ["REPLAY_DAY_PARTS": "32768,700"]])
+    func aBrokerThatComesBackEmptyFailsTheRunAndTheSameCommandPublishesWhatIsMissing(parts: [String: String]) throws {
         let port = try KafkaStreamTests.freePort()
         var broker: StandaloneBroker? = try StandaloneBroker(port: port)
         let folder = try TemporaryFolder()
         // Slowly (a simulated day in 10 s), so that the broker goes away long before the run ends however busy the
         // machine; the runs after it at full speed (the pace is not part of the run).
-        let child = try ReplayBinary.start(command(folder, broker!.address, pace: "8640"))
+        let child = try ReplayBinary.start(command(folder, broker!.address, pace: "8640"), environment: parts)
         let arguments = command(folder, broker!.address, pace: "max")
         #expect(child.wait(for: "debug: 2024-01-01", on: 1))
         broker = nil
@@ -42,10 +45,10 @@ import Testing
         #expect(last.hasPrefix("replay: error: ") && last.contains("run the same command again to publish what is missing"), "\(failed.stderr)")
 
         // Killed right after publishing the missing records again, before its first checkpoint: the next run finds them there.
-        let killed = try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": "slice-written:1"])
+        let killed = try ReplayBinary.run(arguments, environment: parts.merging(["REPLAY_KILL_AT": "slice-written:1"]) { $1 })
         #expect(killed.killedBySignal, "\(killed.stderr)")
         #expect(killed.stderr.contains("Kafka lost records of this run"), "\(killed.stderr)")
-        let rerun = try ReplayBinary.run(arguments)
+        let rerun = try ReplayBinary.run(arguments, environment: parts)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         try expectEverythingOnce(folder, at: broker!.address)
     }

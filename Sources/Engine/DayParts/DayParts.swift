@@ -4,10 +4,16 @@ import Simulation
 public struct OpenedDay: Sendable {
     /// The state before the day: what a checkpoint within the day commits, with how far it got.
     public let before: SimulationState
-    /// The merchant events, and the time of the day's first transaction (`laterTransactionsFrom`).
+    /// The merchant events; no transaction of the day is before `laterTransactionsFrom`.
     public let events: DayEvents
-    /// How many events of each stream the whole day has.
-    public let totals: PartialDay
+}
+
+/// How a simulated day ended: the state after it and its events counted.
+public struct ClosedDay: Sendable {
+    public let after: SimulationState
+    public let totals: DayTotals
+    /// How many events of each stream the day had.
+    public let counts: PartialDay
 }
 
 /// How large the pieces of a day may get.
@@ -30,13 +36,16 @@ public struct DayPartLimits: Sendable {
 /// Simulates days and hands each out in parts of bounded size: first its merchant events
 /// (`open`), then its transactions in time order, a few windows of event time at a time (`next`),
 /// each part settled (payment and card numbers) as it is handed out. The day's transactions are
-/// drawn once, when it opens, into a `TransactionSpool`, so a day of any size takes bounded memory.
+/// drawn once, before its first part of them (so the merchant events can go out meanwhile), into
+/// a `TransactionSpool`, so a day of any size takes bounded memory.
 /// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
 final class DayParts {
     private var simulator: Simulator
     private let spool: TransactionSpool
     private let partSize: Int
     private var day: Day?
+    /// True once the open day's transactions are in the spool.
+    private var drawn = false
     private var nextWindow = 0
     private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
     /// The opened day's events so far, counted.
@@ -49,29 +58,33 @@ final class DayParts {
         partSize = limits.partSize
     }
 
-    /// The state after the last day closed (or before the open one).
-    var state: SimulationState { simulator.state }
-
-    /// Starts `day` (the state's next day) and draws all its transactions.
-    func open(_ day: Day) throws -> OpenedDay {
+    /// Starts `day` (the state's next day): its merchant events.
+    func open(_ day: Day) -> OpenedDay {
         precondition(self.day == nil, "the open day is closed first")
         let before = simulator.state
         let merchantEvents = simulator.open(day)
-        spool.start(day)
-        try simulator.transactionDraw(of: day).forEachMerchantDay { try spool.add($0) }
         self.day = day
+        drawn = false
         nextWindow = 0
         earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0)
-        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [], laterTransactionsFrom: spool.firstSecond(from: 0))
+        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [],
+                               laterTransactionsFrom: Simulator.firstTransactionSecond(of: day))
         totals = DayTotals(day: day)
         totals.add(events)
-        return OpenedDay(before: before, events: events,
-                         totals: PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: spool.count))
+        return OpenedDay(before: before, events: events)
     }
+
+    /// How the day that the last `next` closed ended.
+    var closed: ClosedDay { ClosedDay(after: simulator.state, totals: totals, counts: earlier) }
 
     /// The open day's next part of transactions; nil once they are all out, and the day closed.
     func next() throws -> DayEvents? {
         guard let day else { preconditionFailure("a day is open") }
+        if !drawn {
+            spool.start(day)
+            try simulator.transactionDraw(of: day).forEachMerchantDay { try spool.add($0) }
+            drawn = true
+        }
         let windows = TransactionSpool.windowsPerDay
         var start = nextWindow
         while start < windows && spool.count(of: start) == 0 { start += 1 }
