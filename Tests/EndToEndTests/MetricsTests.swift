@@ -158,9 +158,12 @@ import Testing
     }
 
     /// A fixed-offset zone whose local time is now between 03:00 and 03:59, when every merchant is closed.
-    static func zoneInTheSmallHours() -> String {
+    static func zoneInTheSmallHours() -> String { zone(whereTheHourIs: 3) }
+
+    /// A fixed-offset zone whose local time is `hour`:xx now.
+    static func zone(whereTheHourIs hour: Int) -> String {
         let utcHour = Int(Date().timeIntervalSince1970) / 3_600 % 24
-        var offset = 3 - utcHour                    // hours east of UTC
+        var offset = hour - utcHour                 // hours east of UTC
         if offset < -12 { offset += 24 }
         if offset > 14 { offset -= 24 }
         return offset == 0 ? "Etc/GMT" : offset > 0 ? "Etc/GMT-\(offset)" : "Etc/GMT+\(-offset)"  // POSIX signs: GMT-3 is UTC+3
@@ -188,6 +191,43 @@ import Testing
         while (second["replay_simulated_time_seconds{}"] ?? 0) <= simulated && Date() < deadline { second = try Self.scrape(base) }
         #expect((second["replay_simulated_time_seconds{}"] ?? 0) > simulated && caughtUp(second), "\(second)")
         #expect(try Self.probe(base, "/healthz") == "200 live")
+    }
+
+    /// A live feed started in the afternoon at scale 20: it catches up with the day's events so far at
+    /// full speed, then follows the clock with no lag; what it wrote is the start of that day as a
+    /// history run writes it, and holds every transaction of the day until it caught up.
+    @Test func aLiveFeedStartedInTheAfternoonCatchesUpAndKeepsPace() throws {
+        let zone = Self.zone(whereTheHourIs: 16)
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let child = try ReplayBinary.start(["--realtime", "--scale", "20", "--timezone", zone, "--output-dir", folder.path,
+                                            "--brokers", "none", "--metrics-port", "0"])
+        defer { child.signal(SIGKILL); _ = child.finish() }
+        let base = try #require(Self.address(of: child), "\(child.text.stderr)")
+        let deadline = Date().addingTimeInterval(60)
+        var samples = try Self.scrape(base)
+        func caughtUp() -> Bool {
+            abs((samples["replay_simulated_time_seconds{}"] ?? 0) - Date().timeIntervalSince1970) < 5
+                && (samples["replay_schedule_lag_seconds{}"] ?? .infinity) < 1
+                && (samples["replay_events_emitted_total{stream=transactions}"] ?? 0) > 0
+        }
+        while !caughtUp() && Date() < deadline { samples = try Self.scrape(base) }
+        #expect(caughtUp(), "\(samples)")
+        let local = DateFormatter()
+        local.timeZone = TimeZone(identifier: zone)
+        local.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let caughtUpAt = local.string(from: Date().addingTimeInterval(-5))
+        child.signal(SIGINT)
+        let stopped = child.finish()
+        #expect(stopped.status == 0, "a live feed stops when told: \(stopped.stderr)")
+
+        let today = String(caughtUpAt.prefix(10))
+        #expect(try ReplayBinary.run(["--initial", "--start-date", today, "--end-date", today, "--scale", "20", "--timezone", zone,
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        let name = "transactions_\(today)_\(today).csv"
+        let live = try folder.lines(name), whole = try reference.lines(name)
+        #expect(live.count > 1 && Array(whole.prefix(live.count)) == live, "the feed wrote the start of the day")
+        let due = whole.dropFirst().filter { $0.split(separator: ",")[1] < caughtUpAt }.count
+        #expect(live.count - 1 >= due, "every transaction due before it caught up is out: \(live.count - 1) of \(due)")
     }
 
     @Test func aPortInUseIsRefusedInOneLine() throws {
