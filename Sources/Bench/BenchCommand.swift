@@ -109,7 +109,7 @@ struct Bench: ParsableCommand {
         table.note("against one process, on this machine's \(ProcessInfo.processInfo.activeProcessorCount) cores: \(speedups)")
         table.note(ShardModel(simulation: simulate, oneShard: sharded[1]!).summary)
 
-        for (pace, scale) in [("realtime", 100.0), ("1000", 10.0)] {
+        for (pace, scale) in [("realtime", 1000.0), ("1000", 10.0)] {
             let lag = try child(["--row", "pacing", "--pace", pace, "--scale", String(scale), "--pacing-seconds", String(pacingSeconds)])
             table.lag("pacing lag at --pace \(pace) (scale \(Int(scale)), \(Int(pacingSeconds)) s)", lag)
         }

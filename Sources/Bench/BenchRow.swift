@@ -152,16 +152,19 @@ struct BenchRow {
 
     /// Lag of each emitted event behind its schedule, from noon of the second simulated day on.
     private func pacing(into folder: String) throws -> BenchResult {
-        var warmUp = Simulator(state: SimulationState(seed: RunRequest.defaultSeed, scale: scale))
-        _ = warmUp.simulate(Self.firstDay)
         let day = Self.firstDay.adding(days: 1)
         let noon = day.startSecond + 12 * 3600
-        // Start at noon through the resume path: the morning's events count as delivered.
-        var preview = warmUp
-        let morning = preview.simulate(day)
-        var state = warmUp.state
-        state.partialDay = PartialDay(date: day, merchantEvents: morning.merchantEvents.count,
-                                      transactions: morning.transactions.prefix { $0.timestamp < noon }.count)
+        // Start at noon through the resume path: the morning's events count as delivered. The days
+        // go through day parts, as in a run, so that a large scale does not hold a whole day.
+        let source = DaySource(simulator: Simulator(state: SimulationState(seed: RunRequest.defaultSeed, scale: scale)),
+                               days: [Self.firstDay, day], scratchFolder: folder)
+        defer { source.cancel() }
+        _ = try source.open(Self.firstDay)
+        while try source.nextPart() != nil {}
+        var state = source.closed!.after
+        var morning = PartialDay(date: day, merchantEvents: try source.open(day).events.merchantEvents.count, transactions: 0)
+        while let part = try source.nextPart() { morning.transactions += part.transactions.prefix { $0.timestamp < noon }.count }
+        state.partialDay = morning
         // The clock starts when the first event is about to be emitted, not while the day is simulated.
         var started: Date?
         let stop = { () -> Bool in
