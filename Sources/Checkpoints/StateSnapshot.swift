@@ -35,9 +35,10 @@ public final class StateSnapshot {
         return checkpoint
     }
 
-    /// Replaces the file with `checkpoint` (temporary file, fsync, rename).
+    /// Replaces the file with `checkpoint` (temporary file, fsync, rename), streamed a few MiB at a time.
     public func save(_ checkpoint: Checkpoint) throws {
-        try AtomicFile.write(StateJSONWriter.encode(checkpoint), to: path)
+        try AtomicFile.prepare(path) { try StateJSONWriter.stream(checkpoint, to: $0) }
+        try AtomicFile.commit(path)
     }
 
     private static func explain(_ error: DecodingError) -> String {
