@@ -50,7 +50,13 @@ public enum AtomicFile {
         return true
     }
 
-    private static func syncFolder(of path: String) {
+    /// Removes `path` (nothing to do when it is not there) and syncs its folder.
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw SinkError("cannot remove \(path): \(BufferedFile.lastError())") }
+        syncFolder(of: path)
+    }
+
+    static func syncFolder(of path: String) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderDescriptor >= 0 {

@@ -219,10 +219,16 @@ extension StateJSONWriter {
     static let chunk = 4 << 20
 
     /// Writes `checkpoint`'s `merchants.json` into `file`, handing it `chunk` bytes or more at a
-    /// time (the file still to be closed).
-    static func stream(_ checkpoint: Checkpoint, to file: BufferedFile, chunk: Int = chunk) throws {
+    /// time (the file still to be closed); returns the identity of the bytes written.
+    static func stream(_ checkpoint: Checkpoint, to file: BufferedFile, chunk: Int = chunk) throws -> SnapshotIdentity {
+        var hash = ContentHash()
         let buffer = file.buffer
-        try StateJSONWriter(out: buffer, spill: { if buffer.count >= chunk { try file.flush() } }).write(checkpoint)
-        try file.flush()
+        func handOver() throws {
+            hash.update(buffer.bytes)
+            try file.flush()
+        }
+        try StateJSONWriter(out: buffer, spill: { if buffer.count >= chunk { try handOver() } }).write(checkpoint)
+        try handOver()
+        return SnapshotIdentity(length: file.size, hash: hash.finalized)
     }
 }
