@@ -30,6 +30,27 @@ import Testing
         #expect(try folder.read("merchants.json") == reference.read("merchants.json"))
     }
 
+    /// A damaged entry that a whole one follows is not a torn tail: the run and `compact` refuse
+    /// it in one line and leave both files as they are.
+    @Test func aDamagedJournalEntryIsRefusedInOneLine() throws {
+        let (folder, _) = try generatedHistory(through: "2024-01-01")
+        let arguments = ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", "none", "--pace", "28800"]
+        for _ in 0..<2 {
+            #expect(try ReplayBinary.run(arguments, environment: ["REPLAY_KILL_AT": "journal-appended:1"]).killedBySignal)
+        }
+        var journal = try folder.read("merchants.journal")
+        journal[32 + 24 + 10] ^= 0x01  // inside the first entry's payload
+        try journal.write(to: URL(fileURLWithPath: folder.file("merchants.journal")))
+        let before = try folder.state()
+        for command in [arguments, ["compact", "--output-dir", folder.path]] {
+            let refused = try ReplayBinary.run(command)
+            #expect(refused.status == 1 && refused.stderrLines.count == 1, "\(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("replay: error: \(folder.file("merchants.journal")) is corrupt: entry 1 at byte 32 is damaged"),
+                    "\(refused.stderr)")
+            #expect(try folder.state() == before)
+        }
+    }
+
     @Test func aFolderWithoutStateOrInUseIsRefusedInOneLine() throws {
         let empty = try TemporaryFolder()
         let missing = try ReplayBinary.run(["compact", "--output-dir", empty.file("nowhere")])
