@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "GatewayTests", dependencies: ["BrokerGateway", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Engine", "Records", "Checkpoints", "Simulation", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Engine", "Records", "Checkpoints", "Simulation", "SimulatedClock", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Simulation", "Records", "Checkpoints", "BatchFiles", "SimulatedClock"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Simulation", "Records", "Checkpoints", "KafkaClient", "DevelopmentBroker", "KafkaPublishing", .product(name: "PropertyBased", package: "swift-property-based"),

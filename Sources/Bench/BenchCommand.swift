@@ -64,10 +64,12 @@ struct Bench: ParsableCommand {
         for scale in [100.0, 1000.0] {
             let day = try measure("files", days: 1, repetitions: 1, scale: scale)
             table.add("files only: one day at scale \(Int(scale)) (tx, 1 run)", day, unit: "tx/s")
-            let mebibytes = Double(day.checkpointBytes) / 1_048_576
-            table.note("scale \(Int(scale)): \(day.checkpoints) checkpoints wrote \(mebibytes.twoDecimals) MiB of merchants.json; "
+            table.note("scale \(Int(scale)): \(Self.checkpoints(day)); "
                 + "\((day.seconds / Double(max(day.count, 1)) * 1e6).twoDecimals) µs a transaction against "
                 + "\((perTransaction * 1e6).twoDecimals) µs over \(days) days at scale 1 (\(BenchTable.ratio(day.seconds / Double(max(day.count, 1)), perTransaction)))")
+            let next = try measure("files-next-day", days: 1, repetitions: 1, scale: scale)
+            table.add("files only: the next day at scale \(Int(scale)) (tx, 1 run)", next, unit: "tx/s")
+            table.note("scale \(Int(scale)), --incremental over that day: \(Self.checkpoints(next))")
         }
 
         let json = try measure("encode-json")
@@ -114,6 +116,12 @@ struct Bench: ParsableCommand {
             table.lag("pacing lag at --pace \(pace) (scale \(Int(scale)), \(Int(pacingSeconds)) s)", lag)
         }
         print(table.render(machine: BenchTable.machine()))
+    }
+
+    /// What a row's checkpoints cost: how many, the bytes of merchants.json and its journal, the time.
+    private static func checkpoints(_ result: BenchResult) -> String {
+        "\(result.checkpoints) checkpoints wrote \((Double(result.checkpointBytes) / 1_048_576).twoDecimals) MiB of merchants.json and its "
+            + "journal and took \(result.checkpointSeconds.twoDecimals) s (at most \(result.checkpointMaxSeconds.twoDecimals) s)"
     }
 
     private func measure(_ row: String, days: Int? = nil, repetitions: Int? = nil, brokers: String = "embedded", count: Int = 0,

@@ -37,6 +37,7 @@ struct BenchRow {
         switch name {
         case "simulate": return simulate()
         case "files": return try generate(into: folder, brokers: .filesOnly)
+        case "files-next-day": return try generate(into: folder, brokers: .filesOnly, nextDay: true)
         case "kafka": return try generate(into: folder, brokers: try broker)
         case "kafka-avro": return try generate(into: folder, brokers: try broker, values: .avro(registryURL: try BenchRegistry().url))
         case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: Self.disorder)
@@ -78,24 +79,31 @@ struct BenchRow {
     }
 
     /// The production path: the run of `replay --initial … -f` as a `RunSession` in this process
-    /// (as `shard`, whose files hold the events it published).
+    /// (as `shard`, whose files hold the events it published). With `nextDay`, that history is
+    /// written first, untimed, and the row is the day after it (`replay --incremental -f`).
     private func generate(into root: String, brokers: BrokerChoice, values: ValueFormatChoice = .json,
-                          disorder: DisorderSettings? = nil) throws -> BenchResult {
+                          disorder: DisorderSettings? = nil, nextDay: Bool = false) throws -> BenchResult {
         let shard = try self.shardToRun
-        let run = RunRequest(mode: .initial(Period(start: Self.firstDay, end: lastDay)), seed: nil, scale: scale, timeZone: nil, pace: nil,
-                             force: true, kafka: nil, disorder: disorder, writesDisorderLog: disorder != nil)
-        let request = SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
+        let history = Period(start: Self.firstDay, end: lastDay)
+        let period = nextDay ? Period(day: lastDay.adding(days: 1)) : history
+        func request(_ mode: RunRequest.Mode) -> SessionRequest {
+            let run = RunRequest(mode: mode, seed: nil, scale: scale, timeZone: nil, pace: nil, force: true, kafka: nil, disorder: disorder,
+                                 writesDisorderLog: disorder != nil)
+            return SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
+        }
         var logger = Logger(label: "replay-bench") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning  // as `replay --quiet`: warnings (a broker's retention overflowing) and errors only
+        if nextDay, try RunSession(request(.initial(history)), logger: logger).run().outcome != .completed {
+            throw UserError("the benchmark's history before the next day did not complete")
+        }
         let folder = SessionRequest.folder(of: shard, in: root)
-        let checkpoints = CheckpointWrites(file: folder + "/" + StateSnapshot.fileName)
-        let session = RunSession(request, logger: logger, observers: [checkpoints])
+        let checkpoints = CheckpointWrites(folder: folder)
+        let session = RunSession(request(nextDay ? .incremental(period.start) : .initial(history)), logger: logger, observers: [checkpoints])
         let started = Date()
         let outcome = try session.run().outcome
         let seconds = Date().timeIntervalSince(started)
         guard outcome == .completed else { throw UserError("the benchmark's run did not complete: \(outcome)") }
         let peak = PeakMemory.mebibytes() ?? 0
-        let period = Period(start: Self.firstDay, end: lastDay)
         var events = try Self.lineCount(folder + "/" + period.fileName("transactions")) - 1
         if brokers.publishes { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
         var result = BenchResult(count: events, seconds: seconds)
@@ -103,6 +111,8 @@ struct BenchRow {
         result.startedAt = started.timeIntervalSince1970
         result.checkpoints = checkpoints.count
         result.checkpointBytes = checkpoints.bytes
+        result.checkpointSeconds = checkpoints.seconds
+        result.checkpointMaxSeconds = checkpoints.maxSeconds
         return result
     }
 
@@ -251,17 +261,44 @@ private final class MessageCollector: RecordWriter {
     }
 }
 
-/// Counts a run's checkpoints and the bytes each wrote: the size of `merchants.json` once it is
-/// committed (a checkpoint rewrites the whole file).
+/// Counts a run's checkpoints, the seconds each took and the bytes each wrote: the growth of
+/// `merchants.journal` (all of it when it was made anew), plus the size of `merchants.json`
+/// whenever a checkpoint wrote it whole (a new file renamed in place: another inode or time).
 private final class CheckpointWrites: RunObserver {
-    private let file: String
+    private let snapshot: String
+    private let journal: String
+    private var snapshotFile: [Int]?
+    private var journalBytes = 0
     private(set) var count = 0
     private(set) var bytes = 0
+    private(set) var seconds = 0.0
+    private(set) var maxSeconds = 0.0
 
-    init(file: String) { self.file = file }
+    /// Counts from the files' state now (a history already in `folder` is not counted).
+    init(folder: String) {
+        snapshot = folder + "/" + StateSnapshot.fileName
+        journal = folder + "/" + StateSnapshot.journalName
+        snapshotFile = Self.status(snapshot)?.identity
+        journalBytes = Self.status(journal)?.size ?? 0
+    }
 
     func committed(_ checkpoint: Checkpoint, seconds: Double) {
         count += 1
-        bytes += ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
+        self.seconds += seconds
+        maxSeconds = max(maxSeconds, seconds)
+        if let file = Self.status(snapshot), file.identity != snapshotFile {
+            bytes += file.size
+            snapshotFile = file.identity
+        }
+        let journalNow = Self.status(journal)?.size ?? 0
+        bytes += journalNow >= journalBytes ? journalNow - journalBytes : journalNow
+        journalBytes = journalNow
+    }
+
+    /// The file's size, and its inode and modification time; nil when it is not there.
+    private static func status(_ path: String) -> (size: Int, identity: [Int])? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int(info.st_size), [Int(info.st_ino), info.st_mtim.tv_sec, info.st_mtim.tv_nsec])
     }
 }

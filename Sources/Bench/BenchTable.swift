@@ -10,9 +10,13 @@ struct BenchResult {
     var p99: Double?
     /// When the timed work began (Unix seconds), so that rows run at once can be timed together.
     var startedAt: Double = 0
-    /// For the replay rows: the checkpoints committed, and the bytes of `merchants.json` they wrote.
+    /// For the replay rows: the checkpoints committed, the bytes of `merchants.json` and
+    /// `merchants.journal` they wrote, and the seconds they took (each making the sinks durable
+    /// and committing), in all and at most.
     var checkpoints = 0
     var checkpointBytes = 0
+    var checkpointSeconds = 0.0
+    var checkpointMaxSeconds = 0.0
 
     var rate: Double { Double(count) / max(seconds, 1e-9) }
 
@@ -23,17 +27,22 @@ struct BenchResult {
         self.p99 = p99
     }
 
-    /// `RESULT count seconds peakMiB p50 p99 startedAt checkpoints checkpointBytes`, the line a row process prints.
-    var line: String { "RESULT \(count) \(seconds) \(peakMiB) \(p50 ?? -1) \(p99 ?? -1) \(startedAt) \(checkpoints) \(checkpointBytes)" }
+    /// `RESULT count seconds peakMiB p50 p99 startedAt checkpoints checkpointBytes checkpointSeconds checkpointMaxSeconds`,
+    /// the line a row process prints.
+    var line: String {
+        "RESULT \(count) \(seconds) \(peakMiB) \(p50 ?? -1) \(p99 ?? -1) \(startedAt) \(checkpoints) \(checkpointBytes) \(checkpointSeconds) \(checkpointMaxSeconds)"
+    }
 
     init?(line: String) {
         let fields = line.split(separator: "\n").last { $0.hasPrefix("RESULT ") }?.split(separator: " ").dropFirst().compactMap { Double($0) }
-        guard let fields, fields.count == 8 else { return nil }
+        guard let fields, fields.count == 10 else { return nil }
         self.init(count: Int(fields[0]), seconds: fields[1], p50: fields[3] < 0 ? nil : fields[3], p99: fields[4] < 0 ? nil : fields[4])
         peakMiB = fields[2]
         startedAt = fields[5]
         checkpoints = Int(fields[6])
         checkpointBytes = Int(fields[7])
+        checkpointSeconds = fields[8]
+        checkpointMaxSeconds = fields[9]
     }
 
     /// The run with the median time, with the highest peak RSS of all runs.

@@ -9,15 +9,28 @@ import Foundation
 public enum AtomicFile {
     /// Writes `content` (the buffer itself, so that it stays alive while its bytes are read).
     public static func write(_ content: EncodingBuffer, to path: String) throws {
-        let temporary = path + ".tmp"
-        let file = try BufferedFile(creating: temporary)
-        file.buffer.append(contentsOf: content)
+        try prepare(path) { $0.buffer.append(contentsOf: content) }
+        try commit(path)
+    }
+
+    /// The first half of a replacement: `body` writes the new content into `path`'s temporary
+    /// file, which is then synced and closed; returns what `body` returned. `commit` puts it in place.
+    static func prepare<Result>(_ path: String, _ body: (BufferedFile) throws -> Result) throws -> Result {
+        let file = try BufferedFile(creating: temporary(of: path), flushThreshold: StateJSONWriter.chunk)
+        let result = try body(file)
         try file.close()
-        guard rename(temporary, path) == 0 else {
+        return result
+    }
+
+    /// The second half: renames the prepared temporary file over `path` and syncs the folder.
+    static func commit(_ path: String) throws {
+        guard rename(temporary(of: path), path) == 0 else {
             throw SinkError("cannot replace \(path): \(BufferedFile.lastError())")
         }
         syncFolder(of: path)
     }
+
+    private static func temporary(of path: String) -> String { path + ".tmp" }
 
     /// Creates the file with `content` unless it exists (a temporary file of a name no other
     /// process or host uses, fsync, then a hard link, which fails rather than replace): of several
@@ -37,7 +50,13 @@ public enum AtomicFile {
         return true
     }
 
-    private static func syncFolder(of path: String) {
+    /// Removes `path` (nothing to do when it is not there) and syncs its folder.
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw SinkError("cannot remove \(path): \(BufferedFile.lastError())") }
+        syncFolder(of: path)
+    }
+
+    static func syncFolder(of path: String) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let folderDescriptor = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderDescriptor >= 0 {

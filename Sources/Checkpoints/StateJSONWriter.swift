@@ -3,14 +3,20 @@ import Simulation
 
 /// Writes `merchants.json`: the JSON form that `SimulationState`'s `Decodable` conformance reads
 /// (plus the unfinished run's record), keys sorted, one merchant version or card profile per line.
+/// Journal entries write their part of the state with it too (see `CheckpointChange`).
 ///
 /// Hand-written instead of `JSONEncoder`: with sorted keys the encoder spent most of a checkpoint
 /// comparing key strings (callgrind), about a second per save at `--scale 100`; this writer
-/// goes through `EncodingBuffer` in one pass.
-enum StateJSONWriter {
-    static func encode(_ checkpoint: Checkpoint) -> EncodingBuffer {
+/// goes through `EncodingBuffer` in one pass. It calls `spill` after each line of the long
+/// sections (cards, merchants, pending deliveries), where a file hands its buffer over a few MiB
+/// at a time, so that the whole state never sits in memory as text.
+struct StateJSONWriter {
+    let out: EncodingBuffer
+    /// Called after each line of a long section; may hand `out`'s bytes to a file and empty it, or throw to give up.
+    let spill: () throws -> Void
+
+    func write(_ checkpoint: Checkpoint) throws {
         let state = checkpoint.state
-        let out = EncodingBuffer(capacity: 1 << 20)
         var top = JSONMembers(out, indent: 0, multiline: true)
         top.text("card_counter", String(state.cardCounter))
         top.key("card_profiles")
@@ -24,6 +30,7 @@ enum StateJSONWriter {
             fields.string("card_profile_id", CardProfile.id(number: card.number))
             fields.string("card_type", card.type.name)
             fields.close()
+            try spill()
         }
         cards.close()
         if let first = state.firstDate { top.string("first_generated_date", first.description) }
@@ -39,6 +46,7 @@ enum StateJSONWriter {
             fields.raw("longitude") { $0.put(fixed: Int(merchant.longitudeE6), decimals: 6, divisor: 1_000_000) }
             fields.number("terminal_count", merchant.terminalCount)
             fields.close()
+            try spill()
         }
         details.close()
         top.key("merchants")
@@ -48,10 +56,11 @@ enum StateJSONWriter {
             out.append("[\n")
             for (index, version) in merchant.versions.enumerated() {
                 out.append(String(repeating: " ", count: 6))
-                writeVersion(version, to: out)
+                writeVersion(version)
                 out.append(index + 1 < merchant.versions.count ? ",\n" : "\n")
             }
             out.append(String(repeating: " ", count: 4) + "]")
+            try spill()
         }
         histories.close()
         if let plan = state.monthPlan {
@@ -77,19 +86,19 @@ enum StateJSONWriter {
         top.text("total_transactions", String(state.totalTransactions))
         if let run = checkpoint.unfinishedRun {
             top.key("unfinished_run")
-            writeRun(run, to: out)
+            try writeRun(run)
         }
         top.close()
         out.append("\n")
-        return out
     }
 
-    private static func writeRun(_ run: RunRecord, to out: EncodingBuffer) {
+    /// The unfinished run's record, at the indentation of a member of the top object.
+    func writeRun(_ run: RunRecord) throws {
         var fields = JSONMembers(out, indent: 2, multiline: true)
         fields.string("command", run.command.rawValue)
         if let disorder = run.disorder {
             fields.key("disorder")
-            writeDisorder(disorder, to: out)
+            try writeDisorder(disorder)
         }
         if let end = run.endDate { fields.string("end_date", end.description) }
         fields.key("files")
@@ -108,7 +117,7 @@ enum StateJSONWriter {
             }
             if let publication = kafka.publication {
                 target.key("publication")
-                writePublication(publication, to: out)
+                writePublication(publication)
             }
             target.key("topics")
             out.append("[")
@@ -125,7 +134,7 @@ enum StateJSONWriter {
     }
 
     /// The disorder's settings, then its pending deliveries, one per line.
-    private static func writeDisorder(_ disorder: DisorderRecord, to out: EncodingBuffer) {
+    private func writeDisorder(_ disorder: DisorderRecord) throws {
         var fields = JSONMembers(out, indent: 4, multiline: true)
         fields.string("epoch", disorder.epoch.description)
         fields.text("log", String(disorder.writesLog))
@@ -143,6 +152,7 @@ enum StateJSONWriter {
                 }
             }
             item.close()
+            try spill()
         }
         out.append(disorder.pending.isEmpty ? "]" : "\n" + String(repeating: " ", count: 6) + "]")
         fields.key("settings")
@@ -154,7 +164,7 @@ enum StateJSONWriter {
         fields.close()
     }
 
-    private static func writeVersion(_ version: MerchantVersion, to out: EncodingBuffer) {
+    private func writeVersion(_ version: MerchantVersion) {
         var fields = JSONMembers(out, indent: 6, multiline: false)
         fields.string("address", version.address)
         fields.string("city", version.city)
@@ -177,20 +187,20 @@ enum StateJSONWriter {
 
 extension StateJSONWriter {
     /// `{"cluster_id": …, "held": [[…], […]], "newest": [[…, null, …], […]], "offsets": [[…], […]]}` on one line.
-    fileprivate static func writePublication(_ publication: RunRecord.Publication, to out: EncodingBuffer) {
+    fileprivate func writePublication(_ publication: RunRecord.Publication) {
         var fields = JSONMembers(out, indent: 4, multiline: false)
         if let id = publication.clusterId { fields.string("cluster_id", id) }
         fields.key("held")
-        writeLists(publication.held.map { $0.map(Optional.some) }, to: out) { out.appendJSONString($0) }
+        writeLists(publication.held.map { $0.map(Optional.some) }) { out.appendJSONString($0) }
         fields.key("newest")
-        writeLists(publication.newest, to: out) { out.appendJSONString($0) }
+        writeLists(publication.newest) { out.appendJSONString($0) }
         fields.key("offsets")
-        writeLists(publication.offsets, to: out) { out.append(String($0)) }
+        writeLists(publication.offsets) { out.append(String($0)) }
         fields.close()
     }
 
     /// A list of lists (nil as `null`), each item written by `write`.
-    private static func writeLists<Item>(_ lists: [[Item?]], to out: EncodingBuffer, _ write: (Item) -> Void) {
+    private func writeLists<Item>(_ lists: [[Item?]], _ write: (Item) -> Void) {
         out.append("[")
         for (index, list) in lists.enumerated() {
             out.append(index > 0 ? ", [" : "[")
@@ -204,48 +214,21 @@ extension StateJSONWriter {
     }
 }
 
-/// The members of one JSON object being written: separators, indentation and keys.
-private struct JSONMembers {
-    let out: EncodingBuffer
-    let indent: Int
-    let multiline: Bool
-    var count = 0
+extension StateJSONWriter {
+    /// Bytes the snapshot's writer gathers before it hands them to the file.
+    static let chunk = 4 << 20
 
-    init(_ out: EncodingBuffer, indent: Int, multiline: Bool) {
-        self.out = out
-        self.indent = indent
-        self.multiline = multiline
-        out.append(multiline ? "{\n" : "{")
-    }
-
-    mutating func key(_ name: String) {
-        if count > 0 { out.append(multiline ? ",\n" : ", ") }
-        if multiline { out.append(String(repeating: " ", count: indent + 2)) }
-        out.appendJSONString(name)
-        out.append(": ")
-        count += 1
-    }
-
-    mutating func string(_ name: String, _ value: String) {
-        key(name)
-        out.appendJSONString(value)
-    }
-
-    /// A value already in JSON form (a number).
-    mutating func text(_ name: String, _ value: String) {
-        key(name)
-        out.append(value)
-    }
-
-    mutating func number(_ name: String, _ value: Int) { text(name, String(value)) }
-
-    mutating func raw(_ name: String, _ write: (inout ByteCursor) -> Void) {
-        key(name)
-        out.write(reserving: 32, write)
-    }
-
-    func close() {
-        if multiline { out.append("\n" + String(repeating: " ", count: indent)) }
-        out.append("}")
+    /// Writes `checkpoint`'s `merchants.json` into `file`, handing it `chunk` bytes or more at a
+    /// time (the file still to be closed); returns the identity of the bytes written.
+    static func stream(_ checkpoint: Checkpoint, to file: BufferedFile, chunk: Int = chunk) throws -> SnapshotIdentity {
+        var hash = ContentHash()
+        let buffer = file.buffer
+        func handOver() throws {
+            hash.update(buffer.bytes)
+            try file.flush()
+        }
+        try StateJSONWriter(out: buffer, spill: { if buffer.count >= chunk { try handOver() } }).write(checkpoint)
+        try handOver()
+        return SnapshotIdentity(length: file.size, hash: hash.finalized)
     }
 }

@@ -54,7 +54,7 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Simulates a payments aggregator and publishes its merchants and transactions to Kafka and batch files.",
-        subcommands: [Generate.self, Broker.self, Schema.self],
+        subcommands: [Generate.self, Broker.self, Schema.self, Compact.self],
         defaultSubcommand: Generate.self
     )
 }

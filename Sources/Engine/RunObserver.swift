@@ -17,7 +17,7 @@ public protocol RunObserver: AnyObject {
     func dayCompleted(_ totals: DayTotals, state: SimulationState)
     /// Every event of the run's last day is out; the run goes on to make `count` late and duplicate deliveries still pending.
     func deliveringPending(_ count: Int, after day: Day)
-    /// `checkpoint` is now in `merchants.json`; making the sinks durable and committing took `seconds`.
+    /// `checkpoint` is now committed (`merchants.json` and its journal); making the sinks durable and committing took `seconds`.
     func committed(_ checkpoint: Checkpoint, seconds: Double)
     /// The run is over (completed or stopped); its summary follows.
     func ended()
@@ -44,6 +44,18 @@ public enum CommitStep: String, CaseIterable, Sendable {
     case sinksDurable = "sinks-durable"
     /// A period's closing files are written; the checkpoint that completes it is not.
     case periodFilesWritten = "period-files-written"
-    /// `merchants.json` was replaced.
+    /// The checkpoint is committed (appended to `merchants.journal`, or `merchants.json` replaced).
     case committed
+    /// A checkpoint's entry in `merchants.journal` is durable; the run has not gone on yet.
+    case journalAppended = "journal-appended"
+    /// A whole `merchants.json` replaced the old one (a compaction); the old journal is not removed yet.
+    case snapshotReplaced = "snapshot-replaced"
+
+    /// The step of the commit protocol that a moment of writing the state is.
+    public init(_ step: SnapshotStep) {
+        switch step {
+        case .journalAppended: self = .journalAppended
+        case .snapshotReplaced: self = .snapshotReplaced
+        }
+    }
 }

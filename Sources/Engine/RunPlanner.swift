@@ -97,7 +97,9 @@ public enum PlanOutcome {
 public struct RunPlanner {
     let request: RunRequest
     let folder: String
-    let snapshot: StateSnapshot
+    /// The folder's state. `plan` loads it, so that the run's checkpoints go on from what it holds
+    /// (appended to its journal): hand it to the run.
+    public let snapshot: StateSnapshot
     /// The time zone's wall-clock time now, in simulated seconds (injected by tests); nil: the run's zone's.
     let localNow: (() -> Double)?
 

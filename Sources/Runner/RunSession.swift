@@ -60,7 +60,9 @@ public final class RunSession {
         let lock = try folder.lockForWriting()
         defer { withExtendedLifetime(lock) {} }
         let plan: RunPlan
-        switch try RunPlanner(request: request.plannedRun, folder: folder.path).plan() {
+        let planner = RunPlanner(request: request.plannedRun, folder: folder.path)
+        let snapshot = planner.snapshot
+        switch try planner.plan() {
         case let .alreadyComplete(message):
             logger.info("\(message)")
             return RunSummary(outcome: .alreadyComplete, isHistory: true)
@@ -109,7 +111,7 @@ public final class RunSession {
         for observer in observers { observer.scheduled(days: plan.dayCount) }
         let run = ReplayRun(
             start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [],
-            snapshot: StateSnapshot(folder: folder.path), scratchFolder: folder.path,
+            snapshot: snapshot, scratchFolder: folder.path,
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
                                            disorderLog: disorderLog)
@@ -117,7 +119,10 @@ public final class RunSession {
                 return sink
             },
             shouldStop: shouldStop, observers: observers, limits: request.dayParts)
-        if let reached { run.reached = reached }
+        if let reached {
+            run.reached = reached
+            snapshot.reached = { reached(CommitStep($0)) }
+        }
         if plan.continues {
             logger.info("continuing the unfinished run recorded in \(folder.path)/\(StateSnapshot.fileName)")
         } else {
@@ -130,9 +135,11 @@ public final class RunSession {
         } catch {
             telemetry?.health.markStopping()
             run.finish(completed: false)
+            compact(snapshot)
             throw error
         }
         run.finish(completed: outcome == .completed)
+        compact(snapshot)
         for observer in observers { observer.ended() }
         var summary = totals.ended(outcome == .completed ? .completed : .stopped)
         summary.writtenTransactions = written.transactions
@@ -148,6 +155,18 @@ public final class RunSession {
         }
         telemetry?.linger(outcome == .completed ? request.metrics?.linger ?? 0 : 0, logger: logger, shouldStop: shouldStop)
         return summary
+    }
+
+    /// Once the run is over (completed, stopped or failed), folds the journal into
+    /// `merchants.json`, so that the folder holds the state in one file until the next run (a
+    /// completed run's last checkpoint already wrote it whole). A failure is a warning: the
+    /// journal still holds the state.
+    private func compact(_ snapshot: StateSnapshot) {
+        do {
+            try snapshot.compact()
+        } catch {
+            logger.warning("\(error); \(snapshot.journalPath) keeps the last checkpoints, the next run or `replay compact` folds them in")
+        }
     }
 
     /// What every shard of this run must agree on (see `ShardManifest`).

@@ -50,6 +50,7 @@ import Testing
             .at("slice-written:1"),          // the first day, before any checkpoint
             .at("sinks-durable:1"),          // Kafka acknowledged, merchants.json not yet written
             .at("committed:2"),
+            .at("journal-appended:2"),       // a checkpoint's entry synced in merchants.journal
             .afterADay,                      // mid-file
             .at("sinks-durable:2"),
             .at("slice-written:7"),
@@ -143,6 +144,39 @@ import Testing
         try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_2024-01-02_2024-01-02.csv", at: broker.address)
     }
 
+    /// Killed right after a checkpoint's entry was synced in `merchants.journal` (the run's first
+    /// checkpoint, then one within the day), then right after the run's last checkpoint put a whole
+    /// `merchants.json` in place, before it removed the journal: the same command finds the run
+    /// complete (the journal names the old snapshot, so it does not apply), the bytes are a one-shot
+    /// run's, every event is in Kafka once, and `replay compact` removes the journal left behind.
+    @Test func aRunKilledAfterAJournalAppendOrBeforeTheJournalIsRemovedFinishesExactly() throws {
+        let broker = try StandaloneBroker()
+        let (folder, history) = try generatedHistory(through: "2024-01-01")
+        let reference = try TemporaryFolder()
+        let arguments = ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", broker.address,
+                         "--pace", "28800", "--debug"]
+        for _ in 0..<2 {
+            try runKilled(arguments, .at("journal-appended:1"))
+            #expect(try folder.read("merchants.json") == history, "the checkpoints go to the journal")
+            #expect(FileManager.default.fileExists(atPath: folder.file("merchants.journal")))
+        }
+        try runKilled(arguments, .at("snapshot-replaced:1"))
+        #expect(try folder.read("merchants.json") != history)
+        #expect(FileManager.default.fileExists(atPath: folder.file("merchants.journal")), "killed before the old journal was removed")
+        let again = try ReplayBinary.run(arguments)
+        #expect(again.status == 0 && again.stderr.contains("already complete"), "\(again.stderr)")
+        let compacted = try ReplayBinary.run(["compact", "--output-dir", folder.path])
+        #expect(compacted.status == 0 && compacted.stdout.hasPrefix("removed \(folder.file("merchants.journal"))"), "\(compacted.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("merchants.journal")))
+
+        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        #expect(try folder.read("merchants.json") == reference.read("merchants.json"))
+        let dayTwo = try reference.lines("transactions_2024-01-01_2024-01-02.csv").filter { $0.contains(",2024-01-02T") }
+        #expect(Array(try folder.lines("transactions_2024-01-02_2024-01-02.csv").dropFirst()) == dayTwo)
+        try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_2024-01-02_2024-01-02.csv", at: broker.address)
+    }
+
     @Test func aBrokerOutageLongerThanTheMessageTimeoutFailsTheRunAndTheRerunCompletesExactlyOnce() throws {
         let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 4)
         let folder = try TemporaryFolder()
@@ -169,11 +203,11 @@ import Testing
         try runKilled(arguments, .at("committed:3"))
         broker = nil
         broker = try StandaloneBroker(port: port, partitions: 4)
-        let before = try folder.read("merchants.json")
+        let before = try folder.state()
         let refused = try ReplayBinary.run(arguments)
         #expect(refused.status == 1 && refused.stderrLines.count == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("payments.transactions has 4 partitions, but the unfinished run started with 8 and 8"), "\(refused.stderr)")
-        #expect(try folder.read("merchants.json") == before)
+        #expect(try folder.state() == before)
     }
 
     @Test func aSecondRunOnTheSameFolderIsRefusedNamingTheFirst() throws {

@@ -133,6 +133,12 @@ final class TemporaryFolder {
 
     func lines(_ name: String) throws -> [Substring] { try Self.lines(file(name)) }
 
+    /// The bytes of `merchants.json` and of `merchants.journal` (nil when there is none): the
+    /// state as a killed run leaves it, the last checkpoints in the journal.
+    func state() throws -> [Data?] {
+        [try read("merchants.json"), FileManager.default.fileExists(atPath: file("merchants.journal")) ? try read("merchants.journal") : nil]
+    }
+
     /// The lines of the file at `path` (without the empty string after the last line end).
     static func lines(_ path: String) throws -> [Substring] {
         String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)

@@ -12,7 +12,7 @@ import Testing
         }
         #expect(result.stdout.contains("USAGE: replay [generate] "))
         let subcommands = try #require(result.stdout.split(separator: "SUBCOMMANDS:").last)
-        for name in ["generate (default)", "broker", "schema"] { #expect(subcommands.contains("  \(name) "), "\(name)") }
+        for name in ["generate (default)", "broker", "schema", "compact"] { #expect(subcommands.contains("  \(name) "), "\(name)") }
         // The benchmark is an executable of its own (`./replay bench`), not part of the product.
         #expect(!subcommands.contains("  bench "), "\(subcommands)")
     }
