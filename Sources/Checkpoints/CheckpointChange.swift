@@ -7,7 +7,7 @@ import Simulation
 /// them: kept as runs of merchant numbers per date), a few merchants whose versions changed or
 /// that joined (kept whole), and the stored cards, a list by card number from which the oldest
 /// are dropped and to which new ones are appended.
-struct CheckpointChange: Equatable {
+struct CheckpointChange {
     /// The new state's own fields, with only the merchants kept whole and the cards appended.
     var state: SimulationState
     /// Stored cards dropped from the front of the list.
@@ -17,7 +17,7 @@ struct CheckpointChange: Equatable {
     var run: RunChange
 
     /// Merchants whose last transaction became `date`: runs of merchant numbers.
-    struct TransactedMerchants: Equatable {
+    struct TransactedMerchants {
         var date: Day
         var numbers: [ClosedRange<Int>]
     }
@@ -41,13 +41,6 @@ struct CheckpointChange: Equatable {
         cardsDropped = dropped
         self.transacted = transacted
         run = old.unfinishedRun == new.unfinishedRun ? .unchanged : new.unfinishedRun.map(RunChange.set) ?? .removed
-    }
-
-    init(state: SimulationState, cardsDropped: Int, transacted: [TransactedMerchants], run: RunChange) {
-        self.state = state
-        self.cardsDropped = cardsDropped
-        self.transacted = transacted
-        self.run = run
     }
 
     /// True when applying it changes nothing in `old`, the checkpoint it was told from.

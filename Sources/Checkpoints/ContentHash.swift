@@ -12,8 +12,6 @@ struct ContentHash {
     private var pendingCount = 0
     private var length: UInt64 = 0
 
-    init() {}
-
     /// The hash of `bytes` alone.
     static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash = ContentHash()

@@ -25,7 +25,7 @@ enum StateJournal {
     private static let entryMagic: [UInt8] = [0xFF, 0x00] + Array("entry1".utf8)
 
     /// What a journal file holds for a given `merchants.json`.
-    enum Contents: Equatable {
+    enum Contents {
         /// It applies to another snapshot, or its header was cut short: it holds nothing for this one.
         case foreign
         /// The committed entries' payloads (ranges of the file's bytes), and where the last one ends.

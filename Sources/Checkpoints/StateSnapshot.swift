@@ -13,6 +13,7 @@ import Simulation
 /// it remembers the last checkpoint it loaded or committed, which the next one is told against.
 public final class StateSnapshot {
     public static let fileName = "merchants.json"
+    /// The journal's name, beside `merchants.json`.
     public static let journalName = "merchants.journal"
     public let path: String
     public let journalPath: String
