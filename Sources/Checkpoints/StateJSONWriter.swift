@@ -18,13 +18,17 @@ struct StateJSONWriter {
     func write(_ checkpoint: Checkpoint) throws {
         let state = checkpoint.state
         var top = JSONMembers(out, indent: 0, multiline: true)
-        top.text("card_counter", String(state.cardCounter))
+        top.number("card_counter", Int(state.cardCounter))
         top.key("card_profiles")
         var cards = JSONMembers(out, indent: 2, multiline: true)
         for card in state.storedCards {
             cards.key(CardProfile.id(number: card.number))
             var fields = JSONMembers(out, indent: 4, multiline: false)
-            fields.string("card_bin", String(card.bin))
+            fields.raw("card_bin") { cursor in
+                cursor.put(UInt8(ascii: "\""))
+                cursor.put(digitsOf: Int(card.bin))
+                cursor.put(UInt8(ascii: "\""))
+            }
             fields.string("card_brand", card.brand.name)
             fields.string("card_issuer", card.issuerName)
             fields.string("card_profile_id", CardProfile.id(number: card.number))
@@ -33,15 +37,15 @@ struct StateJSONWriter {
             try spill()
         }
         cards.close()
-        if let first = state.firstDate { top.string("first_generated_date", first.description) }
-        if let last = state.lastGeneratedDate { top.string("last_generated_date", last.description) }
+        if let first = state.firstDate { top.date("first_generated_date", first) }
+        if let last = state.lastGeneratedDate { top.date("last_generated_date", last) }
         top.number("merchant_counter", state.merchantCounter)
         top.key("merchant_details")
         var details = JSONMembers(out, indent: 2, multiline: true)
         for merchant in state.merchants {
-            details.key(Merchant.id(number: merchant.number))
+            details.key(merchantId: merchant.number)
             var fields = JSONMembers(out, indent: 4, multiline: false)
-            if let day = merchant.lastTransactionDate { fields.string("last_transaction_date", day.description) }
+            if let day = merchant.lastTransactionDate { fields.date("last_transaction_date", day) }
             fields.raw("latitude") { $0.put(fixed: Int(merchant.latitudeE6), decimals: 6, divisor: 1_000_000) }
             fields.raw("longitude") { $0.put(fixed: Int(merchant.longitudeE6), decimals: 6, divisor: 1_000_000) }
             fields.number("terminal_count", merchant.terminalCount)
@@ -52,14 +56,17 @@ struct StateJSONWriter {
         top.key("merchants")
         var histories = JSONMembers(out, indent: 2, multiline: true)
         for merchant in state.merchants {
-            histories.key(Merchant.id(number: merchant.number))
-            out.append("[\n")
+            histories.key(merchantId: merchant.number)
+            out.write(reserving: 2) { $0.put("[\n") }
             for (index, version) in merchant.versions.enumerated() {
-                out.append(String(repeating: " ", count: 6))
+                out.write(reserving: 6) { $0.put(spaces: 6) }
                 writeVersion(version)
-                out.append(index + 1 < merchant.versions.count ? ",\n" : "\n")
+                out.write(reserving: 2) { $0.put(index + 1 < merchant.versions.count ? ",\n" : "\n") }
             }
-            out.append(String(repeating: " ", count: 4) + "]")
+            out.write(reserving: 5) { cursor in
+                cursor.put(spaces: 4)
+                cursor.put(UInt8(ascii: "]"))
+            }
             try spill()
         }
         histories.close()
@@ -168,8 +175,8 @@ struct StateJSONWriter {
         var fields = JSONMembers(out, indent: 6, multiline: false)
         fields.string("address", version.address)
         fields.string("city", version.city)
-        fields.string("creation_date", version.creationDate.description)
-        fields.string("effective_date", version.effectiveDate.description)
+        fields.date("creation_date", version.creationDate)
+        fields.date("effective_date", version.effectiveDate)
         fields.string("email", version.email)
         fields.string("industry", version.industry)
         fields.raw("mdr_rate") { $0.put(rate: version.mdrRate) }

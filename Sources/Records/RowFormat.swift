@@ -159,22 +159,25 @@ public struct JSONObject: TextRowFormat {
 extension EncodingBuffer {
     /// Appends `value` as a quoted JSON string, escaping quotes, backslashes and control characters.
     public func appendJSONString(_ value: String) {
-        write(reserving: value.utf8.count * 6 + 2) { cursor in
-            cursor.put(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    cursor.put(UInt8(ascii: "\\"))
-                    cursor.put(byte)
-                case 0..<0x20:
-                    cursor.put("\\u00")
-                    cursor.put(hexDigits[Int(byte >> 4)])
-                    cursor.put(hexDigits[Int(byte & 0xF)])
-                default:
-                    cursor.put(byte)
+        var text = value
+        text.withUTF8 { bytes in
+            write(reserving: bytes.count * 6 + 2) { cursor in
+                cursor.put(UInt8(ascii: "\""))
+                for byte in bytes {
+                    switch byte {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        cursor.put(UInt8(ascii: "\\"))
+                        cursor.put(byte)
+                    case 0..<0x20:
+                        cursor.put("\\u00")
+                        cursor.put(hexDigits[Int(byte >> 4)])
+                        cursor.put(hexDigits[Int(byte & 0xF)])
+                    default:
+                        cursor.put(byte)
+                    }
                 }
+                cursor.put(UInt8(ascii: "\""))
             }
-            cursor.put(UInt8(ascii: "\""))
         }
     }
 }
