@@ -4,7 +4,7 @@
 /// from the pool as it stood at the start of the day, so merchants are independent of each
 /// other. The draws are put in time order (`sortedBySecond`) and payment and card numbers are
 /// handed out afterwards, by `Simulator.settle`.
-public struct TransactionGenerator {
+public struct TransactionGenerator: Sendable {
     private let day: Day
     private let merchants: [Merchant]
     private let storedCards: [CardProfile]
@@ -25,11 +25,15 @@ public struct TransactionGenerator {
         reuseShare = share.lowerBound + (share.upperBound - share.lowerBound) * random.unit()
     }
 
+    /// How many merchants the day draws for (active or not): `forEachMerchantDay(in:)` takes a range of them.
+    public var merchantCount: Int { merchants.count }
+
     /// Calls `body` with each active merchant's transactions of the day, in merchant order, each
-    /// merchant's in draw order (the buffer is reused from one merchant to the next).
-    public func forEachMerchantDay(_ body: ([Transaction]) throws -> Void) rethrows {
+    /// merchant's in draw order (the buffer is reused from one merchant to the next); with `range`,
+    /// for those merchants only (positions in merchant order), so that ranges can be drawn apart.
+    public func forEachMerchantDay(in range: Range<Int>? = nil, _ body: ([Transaction]) throws -> Void) rethrows {
         var drawn: [Transaction] = []
-        for merchant in merchants where merchant.isActive {
+        for merchant in merchants[range ?? merchants.indices] where merchant.isActive {
             drawn.removeAll(keepingCapacity: true)
             appendDay(of: merchant, to: &drawn)
             if !drawn.isEmpty { try body(drawn) }

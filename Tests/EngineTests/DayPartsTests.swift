@@ -5,7 +5,8 @@ import Simulation
 import Testing
 
 /// A day handed out in parts (`DaySource`) holds exactly the events of the whole day that
-/// `Simulator.simulate` gives, however small the parts and the memory for drawn transactions.
+/// `Simulator.simulate` gives, however small the parts and the memory for drawn transactions, and
+/// drawn on one thread or two.
 @Suite struct DayPartsTests {
     /// Three days at scale 3 (about 25,000 transactions each): a Friday, a weekend day, a Sunday.
     let days = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!).days
@@ -17,7 +18,8 @@ import Testing
     }
 
     @Test(arguments: [
-        DayPartLimits.standard, DayPartLimits(memoryBudget: 64 << 10, partSize: 1_000), DayPartLimits(memoryBudget: 1, partSize: 1),
+        DayPartLimits.standard, DayPartLimits(memoryBudget: 64 << 10, partSize: 1_000),
+        DayPartLimits(memoryBudget: 64 << 10, partSize: 1_000, parallelDrawFrom: 0), DayPartLimits(memoryBudget: 1, partSize: 1, parallelDrawFrom: 0),
     ])
     func thePartsOfADayAreTheWholeDay(limits: DayPartLimits) throws {
         let folder = try ScratchFolder()

@@ -83,9 +83,9 @@ struct EngineHarness {
     /// How a day is cut into parts.
     var limits = DayPartLimits.standard
 
-    /// Days of a few parts each, with most of their transactions in the scratch file: the same
-    /// events must come out as when a day is one part.
-    static let smallParts = DayPartLimits(memoryBudget: 64 << 10, partSize: 1_500)
+    /// Days of a few parts each, drawn on two threads, with most of their transactions in the
+    /// scratch file: the same events must come out as when a day is one part.
+    static let smallParts = DayPartLimits(memoryBudget: 64 << 10, partSize: 1_500, parallelDrawFrom: 0)
 
     var snapshot: StateSnapshot { StateSnapshot(folder: folder.path) }
 

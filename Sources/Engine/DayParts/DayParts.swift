@@ -23,31 +23,36 @@ public struct DayPartLimits: Sendable {
     /// Transactions in a part handed to the sinks: a part grows window by window of event time
     /// until the next window would take it past this (a single window may hold more).
     public var partSize: Int
+    /// Merchants from which a day's transactions are drawn on two threads (`DrawnDay`).
+    public var parallelDrawFrom: Int
 
-    public init(memoryBudget: Int, partSize: Int) {
+    public init(memoryBudget: Int, partSize: Int, parallelDrawFrom: Int = DayPartLimits.standard.parallelDrawFrom) {
         self.memoryBudget = memoryBudget
         self.partSize = partSize
+        self.parallelDrawFrom = parallelDrawFrom
     }
 
     /// A run's limits: 32 MiB (524,288 transactions) held, parts of 65,536 transactions. Spilling
     /// more costs little (one day at scale 100 took 0.89 s with 32 MiB held and 0.85–0.97 s with
     /// 96 MiB, and 36 MB less at its peak).
-    public static let standard = DayPartLimits(memoryBudget: 32 << 20, partSize: 65_536)
+    /// Days of 20,000 merchants and more (about 340,000 transactions, from --scale 40) are drawn on
+    /// two threads; smaller ones on one, since the run's thread is writing the day before meanwhile.
+    public static let standard = DayPartLimits(memoryBudget: 32 << 20, partSize: 65_536, parallelDrawFrom: 20_000)
 }
 
 /// Simulates days and hands each out in parts of bounded size: first its merchant events
 /// (`open`), then its transactions in time order, a few windows of event time at a time (`next`),
 /// each part settled (payment and card numbers) as it is handed out. The day's transactions are
 /// drawn once, before its first part of them (so the merchant events can go out meanwhile), into
-/// a `TransactionSpool`, so a day of any size takes bounded memory.
+/// `TransactionSpool`s (`DrawnDay`), so a day of any size takes bounded memory.
 /// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
 final class DayParts {
     private var simulator: Simulator
-    private let spool: TransactionSpool
+    private let drawn: DrawnDay
     private let partSize: Int
     private var day: Day?
-    /// True once the open day's transactions are in the spool.
-    private var drawn = false
+    /// True once the open day's transactions are drawn.
+    private var isDrawn = false
     private var nextWindow = 0
     private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
     /// The opened day's events so far, counted.
@@ -56,7 +61,7 @@ final class DayParts {
     /// The scratch file, if a day needs one, goes to `scratchFolder`.
     init(simulator: Simulator, scratchFolder: String, limits: DayPartLimits) {
         self.simulator = simulator
-        spool = TransactionSpool(scratchFolder: scratchFolder, memoryBudget: limits.memoryBudget)
+        drawn = DrawnDay(scratchFolder: scratchFolder, limits: limits)
         partSize = limits.partSize
     }
 
@@ -66,7 +71,7 @@ final class DayParts {
         let before = simulator.state
         let merchantEvents = simulator.open(day)
         self.day = day
-        drawn = false
+        isDrawn = false
         nextWindow = 0
         earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0)
         let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [],
@@ -82,30 +87,29 @@ final class DayParts {
     /// The open day's next part of transactions; nil once they are all out, and the day closed.
     func next() throws -> DayEvents? {
         guard let day else { preconditionFailure("a day is open") }
-        if !drawn {
-            spool.start(day)
-            try simulator.transactionDraw(of: day).forEachMerchantDay { try spool.add($0) }
-            drawn = true
+        if !isDrawn {
+            try drawn.draw(day, with: simulator.transactionDraw(of: day))
+            isDrawn = true
         }
         let windows = TransactionSpool.windowsPerDay
         var start = nextWindow
-        while start < windows && spool.count(of: start) == 0 { start += 1 }
+        while start < windows && drawn.count(of: start) == 0 { start += 1 }
         guard start < windows else {
             simulator.close(day)
             self.day = nil
             return nil
         }
         var end = start + 1
-        var size = spool.count(of: start)
-        while end < windows && size + spool.count(of: end) <= partSize {
-            size += spool.count(of: end)
+        var size = drawn.count(of: start)
+        while end < windows && size + drawn.count(of: end) <= partSize {
+            size += drawn.count(of: end)
             end += 1
         }
         nextWindow = end
-        var transactions = try spool.transactions(of: start..<end)
+        var transactions = try drawn.transactions(of: start..<end, dayStart: day.startSecond)
         simulator.settle(&transactions, on: day)
         let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, earlier: earlier,
-                             laterTransactionsFrom: spool.firstSecond(from: end))
+                             laterTransactionsFrom: drawn.firstSecond(from: end))
         earlier.transactions += transactions.count
         totals.add(part)
         return part

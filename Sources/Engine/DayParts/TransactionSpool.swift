@@ -7,8 +7,11 @@ import Simulation
 ///
 /// The draw comes merchant by merchant, so each window keeps its transactions in draw order (a
 /// window's spilled runs, then what it still holds), and a stable sort on the second gives the
-/// order of a whole day sorted at once: (timestamp, merchant, draw order).
-final class TransactionSpool {
+/// order of a whole day sorted at once: (timestamp, merchant, draw order). A day drawn on two
+/// threads has a spool per thread, each for a consecutive range of merchants.
+// Unchecked: a spool is used by one thread at a time (the simulation's, or one of the two that draw
+// a large day, each into its own spool, before the simulation's thread reads them back).
+final class TransactionSpool: @unchecked Sendable {
     /// Seconds of event time in one window.
     static let windowSeconds = 60
     static let windowsPerDay = 86_400 / windowSeconds
@@ -78,24 +81,22 @@ final class TransactionSpool {
         windows[window].count + spilled[window].reduce(0) { $0 + $1.count }
     }
 
-    /// The transactions of the windows in `range`, in time order.
-    func transactions(of range: Range<Int>) throws -> [Transaction] {
-        let total = range.reduce(0) { $0 + count(of: $1) }
-        let gathered = try [Transaction](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for window in range {
-                for run in spilled[window] {
-                    let target = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + run.count])
-                    try scratch!.read(at: run.offset, into: UnsafeMutableRawBufferPointer(target))
-                    initialized += run.count
-                }
-                windows[window].withUnsafeBufferPointer { held in
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + held.count]).initialize(from: held)
-                }
-                initialized += windows[window].count
+    /// Copies the transactions of the windows in `range`, in draw order window by window, to the
+    /// start of `buffer` (which has room for them); returns how many.
+    func gather(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Transaction>) throws -> Int {
+        var initialized = 0
+        for window in range {
+            for run in spilled[window] {
+                let target = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + run.count])
+                try scratch!.read(at: run.offset, into: UnsafeMutableRawBufferPointer(target))
+                initialized += run.count
             }
+            windows[window].withUnsafeBufferPointer { held in
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + held.count]).initialize(from: held)
+            }
+            initialized += windows[window].count
         }
-        let first = dayStart + Int64(range.lowerBound * Self.windowSeconds)
-        return TransactionGenerator.sortedBySecond(gathered, from: first, seconds: range.count * Self.windowSeconds)
+        return initialized
     }
 
     /// Moves every held transaction to the scratch file.
