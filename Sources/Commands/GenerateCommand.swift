@@ -124,14 +124,14 @@ struct Generate: ParsableCommand {
         let run = RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: nil,
                              disorder: disorder.settings, writesDisorderLog: disorder.writesLog)
         var request = SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
-        request.dayParts = Self.dayParts.withLock { $0 }
+        if let dayParts = Self.dayParts.withLock({ $0 }) { request.dayParts = dayParts }
         return request
     }
 
     /// Called at each commit step of the run: set by the fault-injection build's entry point only.
     static let commitStepHook = Mutex<(@Sendable (CommitStep) -> Void)?>(nil)
-    /// How runs cut their days: changed by the fault-injection build's entry point only.
-    static let dayParts = Mutex(DayPartLimits.standard)
+    /// How runs cut their days when not as usual: set by the fault-injection build's entry point only.
+    static let dayParts = Mutex<DayPartLimits?>(nil)
 
     /// `--scale`: from 10 merchants, with growth and churn caps of at least one a month, to 10,000 times the spec's volume.
     static let scaleRange = 0.02...10_000.0

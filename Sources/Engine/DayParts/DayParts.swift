@@ -26,7 +26,7 @@ public struct DayPartLimits: Sendable {
     /// Merchants from which a day's transactions are drawn on two threads (`DrawnDay`).
     public var parallelDrawFrom: Int
 
-    public init(memoryBudget: Int, partSize: Int, parallelDrawFrom: Int = DayPartLimits.standard.parallelDrawFrom) {
+    public init(memoryBudget: Int, partSize: Int, parallelDrawFrom: Int = 20_000) {
         self.memoryBudget = memoryBudget
         self.partSize = partSize
         self.parallelDrawFrom = parallelDrawFrom
@@ -37,7 +37,7 @@ public struct DayPartLimits: Sendable {
     /// 96 MiB, and 36 MB less at its peak).
     /// Days of 20,000 merchants and more (about 340,000 transactions, from --scale 40) are drawn on
     /// two threads; smaller ones on one, since the run's thread is writing the day before meanwhile.
-    public static let standard = DayPartLimits(memoryBudget: 32 << 20, partSize: 65_536, parallelDrawFrom: 20_000)
+    public static let standard = DayPartLimits(memoryBudget: 32 << 20, partSize: 65_536)
 }
 
 /// Simulates days and hands each out in parts of bounded size: first its merchant events
