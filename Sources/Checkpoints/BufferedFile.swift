@@ -77,5 +77,6 @@ public final class BufferedFile {
         if descriptor >= 0 { _ = Glibc.close(descriptor) }
     }
 
-    static func lastError() -> String { String(cString: strerror(errno)) }
+    /// The last system call's error, as text.
+    public static func lastError() -> String { String(cString: strerror(errno)) }
 }

@@ -106,15 +106,7 @@ enum StateJournal {
             throw SinkError("cannot cut \(path) back to its last entry: \(BufferedFile.lastError())")
         }
         for piece in pieces {
-            var written = 0
-            while written < piece.count {
-                let count = pwrite(descriptor, piece.baseAddress! + written, piece.count - written, off_t(position + written))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw SinkError("cannot write \(path): \(BufferedFile.lastError())")
-                }
-                written += count
-            }
+            try writeAll(piece, to: descriptor, at: position, path)
             position += piece.count
         }
         guard fdatasync(descriptor) == 0 else { throw SinkError("cannot sync \(path): \(BufferedFile.lastError())") }

@@ -125,19 +125,28 @@ import Testing
         }
     }
 
+    /// `--incremental` of 2024-01-02 over a history of 2024-01-01 in `folder`, paced so that it checkpoints within the day.
+    func incrementalSecondDay(in folder: TemporaryFolder, brokers: String) -> [String] {
+        ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", brokers, "--pace", "28800", "--debug"]
+    }
+
+    /// 2024-01-01 and 2024-01-02 in one files-only run in `reference`: what an incremental second day must match.
+    func writeOneShotReference(in reference: TemporaryFolder) throws {
+        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
+                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+    }
+
     @Test func anIncrementalDayKilledAndRunAgainMatchesAOneShotRun() throws {
         let broker = try StandaloneBroker()
         let (folder, _) = try generatedHistory(through: "2024-01-01")
         let reference = try TemporaryFolder()
-        let arguments = ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", broker.address,
-                         "--pace", "28800", "--debug"]
+        let arguments = incrementalSecondDay(in: folder, brokers: broker.address)
         for step in ["sinks-durable:1", "slice-written:4", "period-files-written:1"] { try runKilled(arguments, .at(step)) }
         let result = try ReplayBinary.run(arguments)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try ReplayBinary.run(arguments).stderr.contains("already complete"))
 
-        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
-                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        try writeOneShotReference(in: reference)
         #expect(try folder.read("merchants.json") == reference.read("merchants.json"))
         let dayTwo = try reference.lines("transactions_2024-01-01_2024-01-02.csv").filter { $0.contains(",2024-01-02T") }
         #expect(Array(try folder.lines("transactions_2024-01-02_2024-01-02.csv").dropFirst()) == dayTwo)
@@ -153,8 +162,7 @@ import Testing
         let broker = try StandaloneBroker()
         let (folder, history) = try generatedHistory(through: "2024-01-01")
         let reference = try TemporaryFolder()
-        let arguments = ["--incremental", "--date", "2024-01-02", "-f", "--output-dir", folder.path, "--brokers", broker.address,
-                         "--pace", "28800", "--debug"]
+        let arguments = incrementalSecondDay(in: folder, brokers: broker.address)
         for _ in 0..<2 {
             try runKilled(arguments, .at("journal-appended:1"))
             #expect(try folder.read("merchants.json") == history, "the checkpoints go to the journal")
@@ -169,8 +177,7 @@ import Testing
         #expect(compacted.status == 0 && compacted.stdout.hasPrefix("removed \(folder.file("merchants.journal"))"), "\(compacted.stdout)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("merchants.journal")))
 
-        #expect(try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02",
-                                      "--output-dir", reference.path, "--brokers", "none"]).status == 0)
+        try writeOneShotReference(in: reference)
         #expect(try folder.read("merchants.json") == reference.read("merchants.json"))
         let dayTwo = try reference.lines("transactions_2024-01-01_2024-01-02.csv").filter { $0.contains(",2024-01-02T") }
         #expect(Array(try folder.lines("transactions_2024-01-02_2024-01-02.csv").dropFirst()) == dayTwo)

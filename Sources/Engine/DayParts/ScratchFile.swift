@@ -16,7 +16,7 @@ final class ScratchFile {
         self.folder = folder
         var template = Array((folder + "/.replay-scratch-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw SinkError("cannot create a scratch file in \(folder): \(Self.lastError())") }
+        guard descriptor >= 0 else { throw SinkError("cannot create a scratch file in \(folder): \(BufferedFile.lastError())") }
         let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         unlink(path)
     }
@@ -26,15 +26,7 @@ final class ScratchFile {
     /// Appends `bytes`; returns the offset they start at.
     func append(_ bytes: UnsafeRawBufferPointer) throws -> Int {
         let start = length
-        var done = 0
-        while done < bytes.count {
-            let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(start + done))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw SinkError("cannot write a scratch file in \(folder): \(Self.lastError())")
-            }
-            done += written
-        }
+        try writeAll(bytes, to: descriptor, at: start, "a scratch file in \(folder)")
         length += bytes.count
         return start
     }
@@ -45,7 +37,7 @@ final class ScratchFile {
         while done < buffer.count {
             let read = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if read < 0 && errno == EINTR { continue }
-            guard read > 0 else { throw SinkError("cannot read back a scratch file in \(folder): \(Self.lastError())") }
+            guard read > 0 else { throw SinkError("cannot read back a scratch file in \(folder): \(BufferedFile.lastError())") }
             done += read
         }
     }
@@ -54,6 +46,4 @@ final class ScratchFile {
     func reset() {
         length = 0
     }
-
-    private static func lastError() -> String { String(cString: strerror(errno)) }
 }
