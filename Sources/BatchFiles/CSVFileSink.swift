@@ -94,10 +94,11 @@ public final class CSVFileSink: PeriodFiles {
     public func complete(state: SimulationState) throws {
         for file in files.compactMap({ $0 }) + (disorderLog.map { [$0.file] } ?? []) { try file.file.close() }
         for (index, stream) in streams.enumerated() where stream.batchFile.writing == .atPeriodEnd {
-            let line = CSVLine(EncodingBuffer())
-            line.buffer.append(stream.batchFile.fields.names.joined(separator: ",") + "\n")
-            stream.writePeriodRows(of: period, state: state, to: line) { ownership.owns(index, merchantNumber: $0) }
-            try AtomicFile.write(line.buffer, to: folder + "/" + period.fileName(stream.batchFile.stem))
+            try AtomicFile.write(to: folder + "/" + period.fileName(stream.batchFile.stem)) { file in
+                file.buffer.append(stream.batchFile.fields.names.joined(separator: ",") + "\n")
+                try stream.writePeriodRows(of: period, state: state, to: CSVLine(file.buffer), owns: { ownership.owns(index, merchantNumber: $0) },
+                                           flush: file.flushIfFull)
+            }
         }
     }
 

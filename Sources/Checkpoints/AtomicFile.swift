@@ -7,9 +7,9 @@ import Foundation
 /// Replaces a file's content all at once: a temporary file beside it, fsync, rename, fsync of
 /// the folder. Readers see the old content or the new one, never a mix, even after a crash.
 public enum AtomicFile {
-    /// Writes `content` (the buffer itself, so that it stays alive while its bytes are read).
-    public static func write(_ content: EncodingBuffer, to path: String) throws {
-        try prepare(path) { $0.buffer.append(contentsOf: content) }
+    /// Writes the content that `body` streams into the file it is given (flushing as it goes).
+    public static func write(to path: String, _ body: (BufferedFile) throws -> Void) throws {
+        try prepare(path, body)
         try commit(path)
     }
 

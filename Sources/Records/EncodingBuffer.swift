@@ -27,7 +27,7 @@ public final class EncodingBuffer {
 
     /// The bytes written, valid until the next change, and only while this buffer is alive: Swift
     /// may release a buffer right after its last use, so hand the buffer itself to code that reads
-    /// the bytes later (e.g. `append(contentsOf:)`, `AtomicFile.write`).
+    /// the bytes later (e.g. `append(contentsOf:)`).
     @inlinable
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: used) }
 

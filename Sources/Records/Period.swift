@@ -22,20 +22,19 @@ public struct Period: Equatable, Sendable {
     /// `<prefix>_<start>_<end>.csv`.
     public func fileName(_ prefix: String) -> String { "\(prefix)_\(start)_\(end).csv" }
 
-    /// The merchant versions that `merchants_<start>_<end>.csv` holds: every version that is in
-    /// force during at least part of the period (a version replaced on the first day counts) (so every merchant known in the period, with each
-    /// version it went through), except merchants that had already churned before it began.
-    /// Ordered by merchant id, then version.
-    public func merchantVersions(in state: SimulationState) -> [(version: MerchantVersion, merchant: Merchant)] {
-        var rows: [(version: MerchantVersion, merchant: Merchant)] = []
+    /// Calls `body` with each merchant version that `merchants_<start>_<end>.csv` holds, and its
+    /// merchant: every version in force during at least part of the period (a version replaced on
+    /// the first day counts), so every merchant known in the period with each version it went
+    /// through, except merchants that had already churned before it began. Ordered by merchant id,
+    /// then version; nothing is copied.
+    public func forEachMerchantVersion(in state: SimulationState, _ body: (MerchantVersion, Merchant) throws -> Void) rethrows {
         for merchant in state.merchants {
             for (index, version) in merchant.versions.enumerated() where version.effectiveDate <= end {
                 let nextStart = index + 1 < merchant.versions.count ? merchant.versions[index + 1].effectiveDate : nil
                 let supersededBeforeStart = nextStart.map { $0 < start } ?? false
                 let churnedBeforeStart = version.status == .churned && version.effectiveDate < start
-                if !supersededBeforeStart && !churnedBeforeStart { rows.append((version, merchant)) }
+                if !supersededBeforeStart && !churnedBeforeStart { try body(version, merchant) }
             }
         }
-        return rows
     }
 }

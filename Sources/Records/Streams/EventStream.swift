@@ -43,8 +43,9 @@ public protocol EventStream: Sendable {
     /// Appends the event's CSV row (without the line end) to `line`, for a file written `.eachEvent`.
     func writeRow(of event: Event, to line: CSVLine)
     /// Appends the rows of `period`'s file written `.atPeriodEnd`, from the state at its end, of
-    /// the merchants that `owns` (given a merchant number) accepts, each with its line end.
-    func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool)
+    /// the merchants that `owns` (given a merchant number) accepts, each with its line end, calling
+    /// `flush` after each.
+    func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool, flush: () throws -> Void) throws
 
     /// How many of the day's events belong to this stream.
     func count(in day: DayEvents) -> Int
@@ -102,7 +103,8 @@ extension EventStream {
     public func writeRow(of event: Event, to line: CSVLine) {}
 
     /// A stream whose file has a row per event writes nothing more at the period's end.
-    public func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool) {}
+    public func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool,
+                                flush: () throws -> Void) throws {}
 
     @inlinable
     public func count(in day: DayEvents) -> Int { events(of: day).count }

@@ -45,10 +45,13 @@ public struct MerchantsStream: EventStream {
         }
     }
 
-    public func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool) {
-        for row in period.merchantVersions(in: state) where owns(row.merchant.number) {
-            MerchantRow.write(row.version, lastTransactionDate: row.merchant.lastTransactionDate, to: line)
+    public func writePeriodRows(of period: Period, state: SimulationState, to line: CSVLine, owns: (Int) -> Bool,
+                                flush: () throws -> Void) throws {
+        try period.forEachMerchantVersion(in: state) { version, merchant in
+            guard owns(merchant.number) else { return }
+            MerchantRow.write(version, lastTransactionDate: merchant.lastTransactionDate, to: line)
             line.buffer.write(reserving: 1) { $0.put(UInt8(ascii: "\n")) }
+            try flush()
         }
     }
 }
