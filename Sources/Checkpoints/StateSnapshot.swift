@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import Simulation
+import Synchronization
 
 /// The run's commit point: `merchants.json`, the whole state written at once, and beside it
 /// `merchants.journal`, the checkpoints committed since then, each as what changed (see
@@ -98,6 +100,36 @@ public final class StateSnapshot {
         reached(.journalAppended)
     }
 
+    /// Commits `checkpoint` once `closingFiles` has run, as `save` does. When it is written whole (a
+    /// run's completion, a first save), the snapshot is streamed into its temporary file on another
+    /// thread while `closingFiles` runs on this one, and put in place only after `closingFiles`
+    /// returned: a period's end writes its closing files and the state on two cores, in the same
+    /// commit order. Nothing is committed when either fails.
+    public func save(_ checkpoint: Checkpoint, after closingFiles: () throws -> Void) throws {
+        guard writesWhole(checkpoint) else {
+            try closingFiles()
+            return try save(checkpoint)
+        }
+        let path = self.path
+        let prepared = PreparedSnapshot()
+        let preparing = DispatchGroup()
+        DispatchQueue.global().async(group: preparing) {
+            let outcome = Result { try Self.prepareWhole(checkpoint, at: path) }
+            prepared.outcome.withLock { $0 = outcome }
+        }
+        let closed = Result { try closingFiles() }
+        preparing.wait()
+        try closed.get()
+        try putInPlace(checkpoint, try prepared.outcome.withLock { $0 }!.get())
+    }
+
+    /// True when `save` writes `checkpoint` whole whatever the journal holds: nothing loaded or
+    /// committed before, a completed run, or a change that cannot be told as one.
+    private func writesWhole(_ checkpoint: Checkpoint) -> Bool {
+        guard let last = committed, checkpoint.unfinishedRun != nil else { return true }
+        return CheckpointChange(from: last.checkpoint, to: checkpoint) == nil
+    }
+
     /// Folds the journal into the snapshot: writes the last committed checkpoint whole and removes
     /// the journal (only removes it when no committed entry applies). Loads first when this object
     /// has not loaded or saved. Returns what it did, for a line to the user.
@@ -120,7 +152,16 @@ public final class StateSnapshot {
     /// written (the same state as the snapshot it was written against) is removed first, so that it
     /// never applies to them.
     private func replace(with checkpoint: Checkpoint) throws {
-        let snapshot = try AtomicFile.prepare(path) { try StateJSONWriter.stream(checkpoint, to: $0) }
+        try putInPlace(checkpoint, try Self.prepareWhole(checkpoint, at: path))
+    }
+
+    /// Streams `checkpoint` into the temporary file of the snapshot at `path`, synced; returns its identity.
+    private static func prepareWhole(_ checkpoint: Checkpoint, at path: String) throws -> SnapshotIdentity {
+        try AtomicFile.prepare(path) { try StateJSONWriter.stream(checkpoint, to: $0) }
+    }
+
+    /// Puts the prepared snapshot of `checkpoint` in place of `merchants.json`, then removes the journal.
+    private func putInPlace(_ checkpoint: Checkpoint, _ snapshot: SnapshotIdentity) throws {
         let namesTheseBytes = StateJournal.snapshotNamed(at: journalPath) == snapshot
         if namesTheseBytes { try AtomicFile.remove(journalPath) }
         try AtomicFile.commit(path)
@@ -161,6 +202,11 @@ public final class StateSnapshot {
             return "\(error)"
         }
     }
+}
+
+/// A snapshot streamed into its temporary file on another thread, as it came out.
+private final class PreparedSnapshot: Sendable {
+    let outcome = Mutex<Result<SnapshotIdentity, any Error>?>(nil)
 }
 
 /// A moment of writing the state, named for fault injection (see `StateSnapshot.reached`).

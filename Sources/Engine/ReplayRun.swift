@@ -237,11 +237,15 @@ public final class ReplayRun {
             for sink in publishers { try sink.makeDurable() }
             if endsRun { for sink in publishers { try sink.confirmDurable() } }
             for sink in publishers { sink.noteProgress(in: &record) }
-            try files.complete(state: state)
-            reached(.periodFilesWritten)
             record.files = [:]
             if let timeline { record.disorder?.pending = timeline.snapshot }
-            try commit(Checkpoint(state: state, unfinishedRun: endsRun ? nil : record))
+            let checkpoint = Checkpoint(state: state, unfinishedRun: endsRun ? nil : record)
+            try snapshot.save(checkpoint) {
+                try files.complete(state: state)
+                reached(.periodFilesWritten)
+            }
+            committed = checkpoint
+            reached(.committed)
         }
         announceCommit()
     }

@@ -129,6 +129,56 @@ import Testing
         #expect(try folder.load() == completed)
     }
 
+    @Test func aPeriodEndWritesTheStateBesideItsClosingFilesAndCommitsAfterThem() throws {
+        let (folder, _) = try committed(through: 8)
+        var completed = Self.checkpoints[8]
+        completed.unfinishedRun = nil
+        let before = try folder.read(folder.snapshot)
+        let journal = try folder.read(folder.journal)
+        let snapshot = StateSnapshot(folder: folder.path)
+        _ = try snapshot.load()
+        struct ClosingFilesFailed: Error {}
+        #expect(throws: ClosingFilesFailed.self) { try snapshot.save(completed) { throw ClosingFilesFailed() } }
+        #expect(try folder.read(folder.snapshot) == before)
+        #expect(try folder.read(folder.journal) == journal)
+        #expect(try folder.load() == Self.checkpoints[8])
+
+        var seenWhileClosing: Data?
+        try snapshot.save(completed) { seenWhileClosing = try folder.read(folder.snapshot) }
+        #expect(seenWhileClosing == before, "merchants.json is replaced only after the closing files")
+        #expect(!folder.exists(folder.journal))
+        let whole = try Folder()
+        try StateSnapshot(folder: whole.path).save(completed)
+        #expect(try folder.read(folder.snapshot) == whole.read(whole.snapshot))
+        #expect(try folder.load() == completed)
+    }
+
+    @Test func aStateThatCannotBeWrittenBesideTheClosingFilesCommitsNothing() throws {
+        let (folder, _) = try committed(through: 8)
+        var completed = Self.checkpoints[8]
+        completed.unfinishedRun = nil
+        let snapshot = StateSnapshot(folder: folder.path)
+        _ = try snapshot.load()
+        // The temporary file's name taken by a folder: the snapshot cannot be written.
+        try FileManager.default.createDirectory(atPath: folder.snapshot + ".tmp", withIntermediateDirectories: false)
+        var closed = false
+        #expect(throws: SinkError.self) { try snapshot.save(completed) { closed = true } }
+        #expect(closed)
+        #expect(try folder.load() == Self.checkpoints[8])
+    }
+
+    @Test func aCheckpointWithinARunAppendsAfterTheClosingFiles() throws {
+        let (folder, _) = try committed(through: 8)
+        let snapshot = StateSnapshot(folder: folder.path)
+        _ = try snapshot.load()
+        let journal = try folder.read(folder.journal)
+        var seenWhileClosing: Data?
+        try snapshot.save(Self.checkpoints[9]) { seenWhileClosing = try folder.read(folder.journal) }
+        #expect(seenWhileClosing == journal)
+        #expect(try folder.read(folder.journal).count > journal.count, "appended, as `save` alone does")
+        #expect(try folder.load() == Self.checkpoints[9])
+    }
+
     @Test func aTornTailIsAnUncommittedCheckpointAndTheNextAppendWritesOverIt() throws {
         let last = 9
         let (folder, starts) = try committed(through: last)
