@@ -188,6 +188,8 @@ struct BenchRow {
         let run = ReplayRun(
             start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, publishers: [], snapshot: StateSnapshot(folder: folder),
             scratchFolder: folder, openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
+        // As a run does: its starting point committed before the first event (later checkpoints tell what changed).
+        try run.begin()
         pacer.anchor(at: Double(noon), atFirstWait: true)
         _ = try run.run([Period(day: day)], pacer: pacer, finishing: true)
         let lags = recorder.lags.sorted()
