@@ -47,7 +47,7 @@ public final class StateSnapshot {
         guard exists else { throw SinkError("no state at \(path): run --initial first") }
         let data = try Self.read(path)
         let snapshot = data.withUnsafeBytes { SnapshotIdentity(length: $0.count, hash: ContentHash.of($0)) }
-        var checkpoint = try Self.decode(CheckpointFile.self, from: data, in: path).checkpoint
+        var checkpoint = try Self.decodeCheckpoint(data, in: path)
         if let problem = checkpoint.problem { throw SinkError("\(path) is corrupt: \(problem)") }
         var loaded = Committed(checkpoint: checkpoint, snapshot: snapshot)
         if FileManager.default.fileExists(atPath: journalPath) {
@@ -178,8 +178,15 @@ public final class StateSnapshot {
         }
     }
 
+    /// The checkpoint in `data`: read by `StateFileReader`, or, when it refuses the text, decoded whole
+    /// by `JSONDecoder` (which accepts it or says why not).
+    static func decodeCheckpoint(_ data: Data, in source: String) throws -> Checkpoint {
+        if let checkpoint = try? StateFileReader.checkpoint(from: data) { return checkpoint }
+        return try decode(CheckpointFile.self, from: data, in: source).checkpoint
+    }
+
     /// `data` decoded; a one-line "is corrupt" error naming `source` when it cannot be.
-    private static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, in source: String) throws -> Value {
+    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, in source: String) throws -> Value {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
@@ -229,7 +236,7 @@ public enum Compaction: Equatable, Sendable {
 }
 
 /// The decoded file: the state's keys, plus `unfinished_run`.
-private struct CheckpointFile: Decodable {
+struct CheckpointFile: Decodable {
     let checkpoint: Checkpoint
 
     private enum CodingKeys: String, CodingKey {

@@ -40,23 +40,24 @@ extension SimulationState: Codable {
 
         let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
         let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
-        merchants = try histories.keys.sorted().map { id in
-            guard let number = Int(id.dropFirst()), id.first == "M", let detail = details[id],
-                  let records = histories[id], !records.isEmpty else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .merchants, in: container, debugDescription: "merchant \(id) is incomplete")
-            }
-            guard let latitude = Self.millionths(detail.latitude, within: 90), let longitude = Self.millionths(detail.longitude, within: 180) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .merchantDetails, in: container, debugDescription: "merchant \(id) has a latitude or longitude out of range")
-            }
-            return Merchant(
-                number: number, versions: try records.map { try $0.merchantVersion() }, latitudeE6: latitude, longitudeE6: longitude,
-                terminalCount: detail.terminalCount, lastTransactionDate: detail.lastTransactionDate)
-        }
+        merchants = try histories.keys.sorted().map { try Self.merchant(id: $0, records: histories[$0]!, detail: details[$0]) }
         merchants.sort { $0.number < $1.number }
         let cards = try container.decode([String: CardRecord].self, forKey: .cardProfiles)
         storedCards = try cards.values.map { try $0.profile() }.sorted { $0.number < $1.number }
+    }
+
+    /// The merchant `id` from its stored versions and details (the sections `merchants` and `merchant_details`).
+    static func merchant(id: String, records: [VersionRecord], detail: DetailRecord?) throws -> Merchant {
+        guard let number = Int(id.dropFirst()), id.first == "M", let detail, !records.isEmpty else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.merchants], debugDescription: "merchant \(id) is incomplete"))
+        }
+        guard let latitude = Self.millionths(detail.latitude, within: 90), let longitude = Self.millionths(detail.longitude, within: 180) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.merchantDetails],
+                                                    debugDescription: "merchant \(id) has a latitude or longitude out of range"))
+        }
+        return Merchant(
+            number: number, versions: try records.map { try $0.merchantVersion() }, latitudeE6: latitude, longitudeE6: longitude,
+            terminalCount: detail.terminalCount, lastTransactionDate: detail.lastTransactionDate)
     }
 
     /// `degrees` in millionths, when it is a number of at most `limit` degrees either way.
@@ -96,7 +97,7 @@ extension SimulationState: Codable {
 }
 
 /// A merchant version as stored: the CSV columns, by their CSV names.
-private struct VersionRecord: Codable {
+struct VersionRecord: Codable {
     var merchant_id: String
     var merchant_name: String
     var industry: String
@@ -112,7 +113,9 @@ private struct VersionRecord: Codable {
     var effective_date: Day
     var status: MerchantStatus
     var version: Int
+}
 
+extension VersionRecord {
     init(_ v: MerchantVersion) {
         merchant_id = v.merchantId; merchant_name = v.name; industry = v.industry; address = v.address
         city = v.city; state = v.state; zip_code = v.zipCode; phone = v.phone; email = v.email
@@ -131,7 +134,7 @@ private struct VersionRecord: Codable {
 }
 
 /// What the simulation knows of a merchant beyond its CSV columns.
-private struct DetailRecord: Codable {
+struct DetailRecord: Codable {
     var latitude: Double
     var longitude: Double
     var terminalCount: Int
@@ -145,13 +148,15 @@ private struct DetailRecord: Codable {
 }
 
 /// A stored card profile, with the transaction CSV's column names.
-private struct CardRecord: Codable {
+struct CardRecord: Codable {
     var card_profile_id: String
     var card_bin: String
     var card_type: String
     var card_issuer: String
     var card_brand: String
+}
 
+extension CardRecord {
     init(_ card: CardProfile) {
         card_profile_id = CardProfile.id(number: card.number); card_bin = String(card.bin)
         card_type = card.type.name; card_issuer = card.issuerName; card_brand = card.brand.name
