@@ -31,6 +31,8 @@ struct BenchRow {
     private var lastDay: Day { Self.firstDay.adding(days: days - 1) }
 
     func run() throws -> BenchResult {
+        // The cluster serves until the bench stops it with a signal, so it gets no folder to leave behind.
+        if name == "cluster" { try serveCluster() }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("replay-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -49,7 +51,6 @@ struct BenchRow {
         case "encode-json": return encodeValues(.json)
         case "encode-avro": return encodeValues(.avro(schemaIds: [1, 2]))
         case "pacing": return try pacing(into: folder)
-        case "cluster": try serveCluster()
         default: throw UserError("unknown benchmark row \(name)")
         }
     }
