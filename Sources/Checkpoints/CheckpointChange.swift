@@ -135,15 +135,3 @@ struct CheckpointChange {
         return (firstKept, appended)
     }
 }
-
-extension Array where Element == CardProfile {
-    /// The index of the first card for which `isAfter` holds (it holds for every card after it too).
-    fileprivate func partitioningIndex(where isAfter: (CardProfile) -> Bool) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if isAfter(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
-    }
-}
