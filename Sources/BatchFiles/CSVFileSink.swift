@@ -2,7 +2,7 @@ import Checkpoints
 import Records
 import Simulation
 
-/// Writes the batch files of one period: for each stream (`EventStreams.all`) its
+/// Writes the batch files of one period: for each of the run's streams its
 /// `<stem>_<start>_<end>.csv`. A file written `.eachEvent` (transactions) is streamed as the days
 /// are simulated; one written `.atPeriodEnd` (merchants) is written whole (atomically) when the
 /// period is complete, since it carries each merchant's last transaction date as of the period's
@@ -28,7 +28,7 @@ public final class CSVFileSink: PeriodFiles {
     /// headers. When `resumingFrom` (the byte lengths a checkpoint recorded) names a file, the
     /// existing file is cut back to that length and continued: rows a killed run wrote after its
     /// last checkpoint are dropped, and the run writes them again.
-    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:], streams: [any EventStream] = EventStreams.all,
+    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:], streams: [any EventStream] = EventStreams.standard,
                 ownership: ShardOwnership = ShardOwnership(shard: .whole, partitionCounts: nil), disorderLog: DeliveryPlan? = nil) throws {
         self.folder = folder
         self.period = period

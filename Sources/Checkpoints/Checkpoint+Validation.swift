@@ -8,15 +8,19 @@ extension Checkpoint {
     /// The first rule the checkpoint breaks, as a phrase; nil when it keeps them all.
     public var problem: String? {
         if let problem = state.problem { return problem }
+        if !state.lifecycle, let partial = state.partialDay, partial.authorizations != 0 {
+            return "partial_day counts authorizations delivered, but the simulation has no lifecycle"
+        }
         guard let run = unfinishedRun else { return nil }
         if let start = run.startDate, let end = run.endDate, end < start { return "unfinished_run ends before it starts" }
         if run.files.values.contains(where: { $0 < 0 }) { return "unfinished_run.files has a negative length" }
         if let kafka = run.kafka {
-            guard kafka.topics.count == EventStreams.all.count, kafka.partitions.isEmpty || kafka.partitions.count == kafka.topics.count,
+            let streams = EventStreams.of(state).count
+            guard kafka.topics.count == streams, kafka.partitions.isEmpty || kafka.partitions.count == kafka.topics.count,
                   kafka.partitions.allSatisfy({ $0 > 0 }) else {
-                return "unfinished_run.kafka does not name two topics with their partition counts"
+                return "unfinished_run.kafka does not name a topic per stream (\(streams)) with their partition counts"
             }
-            if let publication = kafka.publication, let problem = Self.problem(of: publication, partitions: kafka.partitions) {
+            if let publication = kafka.publication, let problem = Self.problem(of: publication, topics: streams, partitions: kafka.partitions) {
                 return "unfinished_run.kafka.publication \(problem)"
             }
         }
@@ -29,8 +33,7 @@ extension Checkpoint {
     }
 
     /// Why `publication` cannot be what a run recorded of topics with `partitions`; nil when it can.
-    private static func problem(of publication: RunRecord.Publication, partitions: [Int]) -> String? {
-        let topics = EventStreams.all.count
+    private static func problem(of publication: RunRecord.Publication, topics: Int, partitions: [Int]) -> String? {
         guard publication.newest.count == topics, publication.offsets.count == topics, publication.held.count == topics else {
             return "does not have an entry for each topic"
         }

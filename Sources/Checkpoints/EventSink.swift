@@ -2,7 +2,7 @@ import Records
 import Simulation
 
 /// A consecutive run of one day's events, in event-time order within each stream: for each stream
-/// (in `EventStreams.all` order) a range of the events of that stream in `events`, the day or the
+/// of the run (the first ones of `EventStreams.all`, in order) a range of the events of that stream in `events`, the day or the
 /// part of it being handed out. With disorder,
 /// `deliveries` are the deliveries of the delivered stream (`EventStreams.deliveredIndex`) that
 /// fall due with the slice, in mark order (late ones may belong to earlier days): a Kafka sink
@@ -20,7 +20,7 @@ public struct EventSlice: Sendable {
         self.deliveries = deliveries
     }
 
-    /// Per stream (of `EventStreams.all`), the slice's events as indices in the whole day: `ranges`
+    /// Per stream of the run, the slice's events as indices in the whole day: `ranges`
     /// are within `events`, which may be a part of the day.
     public var dayRanges: [Range<Int>] {
         zip(EventStreams.all, ranges).map { stream, range in

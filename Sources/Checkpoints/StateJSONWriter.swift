@@ -39,6 +39,7 @@ struct StateJSONWriter {
         cards.close()
         if let first = state.firstDate { top.date("first_generated_date", first) }
         if let last = state.lastGeneratedDate { top.date("last_generated_date", last) }
+        if state.lifecycle { top.text("lifecycle", "true") }
         top.number("merchant_counter", state.merchantCounter)
         top.key("merchant_details")
         var details = JSONMembers(out, indent: 2, multiline: true)
@@ -81,6 +82,7 @@ struct StateJSONWriter {
         if let partial = state.partialDay {
             top.key("partial_day")
             var fields = JSONMembers(out, indent: 2, multiline: false)
+            if partial.authorizations != 0 { fields.number("authorizations_delivered", partial.authorizations) }
             fields.string("date", partial.date.description)
             fields.number("merchant_events_delivered", partial.merchantEvents)
             fields.number("transactions_delivered", partial.transactions)

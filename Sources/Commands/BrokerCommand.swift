@@ -17,7 +17,7 @@ struct Broker: ParsableCommand {
         abstract: "Run the embedded Kafka broker (librdkafka's mock cluster behind a gateway for Java clients) until SIGINT/SIGTERM.")
 
     @Option(parsing: .unconditional,
-            help: "Partitions of every topic (the two pre-created ones and any other a client asks for); each keeps only its newest ~5 MiB (the default holds a 90-day replay).")
+            help: "Partitions of every topic (those of the streams, pre-created, and any other a client asks for); each keeps only its newest ~5 MiB (the default holds a 90-day replay).")
     var partitions = EmbeddedBroker.defaultPartitionCount
 
     @Option(parsing: .unconditional, help: "Bootstrap port on 127.0.0.1; default: any free port.")

@@ -1,6 +1,7 @@
 import DevelopmentBroker
 import Engine
 import KafkaClient
+import Records
 import Runner
 
 /// `--check-config`: what a command line would run, for checking a deploy file. The parser has
@@ -25,7 +26,8 @@ struct ConfigCheck {
             "pace: \(command.pace?.description ?? (command.realtime ? "realtime" : "max") + " (the default)")",
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
-            "topics: \(kafka.topics.joined(separator: ", "))",
+            "lifecycle: \(command.lifecycle ? "on (--lifecycle)" : "off for a new simulation, else as saved")",
+            "topics: \(topics.joined(separator: ", "))",
             "shard: \(try shard)",
             "values: \(try values)",
             "disorder: \(disorder)",
@@ -42,6 +44,12 @@ struct ConfigCheck {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The topics of the run's streams: the lifecycle's too with `--lifecycle` (an incremental run
+    /// or a live feed without it publishes those of the saved simulation).
+    private var topics: [String] {
+        command.kafka.settings.topics(of: command.lifecycle ? EventStreams.all : EventStreams.standard)
+    }
+
     /// The value format and, for Avro, the registry and subjects (no password).
     private var values: String {
         get throws {
@@ -49,7 +57,7 @@ struct ConfigCheck {
             guard kafka.valueFormat != .json else { return "json" }
             guard kafka.brokers.publishes else { return "json (--format avro is ignored with --brokers none)" }
             guard let registry = try kafka.registrySettings() else { return "json" }
-            return "avro, schema registry \(registry.description), subjects " + kafka.subjects.joined(separator: ", ")
+            return "avro, schema registry \(registry.description), subjects " + topics.map(KafkaSettings.subject(of:)).joined(separator: ", ")
         }
     }
 

@@ -67,6 +67,9 @@ struct Generate: ParsableCommand {
             transform: ArgumentFormat.timeZone)
     var timezone: SimulatedTimeZone?
 
+    @Flag(help: "Start a simulation with the payment lifecycle: an authorizations file and topic (an ISO 8583 response per payment). Incremental and live runs continue the saved simulation as it is.")
+    var lifecycle = false
+
     @Option(help: ArgumentHelp("Run as shard I of N: publish and write only the events of the Kafka partitions p with p mod N = I, "
                                + "in the folder shard-I-of-N of --output-dir; auto/N takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
                                valueName: "I/N"), transform: ShardOption.parse)
@@ -122,7 +125,7 @@ struct Generate: ParsableCommand {
     /// The command as the library's typed request, with `--shard auto/N` resolved.
     func sessionRequest() throws -> SessionRequest {
         let run = RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: nil,
-                             disorder: disorder.settings, writesDisorderLog: disorder.writesLog)
+                             disorder: disorder.settings, writesDisorderLog: disorder.writesLog, lifecycle: lifecycle)
         var request = SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
         if let dayParts = Self.dayParts.withLock({ $0 }) { request.dayParts = dayParts }
         return request

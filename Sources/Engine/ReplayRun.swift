@@ -27,7 +27,7 @@ public final class ReplayRun {
     private var record: RunRecord
     /// Sinks that live for the whole run (Kafka), made durable before the files.
     private let publishers: [EventSink]
-    /// The streams of events the days produce (`EventStreams.all`).
+    /// The streams of events the days produce (`EventStreams.of` the simulation).
     private let eventStreams: [any EventStream]
     private let snapshot: StateSnapshot
     /// Opens a period's files, resuming them at the recorded byte lengths.
@@ -53,7 +53,7 @@ public final class ReplayRun {
     /// `publishers` the sinks that live for the whole run (Kafka; none for files only); `scratchFolder`
     /// where a large day's transactions wait for their turn in a file without a name (the output folder),
     /// beyond `limits`.
-    public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink], eventStreams: [any EventStream] = EventStreams.all,
+    public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink], eventStreams: [any EventStream]? = nil,
                 snapshot: StateSnapshot, scratchFolder: String, openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
                 shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy(),
                 limits: DayPartLimits = .standard) {
@@ -61,7 +61,7 @@ public final class ReplayRun {
         state = start.state
         record = start.unfinishedRun!
         self.publishers = publishers
-        self.eventStreams = eventStreams
+        self.eventStreams = eventStreams ?? EventStreams.of(start.state)
         self.snapshot = snapshot
         self.scratchFolder = scratchFolder
         self.limits = limits

@@ -32,13 +32,16 @@ public struct RunRequest: Sendable {
     public var disorder: DisorderSettings?
     /// `--disorder-log`.
     public var writesDisorderLog: Bool
+    /// `--lifecycle`: a new simulation produces the payment lifecycle's streams; false: as saved
+    /// (off for a new simulation).
+    public var lifecycle: Bool
 
     public static let defaultSeed: UInt64 = 42
     /// The zone of a new simulation without `--timezone`.
     public static let defaultTimeZone = "UTC"
 
     public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone?, pace: Pace?, force: Bool,
-                kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false) {
+                kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false, lifecycle: Bool = false) {
         self.mode = mode
         self.seed = seed
         self.scale = scale
@@ -48,11 +51,12 @@ public struct RunRequest: Sendable {
         self.kafka = kafka
         self.disorder = disorder.flatMap { $0.isOff ? nil : $0 }
         self.writesDisorderLog = writesDisorderLog
+        self.lifecycle = lifecycle
     }
 
     /// The state a new simulation in `zone` starts from.
     func newState(in zone: SimulatedTimeZone) -> SimulationState {
-        SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1, timeZone: zone.identifier)
+        SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1, timeZone: zone.identifier, lifecycle: lifecycle)
     }
 }
 
@@ -121,10 +125,14 @@ public struct RunPlanner {
 
     private var pace: Pace { request.pace ?? (request.mode == .realtime ? .factor(1) : .max) }
 
-    /// The record of a new run in `zone`; `epoch` (its first simulated day and a history's last) orders its deliveries.
-    private func record(_ command: RunRecord.Command, _ period: Period? = nil, zone: SimulatedTimeZone, epoch: DeliveryEpoch) -> RunRecord {
-        RunRecord(command: command, startDate: period?.start, endDate: period?.end,
-                  timeZone: zone.identifier, kafka: request.kafka,
+    /// The record of a new run in `zone`, with or without the `lifecycle`'s streams (and so their
+    /// topics); `epoch` (its first simulated day and a history's last) orders its deliveries.
+    private func record(_ command: RunRecord.Command, _ period: Period? = nil, zone: SimulatedTimeZone, epoch: DeliveryEpoch,
+                        lifecycle: Bool) -> RunRecord {
+        var kafka = request.kafka
+        kafka?.topics = Array(request.kafka?.topics.prefix(EventStreams.places(lifecycle: lifecycle).count) ?? [])
+        return RunRecord(command: command, startDate: period?.start, endDate: period?.end,
+                  timeZone: zone.identifier, kafka: kafka,
                   disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: epoch) })
     }
 
@@ -134,23 +142,24 @@ public struct RunPlanner {
         // Starting over (or anew), the zone is the command's; otherwise the saved simulation's.
         let keeps = saved != nil && !request.force
         let (zone, isSaved) = keeps ? try savedZone(of: saved!.state) : (request.timeZone ?? Self.utc, false)
-        let wanted = record(.initial, period, zone: zone, epoch: DeliveryEpoch(first: period.start, last: period.end))
+        let wanted = record(.initial, period, zone: zone, epoch: DeliveryEpoch(first: period.start, last: period.end), lifecycle: request.lifecycle)
         var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false
         if let saved, keeps {
             if saved.unfinishedRun != nil {
                 (start, continues, _) = try resume(saved, as: wanted, forceDrops: [])
                 try checkSameSimulation(saved.state, seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale ?? 1)
+                try checkSameLifecycle(saved.state, starting: true)
             } else if isComplete(saved.state, period) {
                 return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
             }
         }
         if !continues && !request.force {
-            for name in [StateSnapshot.fileName] + periodFiles(period) where exists(name) {
+            for name in [StateSnapshot.fileName] + periodFiles(period, of: start.state) where exists(name) {
                 throw UserError("\(folder)/\(name) exists and an initial run would replace it: pass --force, or choose another --output-dir")
             }
         }
-        try checkWritable(period)
+        try checkWritable(period, of: start.state)
         try checkKafkaCanHold(period.start, in: zone)
         let remaining = start.state.lastGeneratedDate.map { period.end.ordinal - $0.ordinal } ?? period.dayCount
         return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: period.start, timeZone: zone,
@@ -162,24 +171,25 @@ public struct RunPlanner {
     private func isComplete(_ state: SimulationState, _ period: Period) -> Bool {
         state.firstDate == period.start && (state.lastGeneratedDate.map { $0 >= period.end } ?? false)
             && state.seed == (request.seed ?? RunRequest.defaultSeed) && state.scale == (request.scale ?? 1)
-            && exists(period.fileName("transactions")) && exists(period.fileName("merchants"))
+            && state.lifecycle == request.lifecycle && periodFiles(period, of: state).allSatisfy(exists)
     }
 
     private func incrementalPlan(_ asked: Day?, saved: Checkpoint?) throws -> PlanOutcome {
         guard let saved else { throw UserError("no state at \(snapshot.path): run --initial first") }
         try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
+        try checkSameLifecycle(saved.state, starting: false)
         let (zone, isSaved) = try savedZone(of: saved.state)
         // Without --date, an unfinished incremental day is the day (even after midnight).
         let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
         let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
-        let wanted = record(.incremental, Period(day: day), zone: zone, epoch: DeliveryEpoch(first: day, last: day))
+        let wanted = record(.incremental, Period(day: day), zone: zone, epoch: DeliveryEpoch(first: day, last: day), lifecycle: saved.state.lifecycle)
         let (start, continues, _) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
             throw UserError("\(snapshot.path) has no complete day yet: finish the run that started it first")
         }
         let period = Period(day: day)
-        if day == last && saved.unfinishedRun == nil && exists(period.fileName("transactions")) && exists(period.fileName("merchants")) {
+        if day == last && saved.unfinishedRun == nil && periodFiles(period, of: state).allSatisfy(exists) {
             return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
         }
         guard day == expected else {
@@ -187,11 +197,12 @@ public struct RunPlanner {
                 : day <= last ? "is already generated" : "would leave a gap"
             throw UserError("--date \(day) \(problem): last_generated_date is \(last), so the next day is \(expected)")
         }
-        try checkWritable(period)
+        try checkWritable(period, of: state)
         try checkKafkaCanHold(day, in: zone)
         let resuming = state.partialDay.map { " (resuming after its first \($0.transactions) transactions)" } ?? ""
-        let question = "Generate \(day)\(resuming) into \(folder): write \(period.fileName("merchants")) and "
-            + "\(period.fileName("transactions")) and update \(StateSnapshot.fileName)."
+        let files = periodFiles(period, of: state).filter { $0 != period.fileName("disorder") }
+        let question = "Generate \(day)\(resuming) into \(folder): write \(files.sorted().joined(separator: ", ")) "
+            + "and update \(StateSnapshot.fileName)."
         return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: state.firstDate ?? day, timeZone: zone,
                             timeZoneIsSaved: isSaved, periods: AnySequence([period]), pace: pace,
                             anchor: { Double(day.startSecond) }, dayCount: 1, confirmation: request.force ? nil : question))
@@ -202,11 +213,13 @@ public struct RunPlanner {
         let localNow = self.localNow ?? zone.localNow
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
         // The epoch's first day is set below, once known (a record's epoch is not compared).
-        let wanted = record(.realtime, zone: zone, epoch: DeliveryEpoch(first: today, last: nil))
+        let wanted = record(.realtime, zone: zone, epoch: DeliveryEpoch(first: today, last: nil),
+                            lifecycle: saved?.state.lifecycle ?? request.lifecycle)
         var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false, carried = false
         if let saved {
             try checkSameSimulation(saved.state, seed: request.seed, scale: request.scale)
+            try checkSameLifecycle(saved.state, starting: false)
             (start, continues, carried) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         }
         let state = start.state
@@ -219,7 +232,7 @@ public struct RunPlanner {
         // The live simulation's first day, recorded so that a re-run after midnight continues the same simulation.
         if start.unfinishedRun?.startDate == nil { start.unfinishedRun?.startDate = state.firstDate ?? first }
         let catchUp = (first.ordinal..<today.ordinal).map { Period(day: Day(ordinal: $0)) }
-        try checkWritable(catchUp.first ?? Period(day: today))
+        try checkWritable(catchUp.first ?? Period(day: today), of: state)
         try checkKafkaCanHold(first, in: zone)
         let live = sequence(first: Period(day: today)) { Period(day: $0.start.adding(days: 1)) }
         return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: state.firstDate ?? first, timeZone: zone,
@@ -328,14 +341,28 @@ public struct RunPlanner {
         }
     }
 
-    /// The files a run writes for `period`.
-    private func periodFiles(_ period: Period) -> [String] {
-        [period.fileName("transactions"), period.fileName("merchants")] + (request.writesDisorderLog ? [period.fileName("disorder")] : [])
+    /// `--lifecycle` on a simulation saved without it is refused: the follow-ups of its earlier
+    /// payments would be missing. An incremental run or a live feed without the flag continues the
+    /// saved simulation as it is; an initial run (`starting`) describes its whole simulation, so
+    /// it must say the same as the one it continues (or `-f` starts over).
+    private func checkSameLifecycle(_ state: SimulationState, starting: Bool) throws {
+        if request.lifecycle && !state.lifecycle {
+            let remedy = starting ? "pass -f to start it over with the lifecycle" : "start a new history with --initial … --lifecycle -f"
+            throw UserError("--lifecycle: the simulation in \(snapshot.path) was started without the payment lifecycle; \(remedy)")
+        }
+        if starting && state.lifecycle && !request.lifecycle {
+            throw UserError("the simulation in \(snapshot.path) was started with --lifecycle: pass --lifecycle to continue it, or -f to start over without it")
+        }
+    }
+
+    /// The files a run of the simulation `state` writes for `period`: a file per stream, and the disorder log when asked.
+    private func periodFiles(_ period: Period, of state: SimulationState) -> [String] {
+        EventStreams.of(state).map { period.fileName($0.batchFile.stem) } + (request.writesDisorderLog ? [period.fileName("disorder")] : [])
     }
 
     /// The period's files can be written: nothing that is not a regular file stands at their paths.
-    private func checkWritable(_ period: Period) throws {
-        for name in periodFiles(period) {
+    private func checkWritable(_ period: Period, of state: SimulationState) throws {
+        for name in periodFiles(period, of: state) {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder), isFolder.boolValue {
                 throw UserError("\(folder)/\(name) is a folder: the run cannot write its file there")

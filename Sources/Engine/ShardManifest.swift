@@ -27,9 +27,11 @@ public struct ShardManifest: Codable, Sendable {
     public var partitionCounts: [Int]?
     /// The disorder settings (`DisorderSettings.description`, and whether the shards log it); absent for in-order delivery.
     public var disorder: String?
+    /// True when the simulation has the payment lifecycle; absent (nil) without it.
+    public var lifecycle: Bool?
 
     public init(period: Period, seed: UInt64, scale: Double, firstDay: Day, timeZone: String, shardCount: Int,
-                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderRecord? = nil) {
+                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderRecord? = nil, lifecycle: Bool = false) {
         start = period.start
         end = period.end
         self.seed = seed
@@ -40,12 +42,13 @@ public struct ShardManifest: Codable, Sendable {
         self.topics = topics
         self.partitionCounts = partitionCounts
         self.disorder = disorder.map { "\($0.settings)\($0.writesLog ? ", logged" : "")" }
+        self.lifecycle = lifecycle ? true : nil
     }
 
     private enum CodingKeys: String, CodingKey {
         case start, end, seed, scale
         case firstDay = "first_day", timeZone = "time_zone", shardCount = "shard_count", topics
-        case partitionCounts = "partition_counts", disorder
+        case partitionCounts = "partition_counts", disorder, lifecycle
     }
 
     public var fileName: String { "shards_\(start)_\(end).json" }
@@ -89,6 +92,7 @@ public struct ShardManifest: Codable, Sendable {
             ("shard count", "\(shardCount)", "\(other.shardCount)"),
             ("topics", topics?.joined(separator: ",") ?? "none (files only)", other.topics?.joined(separator: ",") ?? "none (files only)"),
             ("partition counts", partitionCounts.map { "\($0)" } ?? "none", other.partitionCounts.map { "\($0)" } ?? "none"),
+            ("lifecycle", lifecycle == true ? "on" : "off", other.lifecycle == true ? "on" : "off"),
         ]
         if samePeriod { differences.append(("disorder", disorder ?? "none", other.disorder ?? "none")) }
         if !samePeriod && start <= other.end && other.start <= end {

@@ -5,7 +5,7 @@ import Simulation
 import Checkpoints
 import Synchronization
 
-/// Publishes every stream's events to its topic (`EventStreams.all`, in order: topic `i` is stream
+/// Publishes every stream's events to its topic (the run's streams, in order: topic `i` is stream
 /// `i`'s), keyed by merchant, stamped with simulated event time (as a UTC instant) and with the
 /// record's identity (`replay_run`, `replay_seq`). It chooses each record's partition itself, as
 /// the Java client does (murmur2 of the key), and skips every event that the partition's newest
@@ -54,7 +54,7 @@ public final class KafkaSink: EventSink, RecordWriter {
     /// likewise for the delivered stream's topic of a run with disorder (its `progress` entry is
     /// then unused) and `epoch` its epoch; `endOffsets`, per topic and partition, where the
     /// partition ended when it was read back; `valueFormat`: JSON or Avro values.
-    public init(producer: KafkaProducer, streams: [any EventStream] = EventStreams.all, utcSecond: @escaping (Int64) -> Int64, runId: String,
+    public init(producer: KafkaProducer, streams: [any EventStream] = EventStreams.standard, utcSecond: @escaping (Int64) -> Int64, runId: String,
                 partitionCounts: [Int], progress: [[PartitionProgress<EventPosition>]],
                 deliveryProgress: [PartitionProgress<DeliveryMark>]? = nil, epoch: DeliveryEpoch? = nil, endOffsets: [[Int64?]] = [],
                 shard: Shard = .whole, valueFormat: ValueFormat = .json) {

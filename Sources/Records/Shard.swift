@@ -49,14 +49,14 @@ public struct Shard: Equatable, Hashable, Sendable, CustomStringConvertible {
 /// Answers by merchant number are cached: the file sink asks once per row.
 public final class ShardOwnership {
     public let shard: Shard
-    /// Per stream (in `EventStreams.all` order), the topic's partition count; nil for a files-only run.
+    /// Per stream of the run (the first ones of `EventStreams.all`), the topic's partition count; nil for a files-only run.
     private let partitionCounts: [Int]?
     /// Per stream, by merchant number: 0 not yet known, 1 owned, 2 not owned.
     private var known: [[UInt8]]
     private let key = EncodingBuffer(capacity: 32)
 
     public init(shard: Shard, partitionCounts: [Int]?) {
-        precondition(partitionCounts.map { $0.count == EventStreams.all.count && $0.allSatisfy { $0 > 0 } } ?? true)
+        precondition(partitionCounts.map { $0.count <= EventStreams.all.count && $0.allSatisfy { $0 > 0 } } ?? true)
         self.shard = shard
         self.partitionCounts = partitionCounts
         known = Array(repeating: [], count: EventStreams.all.count)

@@ -3,10 +3,10 @@
 /// then the Avro binary record (`AvroRecord`).
 public enum ValueFormat: Sendable, Equatable {
     case json
-    /// `schemaIds`: the registry's id of each stream's value schema, in `EventStreams.all` order.
+    /// `schemaIds`: the registry's id of each of the run's streams' value schema, in their order.
     case avro(schemaIds: [Int32])
 
-    /// How the values of stream `index` (of `EventStreams.all`) are encoded.
+    /// How the values of the run's stream `index` are encoded.
     public func encoding(ofStream index: Int) -> ValueEncoding {
         switch self {
         case .json: .json

@@ -27,10 +27,10 @@ final class KafkaConnection {
     /// transactions topic is read back by delivery mark, and records of a run whose order this run
     /// could not continue are refused (`PublishedPositions.deliveryPositions`). With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
-    static func open(_ settings: KafkaSettings, pace: Pace, zone: SimulatedTimeZone, runId: String, unfinished: RunRecord.KafkaTarget?,
-                     shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false, logger: Logger,
-                     interruption: Interruption = .never) throws -> KafkaConnection? {
-        let topics = settings.topics
+    static func open(_ settings: KafkaSettings, streams: [any EventStream], pace: Pace, zone: SimulatedTimeZone, runId: String,
+                     unfinished: RunRecord.KafkaTarget?, shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false,
+                     logger: Logger, interruption: Interruption = .never) throws -> KafkaConnection? {
+        let topics = settings.topics(of: streams)
         guard settings.brokers.publishes else {
             if !settings.properties.isEmpty || settings.configFile != nil {
                 logger.warning("-X and --kafka-config properties are ignored with --brokers none")
@@ -38,9 +38,9 @@ final class KafkaConnection {
             if settings.valueFormat != .json { logger.warning("--format avro is ignored with --brokers none") }
             return nil
         }
-        let valueFormat = try settings.registerValueSchemas(stopRequested: interruption.isRequested)
+        let valueFormat = try settings.registerValueSchemas(of: streams, stopRequested: interruption.isRequested)
         if case let .avro(ids) = valueFormat {
-            logger.info("Avro values: schemas registered as \(zip(settings.subjects, ids).map { "\($0) id \($1)" }.joined(separator: ", "))")
+            logger.info("Avro values: schemas registered as \(zip(topics, ids).map { "\(KafkaSettings.subject(of: $0)) id \($1)" }.joined(separator: ", "))")
         }
         let embedded = settings.brokers == .embedded ? try EmbeddedBroker(topics: topics) : nil
         let bootstrapServers = embedded?.bootstrapServers ?? settings.brokers.description
@@ -62,7 +62,7 @@ final class KafkaConnection {
         var deliveryProgress: [PartitionProgress<DeliveryMark>]?
         var endOffsets: [[Int64?]] = []
         var losses: [String] = []
-        for (stream, (topic, count)) in zip(EventStreams.all.indices, zip(topics, partitionCounts)) {
+        for (stream, (topic, count)) in zip(streams.indices, zip(topics, partitionCounts)) {
             // merchants.json's check (Checkpoint.problem) makes sure a publication has an entry for each topic.
             let checkpointed = recorded.map { RecordedTopic($0, topic: stream) }
             func report<Position>(_ holdings: PublishedHoldings<Position>) {
@@ -96,7 +96,7 @@ final class KafkaConnection {
             logger.warning("\(message)")
         }
         logger.info("publishing to Kafka at \(bootstrapServers): \(topics.joined(separator: ", ")) (run \(runId))")
-        let sink = KafkaSink(producer: producer, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
+        let sink = KafkaSink(producer: producer, streams: streams, utcSecond: zone.utcSecond(ofLocal:), runId: runId,
                              partitionCounts: partitionCounts, progress: progress, deliveryProgress: deliveryProgress, epoch: epoch,
                              endOffsets: endOffsets, shard: shard, valueFormat: valueFormat)
         return KafkaConnection(sink: sink, embedded: embedded, lostRecords: !losses.isEmpty)

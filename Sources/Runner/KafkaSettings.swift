@@ -24,7 +24,7 @@ public enum ValueFormatChoice: Equatable, Sendable {
 /// properties and the value format. Checked by librdkafka when a producer is configured.
 public struct KafkaSettings: Sendable {
     public var brokers: BrokerChoice
-    /// Each stream's topic, in `EventStreams.all` order.
+    /// Each stream's topic, in `EventStreams.all` order (a run publishes to the first ones: see `EventStreams.places`).
     public var topics: [String]
     /// A file of librdkafka properties (`--kafka-config`), which may also hold the Schema Registry's.
     public var configFile: String?
@@ -67,8 +67,11 @@ public struct KafkaSettings: Sendable {
         brokers.publishes ? RunRecord.KafkaTarget(brokers: brokers.description, topics: topics, valueFormat: valueFormat.name) : nil
     }
 
-    /// The subject of each topic's value schema (TopicNameStrategy: `<topic>-value`).
-    public var subjects: [String] { topics.map { $0 + "-value" } }
+    /// The topics of a run of `streams` (the first ones of `EventStreams.all`), in order.
+    public func topics(of streams: [any EventStream]) -> [String] { Array(topics.prefix(streams.count)) }
+
+    /// The subject of a topic's value schema (TopicNameStrategy: `<topic>-value`).
+    public static func subject(of topic: String) -> String { topic + "-value" }
 
     /// For Avro: the registry's settings, from the URL and the config file's registry properties;
     /// a one-line error when they are incomplete or wrong. Nil for JSON values.
@@ -85,14 +88,15 @@ public struct KafkaSettings: Sendable {
         }
     }
 
-    /// For Avro: registers each topic's value schema and returns the value format with their ids.
-    /// A registry that refuses a schema or cannot be reached is an error in one line.
-    func registerValueSchemas(stopRequested: @escaping @Sendable () -> Bool) throws -> ValueFormat {
+    /// For Avro: registers the value schema of each of `streams` under its topic's subject and
+    /// returns the value format with their ids. A registry that refuses a schema or cannot be
+    /// reached is an error in one line.
+    func registerValueSchemas(of streams: [any EventStream], stopRequested: @escaping @Sendable () -> Bool) throws -> ValueFormat {
         guard let settings = try registrySettings() else { return .json }
         let client = SchemaRegistryClient(settings: settings)
         do {
-            let ids = try zip(subjects, EventStreams.all).map { subject, stream in
-                try client.registerAvro(subject: subject, schema: stream.valueFields.avroSchema.compact, stopRequested: stopRequested)
+            let ids = try zip(topics(of: streams), streams).map { topic, stream in
+                try client.registerAvro(subject: Self.subject(of: topic), schema: stream.valueFields.avroSchema.compact, stopRequested: stopRequested)
             }
             return .avro(schemaIds: ids)
         } catch let error as SchemaRegistryError where !error.stoppedOnRequest {

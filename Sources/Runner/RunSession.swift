@@ -75,7 +75,8 @@ public final class RunSession {
             logger.info("time zone \(timezone.identifier), as saved in \(folder.path)/\(StateSnapshot.fileName)")
         }
         // Metrics and Kafka first: a busy port, an unreachable broker or a bad property is refused before any file is touched.
-        let telemetry = try request.metrics.map { try RunTelemetry(settings: $0, zone: timezone, logger: logger) }
+        let streams = EventStreams.of(plan.start.state)
+        let telemetry = try request.metrics.map { try RunTelemetry(settings: $0, zone: timezone, streams: streams, logger: logger) }
         defer { telemetry?.shutDown() }
         let state = plan.start.state
         let disorderRecord = plan.start.unfinishedRun?.disorder
@@ -84,7 +85,7 @@ public final class RunSession {
         if disorderRecord != nil && !request.kafka.brokers.publishes {
             logger.warning("late and duplicate delivery shape the Kafka stream: with --brokers none only the disorder log shows them")
         }
-        let kafkaConnection = try KafkaConnection.open(request.kafka, pace: plan.pace, zone: timezone, runId: runId,
+        let kafkaConnection = try KafkaConnection.open(request.kafka, streams: streams, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
                                                        shard: shard, epoch: disorderRecord?.epoch, statistics: telemetry != nil, logger: logger,
                                                        interruption: Interruption(shouldStop))
@@ -102,18 +103,18 @@ public final class RunSession {
         let written = WrittenRows()
         if let connection = kafkaConnection, connection.lostRecords {
             let republisher = Republisher(checkpoint: plan.start, zone: timezone, scratchFolder: folder.path, limits: request.dayParts)
-            guard try republisher.republish(to: [connection.sink], shouldStop: shouldStop) else {
+            guard try republisher.republish(to: [connection.sink], eventStreams: streams, shouldStop: shouldStop) else {
                 return RunSummary(outcome: .stopped, isHistory: plan.isHistory)
             }
         }
-        let totals = RunTotals(isHistory: plan.isHistory)
+        let totals = RunTotals(isHistory: plan.isHistory, streams: streams)
         let observers = [totals] + self.observers + (telemetry.map { [$0.metrics] } ?? [])
         for observer in observers { observer.scheduled(days: plan.dayCount) }
         let run = ReplayRun(
-            start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [],
+            start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [], eventStreams: streams,
             snapshot: snapshot, scratchFolder: folder.path,
             openFiles: { period, lengths in
-                let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, ownership: ownership,
+                let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, streams: streams, ownership: ownership,
                                            disorderLog: disorderLog)
                 written.opened(sink)
                 return sink
@@ -174,8 +175,8 @@ public final class RunSession {
         let state = plan.start.state
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: plan.timeZone.identifier, shardCount: request.shard.count,
-                             topics: partitionCounts == nil ? nil : request.kafka.topics, partitionCounts: partitionCounts,
-                             disorder: plan.start.unfinishedRun?.disorder)
+                             topics: partitionCounts == nil ? nil : request.kafka.topics(of: EventStreams.of(state)), partitionCounts: partitionCounts,
+                             disorder: plan.start.unfinishedRun?.disorder, lifecycle: state.lifecycle)
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.

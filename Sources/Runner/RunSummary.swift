@@ -22,8 +22,10 @@ public struct RunSummary: Sendable {
     public var isHistory: Bool
     /// Days completed by this session.
     public var days = 0
-    /// Events handed to the sinks per stream (`EventStreams.all` order).
-    public var emitted = [Int](repeating: 0, count: EventStreams.all.count)
+    /// What the summary calls the events of each of the run's streams, in their order.
+    public var eventNouns = EventStreams.standard.map(\.eventsNoun)
+    /// Events handed to the sinks per stream of the run, in their order.
+    public var emitted = [Int](repeating: 0, count: EventStreams.standard.count)
     public var firstDay: Day?
     public var lastDay: Day?
     /// Wall seconds from the run's start to its end.
@@ -47,7 +49,7 @@ public struct RunSummary: Sendable {
     /// `generated 2024-01-01..2024-01-02: 2 days complete, 1006 merchant events, 16209 transactions in 0.11 s (147354 tx/s)`.
     public var line: String {
         let span = firstDay.map { first in "\(first)..\(lastDay ?? first)" } ?? "nothing"
-        let counts = zip(EventStreams.all, emitted).map { "\($1) \($0.eventsNoun)" }.joined(separator: ", ")
+        let counts = zip(eventNouns, emitted).map { "\($1) \($0)" }.joined(separator: ", ")
         return "\(outcome == .completed ? "generated" : "stopped in") \(span): \(days) days complete, \(counts) in \(max(seconds, 1e-9).twoDecimals) s "
             + "(\(transactionsPerSecond) tx/s)"
     }
@@ -59,9 +61,11 @@ final class RunTotals: RunObserver {
     private let startedAt: Double
     private(set) var summary: RunSummary
 
-    init(isHistory: Bool) {
+    init(isHistory: Bool, streams: [any EventStream]) {
         startedAt = clock.now()
         summary = RunSummary(outcome: .stopped, isHistory: isHistory)
+        summary.eventNouns = streams.map(\.eventsNoun)
+        summary.emitted = Array(repeating: 0, count: streams.count)
     }
 
     func dayStarted(_ events: DayEvents) {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import KafkaClient
 import Logging
+import Records
 import Telemetry
 
 /// Where a run serves its Prometheus metrics and health probes.
@@ -31,10 +32,11 @@ final class RunTelemetry: Sendable {
     private let kafka: KafkaFigures
 
     /// Starts serving at once; a port that cannot be bound is a one-line error.
-    init(settings: MetricsSettings, zone: SimulatedTimeZone, logger: Logger) throws {
+    /// `streams`: the run's, whose events the metrics count.
+    init(settings: MetricsSettings, zone: SimulatedTimeZone, streams: [any EventStream], logger: Logger) throws {
         let clock = MonotonicClock()
         let health = RunHealth(now: clock.now)
-        let metrics = RunMetrics(health: health, utcSecond: zone.utcSecond(ofLocal:))
+        let metrics = RunMetrics(health: health, utcSecond: zone.utcSecond(ofLocal:), streams: streams)
         let kafka = KafkaFigures()
         do {
             server = try MetricsServer(host: settings.address, port: settings.port, registry: metrics.registry, health: health) {

@@ -94,6 +94,8 @@ public enum RandomStream: UInt64, Sendable {
     case cardReuse = 4
     /// When each transaction is delivered (late, twice): `DeliveryPlan`.
     case delivery = 5
+    /// Why a declined payment was declined: `AuthorizationResponse`.
+    case authorization = 6
 }
 
 /// A table of weights turned into a sampler: `pick` returns an index with probability

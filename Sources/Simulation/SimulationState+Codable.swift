@@ -17,6 +17,7 @@ extension SimulationState: Codable {
         case monthPlan = "month_plan"
         case partialDay = "partial_day"
         case timeZone = "timezone"
+        case lifecycle
     }
 
     public init(from decoder: Decoder) throws {
@@ -29,7 +30,8 @@ extension SimulationState: Codable {
         }
         self.init(seed: try container.decode(UInt64.self, forKey: .seed),
                   scale: try container.decode(Double.self, forKey: .scale),
-                  timeZone: try container.decodeIfPresent(String.self, forKey: .timeZone))
+                  timeZone: try container.decodeIfPresent(String.self, forKey: .timeZone),
+                  lifecycle: try container.decodeIfPresent(Bool.self, forKey: .lifecycle) ?? false)
         firstDate = try container.decodeIfPresent(Day.self, forKey: .firstGeneratedDate)
         lastGeneratedDate = try container.decodeIfPresent(Day.self, forKey: .lastGeneratedDate)
         merchantCounter = try container.decode(Int.self, forKey: .merchantCounter)
@@ -72,6 +74,7 @@ extension SimulationState: Codable {
         try container.encode(seed, forKey: .seed)
         try container.encode(scale, forKey: .scale)
         try container.encodeIfPresent(timeZone, forKey: .timeZone)
+        if lifecycle { try container.encode(true, forKey: .lifecycle) }
         try container.encodeIfPresent(firstDate, forKey: .firstGeneratedDate)
         try container.encodeIfPresent(lastGeneratedDate, forKey: .lastGeneratedDate)
         try container.encode(merchantCounter, forKey: .merchantCounter)

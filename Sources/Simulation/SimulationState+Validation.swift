@@ -27,7 +27,7 @@ extension SimulationState {
             if let next = nextDay, partial.date != next {
                 return "partial_day \(partial.date) is not the day after last_generated_date \(lastGeneratedDate!)"
             }
-            guard partial.merchantEvents >= 0, partial.transactions >= 0 else { return "partial_day has negative counts" }
+            guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0 else { return "partial_day has negative counts" }
         }
         if let plan = monthPlan, !(0...monthlyGrowthCap).contains(plan.newMerchants) || !(0...monthlyChurnCap).contains(plan.churnedMerchants) {
             return "month_plan's counts are negative or above the monthly caps at scale \(scale)"

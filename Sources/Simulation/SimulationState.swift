@@ -29,12 +29,17 @@ public struct SimulationState: Equatable, Sendable {
     public var monthPlan: MonthPlan?
     /// How far a stopped run got into the day after `lastGeneratedDate`; nil when it stopped between days.
     public var partialDay: PartialDay?
+    /// True when the simulation produces the payment lifecycle's streams (`--lifecycle`); a run
+    /// that continues it keeps it on. Stored only when true, so that a simulation without it is
+    /// the same bytes as before it existed.
+    public var lifecycle: Bool
 
     /// An empty state: the first simulated day onboards the initial merchants.
-    public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil) {
+    public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil, lifecycle: Bool = false) {
         self.seed = seed
         self.scale = scale
         self.timeZone = timeZone
+        self.lifecycle = lifecycle
         firstDate = nil
         lastGeneratedDate = nil
         merchants = []
@@ -62,23 +67,50 @@ public struct SimulationState: Equatable, Sendable {
 }
 
 /// The events of a day that a stopped run already delivered to every sink: the first
-/// `merchantEvents` merchant events and the first `transactions` transactions, in event-time order.
-/// Resuming the day regenerates it and skips exactly those.
+/// `merchantEvents` merchant events, the first `transactions` transactions and, with the
+/// lifecycle, the first `authorizations` authorizations, each in event-time order. Resuming the
+/// day regenerates it and skips exactly those.
 public struct PartialDay: Equatable, Codable, Sendable {
     public var date: Day
     public var merchantEvents: Int
     public var transactions: Int
+    /// Authorizations delivered (`--lifecycle`); always 0 without it, and then not written.
+    public var authorizations: Int
 
-    public init(date: Day, merchantEvents: Int, transactions: Int) {
+    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0) {
         self.date = date
         self.merchantEvents = merchantEvents
         self.transactions = transactions
+        self.authorizations = authorizations
+    }
+
+    /// Counts `count` more of the day's transactions, and their authorizations (one each).
+    public mutating func add(transactions count: Int) {
+        transactions += count
+        authorizations += count
     }
 
     enum CodingKeys: String, CodingKey {
         case date
         case merchantEvents = "merchant_events_delivered"
         case transactions = "transactions_delivered"
+        case authorizations = "authorizations_delivered"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(date: try container.decode(Day.self, forKey: .date),
+                  merchantEvents: try container.decode(Int.self, forKey: .merchantEvents),
+                  transactions: try container.decode(Int.self, forKey: .transactions),
+                  authorizations: try container.decodeIfPresent(Int.self, forKey: .authorizations) ?? 0)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if authorizations != 0 { try container.encode(authorizations, forKey: .authorizations) }
+        try container.encode(date, forKey: .date)
+        try container.encode(merchantEvents, forKey: .merchantEvents)
+        try container.encode(transactions, forKey: .transactions)
     }
 }
 

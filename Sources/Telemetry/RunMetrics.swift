@@ -51,7 +51,7 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private let utcSecond: (Int64) -> Int64
     /// How late the pacer is for a simulated second; nil at max pace.
     private var lagOf: ((Double) -> Double)?
-    /// Per stream (`EventStreams.all` order), the events handed to the sinks.
+    /// Per stream of the run, in order, the events handed to the sinks.
     private let emittedEvents: [Metrics.Counter]
     private let days: Metrics.Counter
     /// With disorder: late and duplicate deliveries made.
@@ -69,7 +69,7 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private var kafkaTotals: [String: KafkaSample.Topic] = [:]
 
     /// `utcSecond` turns a simulated (local wall-clock) second into its UTC second; `streams` name the `stream` label's values.
-    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64, streams: [any EventStream] = EventStreams.all) {
+    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64, streams: [any EventStream] = EventStreams.standard) {
         self.health = health
         self.utcSecond = utcSecond
         self.streams = streams

@@ -17,7 +17,7 @@ import Testing
     func schemaFile(_ name: String) -> String { Self.root.appendingPathComponent("deploy/schemas/\(name)").path }
 
     @Test func theSchemaCommandPrintsTheDeployFiles() throws {
-        for topic in ["merchants", "transactions"] {
+        for topic in ["merchants", "transactions", "authorizations"] {
             for (format, file) in [("json-schema", "\(topic).schema.json"), ("avro", "\(topic).avsc")] {
                 let result = try ReplayBinary.run(["schema", "--topic", topic, "--format", format])
                 #expect(result.status == 0, "\(result.stderr)")
@@ -30,17 +30,18 @@ import Testing
     }
 
     @Test func everyJSONValueOfARunValidatesAgainstItsSchema() throws {
-        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let broker = try EmbeddedBroker(topics: Self.topics + ["payments.authorizations"], partitions: 4)
         let folder = try TemporaryFolder()
-        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03",
+        let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03", "--lifecycle",
                                         "--output-dir", folder.path, "--brokers", broker.bootstrapServers])
         try #require(run.status == 0, "\(run.stderr)")
         for (topic, schema, csv) in [("payments.merchants", "merchants.schema.json", "merchants_2024-01-01_2024-01-03.csv"),
-                                     ("payments.transactions", "transactions.schema.json", "transactions_2024-01-01_2024-01-03.csv")] {
+                                     ("payments.transactions", "transactions.schema.json", "transactions_2024-01-01_2024-01-03.csv"),
+                                     ("payments.authorizations", "authorizations.schema.json", "authorizations_2024-01-01_2024-01-03.csv")] {
             let values = try Kcat.values(topic, from: broker.bootstrapServers)
             let rows = try folder.lines(csv).count - 1
-            // One value per transaction row; merchant events at least one per merchants row.
-            #expect(rows > 0 && (topic == "payments.transactions" ? values.count == rows : values.count >= rows),
+            // One value per transaction and authorization row; merchant events at least one per merchants row.
+            #expect(rows > 0 && (topic != "payments.merchants" ? values.count == rows : values.count >= rows),
                     "\(topic): \(values.count) values for \(rows) rows")
             let file = folder.file("\(topic).jsonl")
             try (values.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)

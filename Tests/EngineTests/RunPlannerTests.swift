@@ -274,6 +274,44 @@ import Testing
         #expect(adopted.start.state.timeZone == "America/New_York" && !adopted.timeZoneIsSaved)
     }
 
+    /// `--lifecycle` is chosen when a simulation starts, recorded in its state (with a topic per
+    /// stream in the run's record), kept by an incremental run without the flag, and refused on a
+    /// simulation started without it; an initial run must say what its simulation has.
+    @Test func theLifecycleIsChosenAtTheStartAndKeptByLaterRuns() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let topics = RunRecord.KafkaTarget(brokers: "127.0.0.1:9092", topics: EventStreams.defaultTopics)
+        func initial(lifecycle: Bool, force: Bool = false, kafka: RunRecord.KafkaTarget? = nil) -> RunPlanner {
+            RunPlanner(request: RunRequest(mode: .initial(harness.period), seed: 7, scale: 1, timeZone: utc, pace: nil, force: force,
+                                           kafka: kafka, lifecycle: lifecycle), folder: harness.folder.path)
+        }
+        func incremental(lifecycle: Bool) -> RunPlanner {
+            RunPlanner(request: RunRequest(mode: .incremental(harness.period.end.adding(days: 1)), seed: nil, scale: nil, timeZone: nil,
+                                           pace: nil, force: true, kafka: nil, lifecycle: lifecycle), folder: harness.folder.path)
+        }
+        let started = try plan(initial(lifecycle: true, kafka: topics)).start
+        #expect(started.state.lifecycle && started.unfinishedRun?.kafka?.topics == EventStreams.defaultTopics)
+        #expect(try plan(initial(lifecycle: false, kafka: topics)).start.unfinishedRun?.kafka?.topics
+                == ["payments.merchants", "payments.transactions"])
+
+        // A completed history with the lifecycle, as a run leaves it.
+        var simulator = Simulator(state: SimulationState(seed: 7, timeZone: "UTC", lifecycle: true))
+        for day in harness.period.days { _ = simulator.simulate(day) }
+        try harness.snapshot.save(Checkpoint(state: simulator.state, unfinishedRun: nil))
+        #expect(try plan(incremental(lifecycle: false)).start.state.lifecycle)
+        #expect(try plan(incremental(lifecycle: true)).start.state.lifecycle)
+        // Without the flag an initial run describes another simulation: its files are in the way, not "already complete".
+        #expect(throws: UserError.self) { try initial(lifecycle: false).plan() }
+
+        // Started without it, the simulation cannot take it on.
+        var plain = simulator.state
+        plain.lifecycle = false
+        try harness.snapshot.save(Checkpoint(state: plain, unfinishedRun: nil))
+        let refused = #expect(throws: UserError.self) { try incremental(lifecycle: true).plan() }
+        #expect(refused?.description.hasPrefix("--lifecycle: the simulation in") == true, "\(refused?.description ?? "")")
+        #expect(try plan(incremental(lifecycle: false)).start.state.lifecycle == false)
+        #expect(try plan(initial(lifecycle: true, force: true)).start.state.lifecycle)
+    }
+
     /// An unfinished run with late deliveries in a zone with daylight saving, saved by a version
     /// whose delays were wall-clock time, is not continued with delays of another kind.
     @Test func anUnfinishedRunWithDelaysOfAnEarlierKindIsNotContinued() throws {

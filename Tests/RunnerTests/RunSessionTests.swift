@@ -23,7 +23,7 @@ import Testing
         let summary = try RunSession(Self.filesOnly(folder), logger: log.logger).run()
         #expect(summary.outcome == .completed && summary.isHistory)
         #expect(summary.days == 2 && summary.firstDay == Day(iso: "2024-01-01") && summary.lastDay == Day(iso: "2024-01-02"))
-        let rows = try EventStreams.all.map { try folder.lines("\($0.name)_2024-01-01_2024-01-02.csv").count - 1 }
+        let rows = try EventStreams.standard.map { try folder.lines("\($0.name)_2024-01-01_2024-01-02.csv").count - 1 }
         #expect(summary.emitted == rows && rows.allSatisfy { $0 > 0 }, "\(summary.emitted) \(rows)")
         #expect(summary.writtenTransactions == rows[EventStreams.deliveredIndex])
         #expect(try StateSnapshot(folder: folder.path).load().state.lastGeneratedDate == Day(iso: "2024-01-02"))

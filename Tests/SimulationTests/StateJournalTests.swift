@@ -327,3 +327,45 @@ import Testing
         #expect(identity == whole.withUnsafeBytes { SnapshotIdentity(length: $0.count, hash: ContentHash.of($0)) })
     }
 }
+
+/// A simulation with the payment lifecycle: its flag and the authorizations a partial day has
+/// delivered come back from a whole save and from journal entries, and a simulation without it
+/// writes neither.
+@Suite struct LifecycleStateTests {
+    @Test func theLifecycleAndItsDeliveredAuthorizationsLoadBackFromTheSnapshotAndTheJournal() throws {
+        var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true))
+        let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
+                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a"], partitions: [4, 4, 4]))
+        var checkpoints = [Checkpoint(state: simulator.state, unfinishedRun: record)]
+        for offset in 0..<3 {
+            var partial = simulator.state
+            let events = simulator.simulate(StateJournalTests.firstDay.adding(days: offset))
+            partial.partialDay = PartialDay(date: events.day, merchantEvents: events.merchantEvents.count,
+                                            transactions: events.transactions.count / 2, authorizations: events.transactions.count / 3)
+            checkpoints += [Checkpoint(state: partial, unfinishedRun: record), Checkpoint(state: simulator.state, unfinishedRun: record)]
+        }
+        let folder = try StateJournalTests.Folder()
+        let snapshot = StateSnapshot(folder: folder.path)
+        for (index, checkpoint) in checkpoints.enumerated() {
+            try snapshot.save(checkpoint)
+            #expect(try folder.load() == checkpoint, "checkpoint \(index)")
+            #expect(checkpoint.problem == nil, "\(checkpoint.problem ?? "")")
+        }
+        #expect(folder.exists(folder.journal), "the checkpoints after the first day's end go to the journal")
+        _ = try snapshot.compact()
+        let text = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
+        #expect(text.contains("\n  \"lifecycle\": true,\n"))
+
+        var plain = checkpoints[3]
+        plain.state.lifecycle = false
+        plain.unfinishedRun?.kafka?.topics.removeLast()
+        plain.unfinishedRun?.kafka?.partitions.removeLast()
+        #expect(plain.problem == "partial_day counts authorizations delivered, but the simulation has no lifecycle")
+        plain.state.partialDay?.authorizations = 0
+        try snapshot.save(plain)
+        _ = try snapshot.compact()
+        let plainText = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
+        #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations"))
+        #expect(try folder.load() == plain)
+    }
+}

@@ -110,7 +110,7 @@ final class DayParts {
         simulator.settle(&transactions, on: day)
         let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, earlier: earlier,
                              laterTransactionsFrom: drawn.firstSecond(from: end))
-        earlier.transactions += transactions.count
+        earlier.add(transactions: transactions.count)
         totals.add(part)
         return part
     }

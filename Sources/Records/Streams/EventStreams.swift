@@ -1,18 +1,36 @@
-/// The streams a run produces, in the order every list of them follows (topics, partition counts
-/// and positions in `merchants.json`, schema ids, metrics): merchants, then transactions.
+import Simulation
+
+/// The streams replay can produce, in the order every list of them follows (topics, partition
+/// counts and positions in `merchants.json`, schema ids, metrics): merchants, transactions, then
+/// the payment lifecycle's (`--lifecycle`). A run produces those of its simulation (`of(_:)`), in
+/// this order.
 public enum EventStreams {
     public static let merchants = MerchantsStream()
     public static let transactions = TransactionsStream()
 
-    /// Every stream, in their order.
-    public static let all: [any EventStream] = [merchants, transactions]
+    /// Every stream, in their order (for a catalogue: names, schemas, default topics).
+    public static let all: [any EventStream] = [merchants, transactions, AuthorizationsStream(seed: 0)]
 
-    /// The place in `all` of the stream whose deliveries late and duplicate delivery shapes (`Delivery`).
+    /// The streams of every simulation.
+    public static let standard: [any EventStream] = [merchants, transactions]
+
+    /// The place in a run's streams of the stream whose deliveries late and duplicate delivery
+    /// shapes (`Delivery`): the same in every run, since every run starts with the standard streams.
     public static let deliveredIndex = 1
+
+    /// The streams a run of the simulation `state` produces: the standard ones, and the
+    /// lifecycle's when it is on.
+    public static func of(_ state: SimulationState) -> [any EventStream] {
+        state.lifecycle ? standard + [AuthorizationsStream(seed: state.seed)] : standard
+    }
+
+    /// The places in `all` of the streams a run produces, with the lifecycle or without: a run's
+    /// streams are the first ones of `all`, and so are their topics of every list in its order.
+    public static func places(lifecycle: Bool) -> Range<Int> { 0..<(lifecycle ? all.count : standard.count) }
 
     /// The place in `all` of the stream named `name`; nil for no stream.
     public static func index(named name: String) -> Int? { all.firstIndex { $0.name == name } }
 
-    /// Each stream's default topic, in order.
+    /// Each stream's default topic, in the order of `all`.
     public static var defaultTopics: [String] { all.map(\.defaultTopic) }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// The payment lifecycle (`--lifecycle`) through the real binary: the authorizations file and
+/// topic follow the transactions row for row, a simulation keeps its lifecycle from run to run,
+/// and a run killed at any moment and run again is exact in the files and in Kafka (read back
+/// with kcat from `replay broker`).
+@Suite(.serialized) struct LifecycleTests {
+    let days = ["--start-date", "2024-01-01", "--end-date", "2024-01-03"]
+    let period = "2024-01-01_2024-01-03"
+
+    /// Each authorization row is its transaction row's (same position): the same payment, time,
+    /// merchant, terminal, card and amount, with a response code that agrees with payment_status.
+    func expectAuthorizationsFollow(_ transactions: CSVTable, _ authorizations: CSVTable) {
+        #expect(authorizations.rows.count == transactions.rows.count && !transactions.rows.isEmpty)
+        var declined = 0
+        for (payment, authorization) in zip(transactions.rows, authorizations.rows) {
+            let pairs = [("payment_id", "payment_id"), ("payment_timestamp", "authorization_timestamp"), ("merchant_id", "merchant_id"),
+                         ("terminal_id", "terminal_id"), ("card_profile_id", "card_profile_id"), ("card_brand", "card_brand"),
+                         ("payment_type", "payment_type"), ("payment_amount", "amount"), ("payment_status", "payment_status")]
+            for (column, field) in pairs where payment[column] != authorization[field] {
+                Issue.record("\(payment["payment_id"]!): \(column) \(payment[column]!) but \(field) \(authorization[field]!)")
+            }
+            let approved = payment["payment_status"] == "approved"
+            #expect((authorization["response_code"] == "00") == approved, "\(authorization)")
+            #expect((authorization["decline_type"] == "none") == approved, "\(authorization)")
+            #expect(authorization["authorization_id"] == "AUTH" + payment["payment_id"]!.dropFirst(3))
+            declined += approved ? 0 : 1
+        }
+        #expect(declined > 0)
+    }
+
+    @Test func authorizationsFollowTheTransactionsAndTheSimulationKeepsItsLifecycle() throws {
+        let folder = try TemporaryFolder(), plain = try TemporaryFolder()
+        let run = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", folder.path, "--brokers", "none"])
+        try #require(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains(" transactions, ") && run.stderr.contains(" authorizations in "), "\(run.stderr)")
+        let transactions = CSVTable(try folder.lines("transactions_\(period).csv"))
+        expectAuthorizationsFollow(transactions, CSVTable(try folder.lines("authorizations_\(period).csv")))
+
+        // Off by default: the same run without it writes the same transactions and merchants, and a
+        // merchants.json that differs only by the lifecycle's line.
+        let reference = try ReplayBinary.run(["--initial"] + days + ["--output-dir", plain.path, "--brokers", "none"])
+        try #require(reference.status == 0, "\(reference.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: plain.file("authorizations_\(period).csv")))
+        for name in ["transactions_\(period).csv", "merchants_\(period).csv"] { #expect(try folder.read(name) == plain.read(name), "\(name)") }
+        let state = String(decoding: try folder.read("merchants.json"), as: UTF8.self)
+        let plainState = String(decoding: try plain.read("merchants.json"), as: UTF8.self)
+        #expect(state.contains("\n  \"lifecycle\": true,\n") && !plainState.contains("lifecycle"))
+        #expect(state.replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "") == plainState)
+
+        // An incremental day continues the lifecycle without the flag.
+        let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])
+        try #require(next.status == 0, "\(next.stderr)")
+        expectAuthorizationsFollow(CSVTable(try folder.lines("transactions_2024-01-04_2024-01-04.csv")),
+                                   CSVTable(try folder.lines("authorizations_2024-01-04_2024-01-04.csv")))
+
+        // A simulation started without it cannot take it on later: refused in one line, nothing written.
+        let refused = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--lifecycle", "--output-dir", plain.path,
+                                            "--brokers", "none"])
+        #expect(refused.status != 0 && refused.stderrLines.count == 1 && refused.stderr.contains("--lifecycle"), "\(refused.stderr)")
+        #expect(String(decoding: try plain.read("merchants.json"), as: UTF8.self) == plainState)
+        #expect(!FileManager.default.fileExists(atPath: plain.file("transactions_2024-01-04_2024-01-04.csv")))
+
+        // An initial run describes its whole simulation: without --lifecycle it is another one, which only -f puts in place.
+        let kept = try folder.read("merchants.json")
+        let other = try ReplayBinary.run(["--initial"] + days + ["--output-dir", folder.path, "--brokers", "none"])
+        #expect(other.status != 0 && other.stderrLines.count == 1 && other.stderr.contains("--force"), "\(other.stderr)")
+        #expect(try folder.read("merchants.json") == kept)
+    }
+
+    /// Killed within its days (cut in many parts, as a day at a large scale is) and run again: the
+    /// same bytes as an uninterrupted run, every authorization once in its topic, keyed by merchant
+    /// and in the partition of its payment's transaction record (the topics are co-partitioned).
+    @Test func aLifecycleRunKilledWithinItsDaysAndRunAgainIsExactInFilesAndTopics() throws {
+        let broker = try StandaloneBroker()
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let smallParts = ["REPLAY_DAY_PARTS": "32768,700"]
+        let arguments = ["--initial"] + days + ["--lifecycle", "--output-dir", folder.path, "--brokers", broker.address, "--pace", "86400"]
+        for step in ["slice-written:4", "sinks-durable:2", "slice-written:9", "committed:3", "slice-written:20", "period-files-written:1"] {
+            let result = try ReplayBinary.run(arguments, environment: smallParts.merging(["REPLAY_KILL_AT": step]) { $1 })
+            #expect(result.killedBySignal && result.status == SIGKILL, "\(step): the run was not killed: \(result.stderr)")
+        }
+        let last = try ReplayBinary.run(arguments, environment: smallParts)
+        #expect(last.status == 0 && last.stderr.contains("continuing the unfinished run"), "\(last.stderr)")
+
+        let uninterrupted = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", reference.path, "--brokers", "none"])
+        try #require(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "merchants_\(period).csv", "merchants.json"] {
+            #expect(try folder.read(name) == reference.read(name), "\(name)")
+        }
+        try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_\(period).csv", at: broker.address)
+
+        let table = CSVTable(try folder.lines("authorizations_\(period).csv"))
+        let records = try Kcat.consume("payments.authorizations", from: broker.address)
+        #expect(records.count == table.rows.count)
+        var byId: [String: Kcat.Record] = [:]
+        for record in records { #expect(byId.updateValue(record, forKey: record.value["payment_id"] as! String) == nil) }
+        let paymentPartitions = Dictionary(uniqueKeysWithValues: try Kcat.consume("payments.transactions", from: broker.address).map {
+            ($0.value["payment_id"] as! String, $0.partition)
+        })
+        for row in table.rows {
+            guard let record = byId[row["payment_id"]!] else {
+                Issue.record("\(row["payment_id"]!) never arrived")
+                continue
+            }
+            for column in table.columns where column != "amount" { #expect(record.value[column] as? String == row[column], "\(column)") }
+            #expect((record.value["amount"] as? NSNumber)?.doubleValue == Double(row["amount"]!))
+            #expect(record.key == row["merchant_id"] && record.partition == paymentPartitions[row["payment_id"]!])
+            #expect(record.timestamp == utcMilliseconds(row["authorization_timestamp"]!))
+            #expect(record.headers.hasPrefix("event_type=authorization,schema_version=1,replay_run="), "\(record.headers)")
+        }
+    }
+}
