@@ -54,6 +54,10 @@ struct Bench: ParsableCommand {
         let baseline = try measure("files-baseline", count: files.count)
         table.add("files only: plain writer, same rows", baseline, unit: "rows/s")
         table.note("files: plain writer / replay = \(BenchTable.ratio(baseline.rate, files.rate)); replay / Python reference (61 k tx/s, issue 5) = \(BenchTable.ratio(files.rate, Self.pythonReference))")
+        let lifecycle = try measure("files-lifecycle")
+        table.add("files only: replay --lifecycle (tx + authorizations)", lifecycle, unit: "events/s")
+        table.note("files: --lifecycle / transactions path = \(Self.perEventRatio(lifecycle, files)) an event, "
+            + "\(BenchTable.ratio(lifecycle.seconds, files.seconds)) a payment")
         let short = try measure("files", days: 15, repetitions: 1)
         let long = try measure("files", days: 180, repetitions: 1)
         table.add("files only: 15 days (RSS check)", short, unit: "tx/s")
@@ -84,6 +88,10 @@ struct Bench: ParsableCommand {
         table.add("files + Kafka, embedded broker: replay", embedded, unit: "events/s")
         table.add("files + Kafka, embedded broker: replay, Avro", embeddedAvro, unit: "events/s")
         table.note("embedded: Avro / JSON = \(BenchTable.ratio(embeddedAvro.rate, embedded.rate))")
+        let embeddedLifecycle = try measure("kafka-lifecycle", brokers: "embedded")
+        table.add("files + Kafka, embedded broker: --lifecycle", embeddedLifecycle, unit: "events/s")
+        table.note("embedded: --lifecycle / transactions path = \(Self.perEventRatio(embeddedLifecycle, embedded)) an event, "
+            + "\(BenchTable.ratio(embeddedLifecycle.seconds, embedded.seconds)) a payment")
         let disordered = try measure("kafka-disorder", brokers: "embedded")
         table.add("files + Kafka, embedded broker: disorder", disordered, unit: "events/s")
         table.note("embedded: disorder (\(BenchRow.disorder)) / in order = "
@@ -116,6 +124,11 @@ struct Bench: ParsableCommand {
             table.lag("pacing lag at --pace \(pace) (scale \(Int(scale)), \(Int(pacingSeconds)) s)", lag)
         }
         print(table.render(machine: BenchTable.machine()))
+    }
+
+    /// The time an event of `row` takes against one of `reference`.
+    private static func perEventRatio(_ row: BenchResult, _ reference: BenchResult) -> String {
+        BenchTable.ratio(row.seconds / Double(max(row.count, 1)), reference.seconds / Double(max(reference.count, 1)))
     }
 
     /// What a row's checkpoints cost: how many, the bytes of merchants.json and its journal, the time.

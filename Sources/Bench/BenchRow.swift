@@ -43,6 +43,8 @@ struct BenchRow {
         case "kafka": return try generate(into: folder, brokers: try broker)
         case "kafka-avro": return try generate(into: folder, brokers: try broker, values: .avro(registryURL: try BenchRegistry().url))
         case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: Self.disorder)
+        case "files-lifecycle": return try generate(into: folder, brokers: .filesOnly, lifecycle: true)
+        case "kafka-lifecycle": return try generate(into: folder, brokers: try broker, lifecycle: true)
         case "files-baseline":
             let started = Date()
             _ = FileWriteBaseline.write(rows: count, to: folder + "/baseline.csv")
@@ -81,15 +83,16 @@ struct BenchRow {
 
     /// The production path: the run of `replay --initial … -f` as a `RunSession` in this process
     /// (as `shard`, whose files hold the events it published). With `nextDay`, that history is
-    /// written first, untimed, and the row is the day after it (`replay --incremental -f`).
+    /// written first, untimed, and the row is the day after it (`replay --incremental -f`). With
+    /// `lifecycle`, the simulation has the payment lifecycle (`--lifecycle`) and its events count too.
     private func generate(into root: String, brokers: BrokerChoice, values: ValueFormatChoice = .json,
-                          disorder: DisorderSettings? = nil, nextDay: Bool = false) throws -> BenchResult {
+                          disorder: DisorderSettings? = nil, nextDay: Bool = false, lifecycle: Bool = false) throws -> BenchResult {
         let shard = try self.shardToRun
         let history = Period(start: Self.firstDay, end: lastDay)
         let period = nextDay ? Period(day: lastDay.adding(days: 1)) : history
         func request(_ mode: RunRequest.Mode) -> SessionRequest {
             let run = RunRequest(mode: mode, seed: nil, scale: scale, timeZone: nil, pace: nil, force: true, kafka: nil, disorder: disorder,
-                                 writesDisorderLog: disorder != nil)
+                                 writesDisorderLog: disorder != nil, lifecycle: lifecycle)
             return SessionRequest(run: run, outputDir: root, shard: shard, kafka: KafkaSettings(brokers: brokers, valueFormat: values))
         }
         var logger = Logger(label: "replay-bench") { StreamLogHandler.standardError(label: $0) }
@@ -107,6 +110,7 @@ struct BenchRow {
         let peak = PeakMemory.mebibytes() ?? 0
         var events = try Self.lineCount(folder + "/" + period.fileName("transactions")) - 1
         if brokers.publishes { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
+        if lifecycle { events += try Self.lineCount(folder + "/" + period.fileName("authorizations")) - 1 }
         var result = BenchResult(count: events, seconds: seconds)
         result.peakMiB = peak
         result.startedAt = started.timeIntervalSince1970
@@ -125,13 +129,13 @@ struct BenchRow {
         let collector = MessageCollector(payload: payload, partitionCount: partitions)
         for offset in 0..<days {
             let events = simulator.simulate(Self.firstDay.adding(days: offset))
-            for (index, stream) in EventStreams.all.enumerated() {
+            for (index, stream) in EventStreams.standard.enumerated() {
                 collector.start(topic: index, day: events.day)
                 try stream.writeRecords(0..<stream.count(in: events), of: events, as: .json, key: key, value: value, to: collector)
             }
         }
         let messages = collector.messages
-        let topics = EventStreams.defaultTopics
+        let topics = EventStreams.standard.map(\.defaultTopic)
         let broker = try self.broker == .embedded ? try EmbeddedBroker(topics: topics) : nil
         defer { broker?.shutDown() }
         let configuration = try ProducerConfiguration(bootstrapServers: broker?.bootstrapServers ?? brokers, batching: .throughput, overrides: [])

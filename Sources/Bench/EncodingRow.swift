@@ -14,7 +14,7 @@ extension BenchRow {
         let key = EncodingBuffer(capacity: 64)
         let started = Date()
         for events in days {
-            for (index, stream) in EventStreams.all.enumerated() {
+            for (index, stream) in EventStreams.standard.enumerated() {
                 try! stream.writeRecords(0..<stream.count(in: events), of: events, as: format.encoding(ofStream: index), key: key, value: value,
                                          to: counter)
             }
