@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct SchemaTests {
     static let topics = ["payments.merchants", "payments.transactions"]
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let decimalColumns: Set = ["payment_amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
+    static let decimalColumns: Set = ["payment_amount", "amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
     static let doubleColumns: Set = ["payment_lat", "payment_lng"]
 
     func schemaFile(_ name: String) -> String { Self.root.appendingPathComponent("deploy/schemas/\(name)").path }
@@ -70,20 +70,35 @@ print("valid %d" % count)
     @Test func avroValuesThroughTheRegistryDecodeToTheCSVRows() throws {
         let password = "s3cret-Pa55"
         let registry = try SchemaRegistryServer(user: "replay:\(password)")
-        let broker = try EmbeddedBroker(topics: Self.topics, partitions: 4)
+        let broker = try EmbeddedBroker(topics: Self.topics + ["payments.authorizations"], partitions: 4)
         let folder = try TemporaryFolder()
         let config = folder.file("kafka.properties")
         try "# registry login\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=replay:\(password)\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
         let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-02", "--output-dir", folder.path,
                                         "--brokers", broker.bootstrapServers, "--format", "avro", "--schema-registry", registry.url,
-                                        "--kafka-config", config])
+                                        "--kafka-config", config, "--lifecycle"])
         try #require(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains(password))
-        #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] }) == ["payments.merchants-value", "payments.transactions-value"])
+        #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] })
+                == ["payments.merchants-value", "payments.transactions-value", "payments.authorizations-value"])
 
         try expectAvroRecordsMatch(folder, period: "2024-01-01_2024-01-02", at: broker.bootstrapServers, registry: registry.url,
                                    user: "replay:\(password)")
+        // The lifecycle's authorizations, through their own schema.
+        let authorizations = CSVTable(try folder.lines("authorizations_2024-01-01_2024-01-02.csv"))
+        let records = try RegistryConsumer.consume("payments.authorizations", from: broker.bootstrapServers, registry: registry.url,
+                                                   user: "replay:\(password)")
+        #expect(records.count == authorizations.rows.count && !records.isEmpty)
+        let byId = Dictionary(records.map { ($0.value["payment_id"] as! String, $0) }) { first, _ in first }
+        for row in authorizations.rows {
+            guard let record = byId[row["payment_id"]!] else {
+                Issue.record("\(row["payment_id"]!) never arrived")
+                continue
+            }
+            expect(record.value, equals: row, columns: authorizations.columns)
+            #expect(record.key == row["merchant_id"] && record.headers["event_type"] == "authorization")
+        }
     }
 
     /// Every CSV row of the period arrives exactly once in Avro, decoded by Confluent's client to
