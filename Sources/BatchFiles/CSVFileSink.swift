@@ -28,7 +28,7 @@ public final class CSVFileSink: PeriodFiles {
     /// headers. When `resumingFrom` (the byte lengths a checkpoint recorded) names a file, the
     /// existing file is cut back to that length and continued: rows a killed run wrote after its
     /// last checkpoint are dropped, and the run writes them again.
-    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:], streams: [any EventStream] = EventStreams.standard,
+    public init(folder: String, period: Period, resumingFrom lengths: [String: Int] = [:], streams: [any EventStream],
                 ownership: ShardOwnership = ShardOwnership(shard: .whole, partitionCounts: nil), disorderLog: DeliveryPlan? = nil) throws {
         self.folder = folder
         self.period = period

@@ -156,7 +156,8 @@ struct BenchRow {
         sigemptyset(&signals)
         for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
-        let cluster = try EmbeddedBroker(brokerCount: 3, topics: EventStreams.defaultTopics, partitions: partitions, replicationFactor: 3)
+        let cluster = try EmbeddedBroker(brokerCount: 3, topics: EventStreams.standard.map(\.defaultTopic), partitions: partitions,
+                                         replicationFactor: 3)
         print("bootstrap \(cluster.bootstrapServers)")
         fflush(nil)  // every stream: the parent reads this line before anything else is printed
         var received: Int32 = 0
@@ -192,7 +193,7 @@ struct BenchRow {
         let recorder = LagRecorder(pacer: pacer)
         let run = ReplayRun(
             start: Checkpoint(state: state, unfinishedRun: record), zone: .utc, publishers: [], snapshot: StateSnapshot(folder: folder),
-            scratchFolder: folder, openFiles: { period, _ in try CSVFileSink(folder: folder, period: period) }, shouldStop: stop, observers: [recorder])
+            scratchFolder: folder, openFiles: { period, _ in try CSVFileSink(folder: folder, period: period, streams: EventStreams.standard) }, shouldStop: stop, observers: [recorder])
         // As a run does: its starting point committed before the first event (later checkpoints tell what changed).
         try run.begin()
         pacer.anchor(at: Double(noon), atFirstWait: true)

@@ -89,7 +89,7 @@ struct StateJSONWriter {
             fields.close()
         }
         top.text("scale", String(state.scale))
-        top.number("schema_version", SimulationState.schemaVersion)
+        top.number("schema_version", state.writtenSchemaVersion)
         top.text("seed", String(state.seed))
         if let zone = state.timeZone { top.string("timezone", zone) }
         top.text("total_transactions", String(state.totalTransactions))

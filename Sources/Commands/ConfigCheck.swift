@@ -27,7 +27,7 @@ struct ConfigCheck {
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
             "lifecycle: \(command.lifecycle ? "on (--lifecycle)" : "off for a new simulation, else as saved")",
-            "topics: \(topics.joined(separator: ", "))",
+            "topics: \(topics())",
             "shard: \(try shard)",
             "values: \(try values)",
             "disorder: \(disorder)",
@@ -44,10 +44,15 @@ struct ConfigCheck {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The topics of the run's streams: the lifecycle's too with `--lifecycle` (an incremental run
-    /// or a live feed without it publishes those of the saved simulation).
-    private var topics: [String] {
-        command.kafka.settings.topics(of: command.lifecycle ? EventStreams.all : EventStreams.standard)
+    /// The run's topics, `names` of them (topics or subjects): those of the standard streams, and
+    /// the lifecycle's with `--lifecycle`; without it, an incremental run or a live feed publishes
+    /// the lifecycle's too when the saved simulation has it, which this check does not read.
+    private func topics(_ names: (String) -> String = { $0 }) -> String {
+        let all = command.kafka.settings.topics.map(names)
+        let standard = all.prefix(EventStreams.count(lifecycle: false)).joined(separator: ", ")
+        let lifecycle = all.dropFirst(EventStreams.count(lifecycle: false)).joined(separator: ", ")
+        if command.lifecycle { return standard + ", " + lifecycle }
+        return command.initial ? standard : standard + " (and \(lifecycle) if the saved simulation has the lifecycle)"
     }
 
     /// The value format and, for Avro, the registry and subjects (no password).
@@ -57,7 +62,7 @@ struct ConfigCheck {
             guard kafka.valueFormat != .json else { return "json" }
             guard kafka.brokers.publishes else { return "json (--format avro is ignored with --brokers none)" }
             guard let registry = try kafka.registrySettings() else { return "json" }
-            return "avro, schema registry \(registry.description), subjects " + topics.map(KafkaSettings.subject(of:)).joined(separator: ", ")
+            return "avro, schema registry \(registry.description), subjects " + topics(KafkaSettings.subject(of:))
         }
     }
 

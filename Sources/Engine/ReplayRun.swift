@@ -290,8 +290,9 @@ public final class ReplayRun {
     /// event and delivery due by then (at most `maxSlice`). The other streams' due events go first;
     /// then the delivered stream's deliveries in mark order: a pending delivery goes before an
     /// on-time one of the same second (its event came earlier). Deliveries due at or after
-    /// `horizon` wait for the next day. The delivered stream's on-time events wait until the other
-    /// streams' events of the day are out (they all come first, see `DayEvents`).
+    /// `horizon` wait for the next day. The delivered stream's on-time events wait until the events
+    /// of the streams before it in `eventStreams` are out (the merchant events: they all come first
+    /// in a day, see `DayEvents`); the streams after it (the lifecycle's) go by their own times.
     private func emitNextDisorderedSlice(of events: DayEvents, from position: [Int], counts: [Int], to files: PeriodFiles, pacer: Pacer,
                                          timeline: DeliveryTimeline, horizon: Int64) throws -> [Int] {
         let delivered = EventStreams.deliveredIndex
@@ -308,7 +309,7 @@ public final class ReplayRun {
             end[index] = stream.sliceEnd(in: events, from: position[index], dueBy: Double(due), limit: budget)
             budget -= end[index] - position[index]
         }
-        let othersOut = eventStreams.indices.allSatisfy { $0 == delivered || end[$0] == counts[$0] }
+        let earlierOut = (0..<delivered).allSatisfy { end[$0] == counts[$0] }
         let transactions = events.transactions
         let firstIndex = events.earlier[keyPath: eventStreams[delivered].delivered]
         var deliveries: [Delivery] = []
@@ -317,7 +318,7 @@ public final class ReplayRun {
             let nextEvent = inPart ? transactions[end[delivered]].timestamp : events.laterTransactionsFrom
             if let delivery = timeline.popDue(by: min(nextEvent, due, horizon - 1)) {
                 deliveries.append(delivery)
-            } else if othersOut && inPart && nextEvent <= due {
+            } else if earlierOut && inPart && nextEvent <= due {
                 if let made = timeline.reach(transactions[end[delivered]], day: events.day, index: firstIndex + end[delivered]) {
                     deliveries.append(made)
                 }

@@ -128,9 +128,16 @@ public struct RunPlanner {
     /// The record of a new run in `zone`, with or without the `lifecycle`'s streams (and so their
     /// topics); `epoch` (its first simulated day and a history's last) orders its deliveries.
     private func record(_ command: RunRecord.Command, _ period: Period? = nil, zone: SimulatedTimeZone, epoch: DeliveryEpoch,
-                        lifecycle: Bool) -> RunRecord {
+                        lifecycle: Bool) throws -> RunRecord {
         var kafka = request.kafka
-        kafka?.topics = Array(request.kafka?.topics.prefix(EventStreams.places(lifecycle: lifecycle).count) ?? [])
+        if let target = kafka {
+            let count = EventStreams.count(lifecycle: lifecycle)
+            guard let topics = EventStreams.topics(target.topics, ofStreams: count) else {
+                throw UserError("the run names \(target.topics.count) topics for the simulation's \(count) streams: name one for each of "
+                    + EventStreams.all.prefix(count).map(\.name).joined(separator: ", "))
+            }
+            kafka?.topics = topics
+        }
         return RunRecord(command: command, startDate: period?.start, endDate: period?.end,
                   timeZone: zone.identifier, kafka: kafka,
                   disorder: request.disorder.map { DisorderRecord(settings: $0, writesLog: request.writesDisorderLog, epoch: epoch) })
@@ -142,14 +149,15 @@ public struct RunPlanner {
         // Starting over (or anew), the zone is the command's; otherwise the saved simulation's.
         let keeps = saved != nil && !request.force
         let (zone, isSaved) = keeps ? try savedZone(of: saved!.state) : (request.timeZone ?? Self.utc, false)
-        let wanted = record(.initial, period, zone: zone, epoch: DeliveryEpoch(first: period.start, last: period.end), lifecycle: request.lifecycle)
+        let wanted = try record(.initial, period, zone: zone, epoch: DeliveryEpoch(first: period.start, last: period.end), lifecycle: request.lifecycle)
         var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false
         if let saved, keeps {
             if saved.unfinishedRun != nil {
+                // Before the record's comparison: with the lifecycle the record names another topic list too.
+                try checkSameLifecycle(saved.state, starting: true)
                 (start, continues, _) = try resume(saved, as: wanted, forceDrops: [])
                 try checkSameSimulation(saved.state, seed: request.seed ?? RunRequest.defaultSeed, scale: request.scale ?? 1)
-                try checkSameLifecycle(saved.state, starting: true)
             } else if isComplete(saved.state, period) {
                 return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
             }
@@ -171,7 +179,7 @@ public struct RunPlanner {
     private func isComplete(_ state: SimulationState, _ period: Period) -> Bool {
         state.firstDate == period.start && (state.lastGeneratedDate.map { $0 >= period.end } ?? false)
             && state.seed == (request.seed ?? RunRequest.defaultSeed) && state.scale == (request.scale ?? 1)
-            && state.lifecycle == request.lifecycle && periodFiles(period, of: state).allSatisfy(exists)
+            && state.lifecycle == request.lifecycle && streamFiles(period, of: state).allSatisfy(exists)
     }
 
     private func incrementalPlan(_ asked: Day?, saved: Checkpoint?) throws -> PlanOutcome {
@@ -182,14 +190,14 @@ public struct RunPlanner {
         // Without --date, an unfinished incremental day is the day (even after midnight).
         let unfinishedDay = saved.unfinishedRun?.command == .incremental ? saved.unfinishedRun?.startDate : nil
         let day = asked ?? unfinishedDay ?? Self.yesterdayUTC()
-        let wanted = record(.incremental, Period(day: day), zone: zone, epoch: DeliveryEpoch(first: day, last: day), lifecycle: saved.state.lifecycle)
+        let wanted = try record(.incremental, Period(day: day), zone: zone, epoch: DeliveryEpoch(first: day, last: day), lifecycle: saved.state.lifecycle)
         let (start, continues, _) = try resume(saved, as: wanted, forceDrops: [.incremental, .realtime])
         let state = start.state
         guard let last = state.lastGeneratedDate, let expected = state.nextDay else {
             throw UserError("\(snapshot.path) has no complete day yet: finish the run that started it first")
         }
         let period = Period(day: day)
-        if day == last && saved.unfinishedRun == nil && periodFiles(period, of: state).allSatisfy(exists) {
+        if day == last && saved.unfinishedRun == nil && streamFiles(period, of: state).allSatisfy(exists) {
             return .alreadyComplete("the run \(wanted.commandLine) is already complete in \(folder): nothing to do")
         }
         guard day == expected else {
@@ -200,8 +208,8 @@ public struct RunPlanner {
         try checkWritable(period, of: state)
         try checkKafkaCanHold(day, in: zone)
         let resuming = state.partialDay.map { " (resuming after its first \($0.transactions) transactions)" } ?? ""
-        let files = periodFiles(period, of: state).filter { $0 != period.fileName("disorder") }
-        let question = "Generate \(day)\(resuming) into \(folder): write \(files.sorted().joined(separator: ", ")) "
+        let files = streamFiles(period, of: state)
+        let question = "Generate \(day)\(resuming) into \(folder): write \(files.dropLast().joined(separator: ", ")) and \(files.last!) "
             + "and update \(StateSnapshot.fileName)."
         return .run(RunPlan(start: recordingZone(zone, in: start), continues: continues, firstDay: state.firstDate ?? day, timeZone: zone,
                             timeZoneIsSaved: isSaved, periods: AnySequence([period]), pace: pace,
@@ -213,7 +221,7 @@ public struct RunPlanner {
         let localNow = self.localNow ?? zone.localNow
         let today = Day(ordinal: Int((localNow() / 86_400).rounded(.down)))
         // The epoch's first day is set below, once known (a record's epoch is not compared).
-        let wanted = record(.realtime, zone: zone, epoch: DeliveryEpoch(first: today, last: nil),
+        let wanted = try record(.realtime, zone: zone, epoch: DeliveryEpoch(first: today, last: nil),
                             lifecycle: saved?.state.lifecycle ?? request.lifecycle)
         var start = Checkpoint(state: request.newState(in: zone), unfinishedRun: wanted)
         var continues = false, carried = false
@@ -355,9 +363,14 @@ public struct RunPlanner {
         }
     }
 
+    /// The files of `period` of the simulation `state`'s streams, in their order (merchants first).
+    private func streamFiles(_ period: Period, of state: SimulationState) -> [String] {
+        EventStreams.of(state).map { period.fileName($0.batchFile.stem) }
+    }
+
     /// The files a run of the simulation `state` writes for `period`: a file per stream, and the disorder log when asked.
     private func periodFiles(_ period: Period, of state: SimulationState) -> [String] {
-        EventStreams.of(state).map { period.fileName($0.batchFile.stem) } + (request.writesDisorderLog ? [period.fileName("disorder")] : [])
+        streamFiles(period, of: state) + (request.writesDisorderLog ? [period.fileName("disorder")] : [])
     }
 
     /// The period's files can be written: nothing that is not a regular file stands at their paths.

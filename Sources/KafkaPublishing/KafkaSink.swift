@@ -54,7 +54,7 @@ public final class KafkaSink: EventSink, RecordWriter {
     /// likewise for the delivered stream's topic of a run with disorder (its `progress` entry is
     /// then unused) and `epoch` its epoch; `endOffsets`, per topic and partition, where the
     /// partition ended when it was read back; `valueFormat`: JSON or Avro values.
-    public init(producer: KafkaProducer, streams: [any EventStream] = EventStreams.standard, utcSecond: @escaping (Int64) -> Int64, runId: String,
+    public init(producer: KafkaProducer, streams: [any EventStream], utcSecond: @escaping (Int64) -> Int64, runId: String,
                 partitionCounts: [Int], progress: [[PartitionProgress<EventPosition>]],
                 deliveryProgress: [PartitionProgress<DeliveryMark>]? = nil, epoch: DeliveryEpoch? = nil, endOffsets: [[Int64?]] = [],
                 shard: Shard = .whole, valueFormat: ValueFormat = .json) {

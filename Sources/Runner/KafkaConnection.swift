@@ -27,10 +27,9 @@ final class KafkaConnection {
     /// transactions topic is read back by delivery mark, and records of a run whose order this run
     /// could not continue are refused (`PublishedPositions.deliveryPositions`). With `statistics`, librdkafka reports the brokers' state
     /// (for metrics).
-    static func open(_ settings: KafkaSettings, streams: [any EventStream], pace: Pace, zone: SimulatedTimeZone, runId: String,
-                     unfinished: RunRecord.KafkaTarget?, shard: Shard = .whole, epoch: DeliveryEpoch? = nil, statistics: Bool = false,
-                     logger: Logger, interruption: Interruption = .never) throws -> KafkaConnection? {
-        let topics = settings.topics(of: streams)
+    static func open(_ settings: KafkaSettings, streams: [any EventStream], topics: [String], pace: Pace, zone: SimulatedTimeZone,
+                     runId: String, unfinished: RunRecord.KafkaTarget?, shard: Shard = .whole, epoch: DeliveryEpoch? = nil,
+                     statistics: Bool = false, logger: Logger, interruption: Interruption = .never) throws -> KafkaConnection? {
         guard settings.brokers.publishes else {
             if !settings.properties.isEmpty || settings.configFile != nil {
                 logger.warning("-X and --kafka-config properties are ignored with --brokers none")
@@ -38,7 +37,8 @@ final class KafkaConnection {
             if settings.valueFormat != .json { logger.warning("--format avro is ignored with --brokers none") }
             return nil
         }
-        let valueFormat = try settings.registerValueSchemas(of: streams, stopRequested: interruption.isRequested)
+        precondition(topics.count == streams.count, "a topic per stream")
+        let valueFormat = try settings.registerValueSchemas(of: streams, topics: topics, stopRequested: interruption.isRequested)
         if case let .avro(ids) = valueFormat {
             logger.info("Avro values: schemas registered as \(zip(topics, ids).map { "\(KafkaSettings.subject(of: $0)) id \($1)" }.joined(separator: ", "))")
         }

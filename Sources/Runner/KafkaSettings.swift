@@ -67,9 +67,6 @@ public struct KafkaSettings: Sendable {
         brokers.publishes ? RunRecord.KafkaTarget(brokers: brokers.description, topics: topics, valueFormat: valueFormat.name) : nil
     }
 
-    /// The topics of a run of `streams` (the first ones of `EventStreams.all`), in order.
-    public func topics(of streams: [any EventStream]) -> [String] { Array(topics.prefix(streams.count)) }
-
     /// The subject of a topic's value schema (TopicNameStrategy: `<topic>-value`).
     public static func subject(of topic: String) -> String { topic + "-value" }
 
@@ -88,14 +85,14 @@ public struct KafkaSettings: Sendable {
         }
     }
 
-    /// For Avro: registers the value schema of each of `streams` under its topic's subject and
-    /// returns the value format with their ids. A registry that refuses a schema or cannot be
-    /// reached is an error in one line.
-    func registerValueSchemas(of streams: [any EventStream], stopRequested: @escaping @Sendable () -> Bool) throws -> ValueFormat {
+    /// For Avro: registers the value schema of each of `streams` under the subject of its topic in
+    /// `topics` and returns the value format with their ids. A registry that refuses a schema or
+    /// cannot be reached is an error in one line.
+    func registerValueSchemas(of streams: [any EventStream], topics: [String], stopRequested: @escaping @Sendable () -> Bool) throws -> ValueFormat {
         guard let settings = try registrySettings() else { return .json }
         let client = SchemaRegistryClient(settings: settings)
         do {
-            let ids = try zip(topics(of: streams), streams).map { topic, stream in
+            let ids = try zip(topics, streams).map { topic, stream in
                 try client.registerAvro(subject: Self.subject(of: topic), schema: stream.valueFields.avroSchema.compact, stopRequested: stopRequested)
             }
             return .avro(schemaIds: ids)

@@ -85,7 +85,11 @@ public final class RunSession {
         if disorderRecord != nil && !request.kafka.brokers.publishes {
             logger.warning("late and duplicate delivery shape the Kafka stream: with --brokers none only the disorder log shows them")
         }
-        let kafkaConnection = try KafkaConnection.open(request.kafka, streams: streams, pace: plan.pace, zone: timezone, runId: runId,
+        let topics = plan.start.unfinishedRun?.kafka?.topics ?? []
+        for (stream, topic) in zip(EventStreams.all, request.kafka.topics).dropFirst(streams.count) where topic != stream.defaultTopic {
+            logger.warning("--topic \(stream.name)=\(topic) is unused: the simulation in \(folder.path) has no \(stream.name) (see --lifecycle)")
+        }
+        let kafkaConnection = try KafkaConnection.open(request.kafka, streams: streams, topics: topics, pace: plan.pace, zone: timezone, runId: runId,
                                                        unfinished: plan.continues ? plan.start.unfinishedRun?.kafka : nil,
                                                        shard: shard, epoch: disorderRecord?.epoch, statistics: telemetry != nil, logger: logger,
                                                        interruption: Interruption(shouldStop))
@@ -95,7 +99,7 @@ public final class RunSession {
         let partitionCounts = kafkaConnection?.sink.partitionCounts
         start.unfinishedRun?.kafka?.partitions = partitionCounts ?? []
         if !shard.isWhole {
-            try manifest(of: plan, partitionCounts: partitionCounts).claim(in: root.path, shard: shard)
+            try manifest(of: plan, topics: topics, partitionCounts: partitionCounts).claim(in: root.path, shard: shard)
             logger.info("shard \(shard): \(partitionCounts == nil ? "merchants whose key's murmur2" : "partitions p with p") mod \(shard.count) = \(shard.index), files in \(folder.path)")
         }
         let ownership = ShardOwnership(shard: shard, partitionCounts: partitionCounts)
@@ -171,11 +175,11 @@ public final class RunSession {
     }
 
     /// What every shard of this run must agree on (see `ShardManifest`).
-    private func manifest(of plan: RunPlan, partitionCounts: [Int]?) -> ShardManifest {
+    private func manifest(of plan: RunPlan, topics: [String], partitionCounts: [Int]?) -> ShardManifest {
         let state = plan.start.state
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: plan.timeZone.identifier, shardCount: request.shard.count,
-                             topics: partitionCounts == nil ? nil : request.kafka.topics(of: EventStreams.of(state)), partitionCounts: partitionCounts,
+                             topics: partitionCounts == nil ? nil : topics, partitionCounts: partitionCounts,
                              disorder: plan.start.unfinishedRun?.disorder, lifecycle: state.lifecycle)
     }
 

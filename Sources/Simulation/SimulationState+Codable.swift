@@ -23,10 +23,11 @@ extension SimulationState: Codable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let schema = try container.decode(Int.self, forKey: .schemaVersion)
-        guard schema == SimulationState.schemaVersion else {
+        guard schema == SimulationState.schemaVersion || schema == SimulationState.lifecycleSchemaVersion else {
             throw DecodingError.dataCorruptedError(
                 forKey: .schemaVersion, in: container,
-                debugDescription: "schema_version \(schema) is not the supported \(SimulationState.schemaVersion)")
+                debugDescription: "schema_version \(schema) is not a supported one (\(SimulationState.schemaVersion), or "
+                    + "\(SimulationState.lifecycleSchemaVersion) with the lifecycle)")
         }
         self.init(seed: try container.decode(UInt64.self, forKey: .seed),
                   scale: try container.decode(Double.self, forKey: .scale),
@@ -70,7 +71,7 @@ extension SimulationState: Codable {
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(SimulationState.schemaVersion, forKey: .schemaVersion)
+        try container.encode(writtenSchemaVersion, forKey: .schemaVersion)
         try container.encode(seed, forKey: .seed)
         try container.encode(scale, forKey: .scale)
         try container.encodeIfPresent(timeZone, forKey: .timeZone)

@@ -6,6 +6,12 @@
 public struct SimulationState: Equatable, Sendable {
     /// Bumped when the meaning of a field changes; older files are refused.
     public static let schemaVersion = 1
+    /// The version of a simulation with the payment lifecycle, so that a binary from before the
+    /// lifecycle refuses it instead of continuing it without its streams.
+    public static let lifecycleSchemaVersion = 2
+
+    /// The `schema_version` this state is written with.
+    public var writtenSchemaVersion: Int { lifecycle ? Self.lifecycleSchemaVersion : Self.schemaVersion }
 
     public var seed: UInt64
     /// Multiplies the merchant population and the monthly caps (1 = the spec's volume).
@@ -74,7 +80,9 @@ public struct PartialDay: Equatable, Codable, Sendable {
     public var date: Day
     public var merchantEvents: Int
     public var transactions: Int
-    /// Authorizations delivered (`--lifecycle`); always 0 without it, and then not written.
+    /// Authorizations delivered (`--lifecycle`): in a state's partial day, 0 without the lifecycle
+    /// (and then not written); as `DayEvents.earlier`, the authorizations before the part, one
+    /// per transaction (`add(transactions:)`), in every run.
     public var authorizations: Int
 
     public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0) {

@@ -69,7 +69,7 @@ public final class RunMetrics: RunObserver, @unchecked Sendable {
     private var kafkaTotals: [String: KafkaSample.Topic] = [:]
 
     /// `utcSecond` turns a simulated (local wall-clock) second into its UTC second; `streams` name the `stream` label's values.
-    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64, streams: [any EventStream] = EventStreams.standard) {
+    public init(health: RunHealth, utcSecond: @escaping (Int64) -> Int64, streams: [any EventStream]) {
         self.health = health
         self.utcSecond = utcSecond
         self.streams = streams

@@ -39,7 +39,8 @@ import Testing
         expectAuthorizationsFollow(transactions, CSVTable(try folder.lines("authorizations_\(period).csv")))
 
         // Off by default: the same run without it writes the same transactions and merchants, and a
-        // merchants.json that differs only by the lifecycle's line.
+        // merchants.json that differs only by the lifecycle's line and its schema_version (2, which
+        // a binary from before the lifecycle refuses).
         let reference = try ReplayBinary.run(["--initial"] + days + ["--output-dir", plain.path, "--brokers", "none"])
         try #require(reference.status == 0, "\(reference.stderr)")
         #expect(!FileManager.default.fileExists(atPath: plain.file("authorizations_\(period).csv")))
@@ -47,7 +48,9 @@ import Testing
         let state = String(decoding: try folder.read("merchants.json"), as: UTF8.self)
         let plainState = String(decoding: try plain.read("merchants.json"), as: UTF8.self)
         #expect(state.contains("\n  \"lifecycle\": true,\n") && !plainState.contains("lifecycle"))
-        #expect(state.replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "") == plainState)
+        #expect(state.contains("\n  \"schema_version\": 2,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
+        #expect(state.replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "")
+            .replacingOccurrences(of: "\"schema_version\": 2,", with: "\"schema_version\": 1,") == plainState)
 
         // An incremental day continues the lifecycle without the flag.
         let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])

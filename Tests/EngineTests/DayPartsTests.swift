@@ -39,6 +39,7 @@ import Testing
                 parts += 1
                 #expect(part.merchantEvents.isEmpty)
                 #expect(part.earlier.transactions == transactions.count, "a part says where it starts in the day")
+                #expect(part.earlier.authorizations == transactions.count, "and where its authorizations start")
                 if parts > 1 { #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts") }
                 firstOfNext = part.laterTransactionsFrom
                 transactions += part.transactions
@@ -46,8 +47,9 @@ import Testing
             #expect(firstOfNext == .max)
             #expect(transactions == expected.transactions)
             #expect(source.closed?.totals.transactions == expected.transactions.count)
+            // An authorization per transaction: as many of each.
             #expect(source.closed?.counts == PartialDay(date: expected.day, merchantEvents: expected.merchantEvents.count,
-                                                        transactions: expected.transactions.count))
+                                                        transactions: expected.transactions.count, authorizations: expected.transactions.count))
             #expect(source.closed?.totals.declined == expected.transactions.filter { !$0.approved }.count)
             if limits.partSize < expected.transactions.count { #expect(parts > 1) }
         }

@@ -118,7 +118,7 @@ import Testing
         let sink = RecordingSink()
         sink.afterWrite = { stopped = true }
         let run = ReplayRun(start: first.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot, scratchFolder: harness.folder.path,
-                            openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
+                            openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths, streams: EventStreams.standard) },
                             shouldStop: { stopped }, observers: [])
         try run.begin()
         #expect(try run.run(first.periods, pacer: Pacer(pace: .factor(86_400), clock: ManualClock()), finishing: false) == .stopped)
@@ -218,7 +218,7 @@ import Testing
         let sink = RecordingSink()
         sink.afterWrite = { slices += 1 }
         let feed = ReplayRun(start: live.start, zone: .utc, publishers: [sink], snapshot: harness.snapshot, scratchFolder: harness.folder.path,
-                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths) },
+                             openFiles: { period, lengths in try CSVFileSink(folder: harness.folder.path, period: period, resumingFrom: lengths, streams: EventStreams.standard) },
                              shouldStop: { sink.events.contains { $0.day == Day(iso: "2024-03-05")!.ordinal } }, observers: [])
         try feed.begin()
         #expect(try feed.run(live.catchUp, pacer: Pacer(pace: .max), finishing: false) == .completed)

@@ -99,9 +99,12 @@ struct EngineHarness {
                  policy: CheckpointPolicy = CheckpointPolicy()) -> ReplayRun {
         let folder = folder.path
         let log = disorder.map { DeliveryPlan(settings: $0, seed: 7, zone: .utc) }
+        let start = start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record)
+        let streams = EventStreams.of(start.state)
         return ReplayRun(
-            start: start ?? Checkpoint(state: SimulationState(seed: 7), unfinishedRun: record), zone: .utc, publishers: publishers, snapshot: snapshot,
-            scratchFolder: folder, openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, disorderLog: log) },
+            start: start, zone: .utc, publishers: publishers, snapshot: snapshot,
+            scratchFolder: folder,
+            openFiles: { period, lengths in try CSVFileSink(folder: folder, period: period, resumingFrom: lengths, streams: streams, disorderLog: log) },
             shouldStop: shouldStop, observers: [], policy: policy, limits: limits)
     }
 

@@ -150,7 +150,11 @@ import Testing
         #expect(stream.batchFile.stem == "authorizations")
         #expect(stream.events(of: day) == day.transactions)
         #expect(day.transactions.allSatisfy { stream.eventTime(of: $0) == $0.timestamp })
-        #expect(day.earlier.authorizations == day.earlier.transactions)
+        // A part of a day after some transactions starts after as many authorizations (DayParts counts both).
+        var earlier = PartialDay(date: day.day, merchantEvents: day.merchantEvents.count, transactions: 0)
+        earlier.add(transactions: 250)
+        #expect(earlier.transactions == 250 && earlier.authorizations == 250)
+        #expect(stream.delivered == \PartialDay.authorizations)
     }
 
     /// Every declined payment and the approved ones among the first thousand: each code appears.

@@ -29,7 +29,7 @@ import Testing
 
     @Test func everyStreamsEventsAreCountedUnderItsName() async throws {
         let health = RunHealth(now: { 0 })
-        let metrics = RunMetrics(health: health, utcSecond: { $0 })
+        let metrics = RunMetrics(health: health, utcSecond: { $0 }, streams: EventStreams.standard)
         var simulator = Simulator(state: SimulationState(seed: 7))
         let day = simulator.simulate(Day(iso: "2024-03-01")!)
         let half = day.transactions.count / 2
@@ -49,7 +49,7 @@ import Testing
     /// simulated clock follows the schedule and the lag says the run is not behind it.
     @Test func whileNothingIsDueTheClockMovesAndTheLagIsZero() async throws {
         let health = RunHealth(now: { 0 })
-        let metrics = RunMetrics(health: health, utcSecond: { $0 - 3_600 })  // a zone one hour ahead of UTC
+        let metrics = RunMetrics(health: health, utcSecond: { $0 - 3_600 }, streams: EventStreams.standard)  // a zone one hour ahead of UTC
         var simulator = Simulator(state: SimulationState(seed: 7))
         let day = simulator.simulate(Day(iso: "2024-03-01")!)
         metrics.paced(lag: { _ in 2_127 })
@@ -66,7 +66,7 @@ import Testing
 
     @Test func kafkaCountersFollowTheLatestSamplePerTopicAndStream() async throws {
         let health = RunHealth(now: { 0 })
-        let metrics = RunMetrics(health: health, utcSecond: { $0 })
+        let metrics = RunMetrics(health: health, utcSecond: { $0 }, streams: EventStreams.standard)
         func sample(_ produced: Int, _ acknowledged: Int) -> KafkaSample {
             KafkaSample(topics: [.init(name: "t.m", stream: "merchants", produced: 3, acknowledged: 3, failed: 0, skipped: 1, acknowledgedBytes: 300),
                                  .init(name: "t.t", stream: "transactions", produced: produced, acknowledged: acknowledged, failed: 0, skipped: 0,
@@ -90,7 +90,7 @@ import Testing
     @Test func theProbesFollowTheRunsHealth() async throws {
         let clock = ManualTime()
         let health = RunHealth(livenessWindow: 60, now: { clock.now })
-        let metrics = RunMetrics(health: health, utcSecond: { $0 })
+        let metrics = RunMetrics(health: health, utcSecond: { $0 }, streams: EventStreams.standard)
         let server = try serve(metrics, health)
         defer { server.shutDown() }
         #expect(try await get(server, "/healthz").status == 200)

@@ -3,9 +3,10 @@ import Simulation
 /// One stream of the simulation's events, declared once: its record's fields, its batch file,
 /// its topic, its key, its event time and how its values are encoded. Everything downstream (the
 /// run engine's slices, the file and Kafka sinks, the run's record in `merchants.json`, the
-/// read-back on a re-run, progress, metrics, the summary, `replay schema`, shards) works over a
-/// list of these (`EventStreams.all`), so a new stream is a declaration and the generator that
-/// fills its events in `DayEvents`.
+/// read-back on a re-run, progress, metrics, the summary, shards) works over the run's list of
+/// these (`EventStreams.of` its simulation), and `replay schema` and `--topic` over all of them
+/// (`EventStreams.all`), so a new stream is a declaration and the generator that fills its events
+/// in `DayEvents`.
 ///
 /// Every stream is keyed by `merchant_id` and partitioned like the others (murmur2 of the key), so
 /// that a join of any two of its topics is co-partitioned.

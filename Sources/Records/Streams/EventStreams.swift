@@ -8,7 +8,9 @@ public enum EventStreams {
     public static let merchants = MerchantsStream()
     public static let transactions = TransactionsStream()
 
-    /// Every stream, in their order (for a catalogue: names, schemas, default topics).
+    /// Every stream, in their order: a catalogue of what does not depend on a simulation (names,
+    /// fields and schemas, files, default topics). A run encodes through its own streams
+    /// (`of(_:)`): the authorizations' codes follow from the simulation's seed, which this one lacks.
     public static let all: [any EventStream] = [merchants, transactions, AuthorizationsStream(seed: 0)]
 
     /// The streams of every simulation.
@@ -19,14 +21,19 @@ public enum EventStreams {
     public static let deliveredIndex = 1
 
     /// The streams a run of the simulation `state` produces: the standard ones, and the
-    /// lifecycle's when it is on.
+    /// lifecycle's when it is on. They are the first `count(lifecycle:)` of `all`.
     public static func of(_ state: SimulationState) -> [any EventStream] {
         state.lifecycle ? standard + [AuthorizationsStream(seed: state.seed)] : standard
     }
 
-    /// The places in `all` of the streams a run produces, with the lifecycle or without: a run's
-    /// streams are the first ones of `all`, and so are their topics of every list in its order.
-    public static func places(lifecycle: Bool) -> Range<Int> { 0..<(lifecycle ? all.count : standard.count) }
+    /// How many streams a run produces, with the lifecycle or without: the first ones of `all`.
+    public static func count(lifecycle: Bool) -> Int { lifecycle ? all.count : standard.count }
+
+    /// The topics of a run of `count` streams, from `topics` (one per stream of `all`, in its
+    /// order): the first `count`; nil when `topics` names fewer.
+    public static func topics(_ topics: [String], ofStreams count: Int) -> [String]? {
+        topics.count >= count ? Array(topics.prefix(count)) : nil
+    }
 
     /// The place in `all` of the stream named `name`; nil for no stream.
     public static func index(named name: String) -> Int? { all.firstIndex { $0.name == name } }
