@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "Simulation"),
@@ -84,7 +85,7 @@ let package = Package(
             name: "Runner",
             dependencies: [
                 "Simulation", "Records", "Checkpoints", "BatchFiles", "KafkaClient", "DevelopmentBroker", "KafkaPublishing", "SimulatedClock", "Engine",
-                "Telemetry", "SchemaRegistry", .product(name: "Logging", package: "swift-log"),
+                "Telemetry", "SchemaRegistry", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The commands (argument parsing, printing, signals, exit statuses) over the Runner; the executables' entry points call them.

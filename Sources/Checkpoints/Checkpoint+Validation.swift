@@ -11,6 +11,7 @@ extension Checkpoint {
         if !state.lifecycle, let partial = state.partialDay, partial.authorizations != 0 {
             return "partial_day counts authorizations delivered, but the simulation has no lifecycle"
         }
+        if !state.lifecycle, state.scenario != .standard { return "it has a scenario, but the simulation has no lifecycle" }
         guard let run = unfinishedRun else { return nil }
         if let start = run.startDate, let end = run.endDate, end < start { return "unfinished_run ends before it starts" }
         if run.files.values.contains(where: { $0 < 0 }) { return "unfinished_run.files has a negative length" }

@@ -89,6 +89,15 @@ struct StateJSONWriter {
             fields.close()
         }
         top.text("scale", String(state.scale))
+        if state.scenario != .standard {
+            top.key("scenario")
+            var scenario = JSONMembers(out, indent: 2, multiline: true)
+            scenario.key("decline_shares")
+            var shares = JSONMembers(out, indent: 4, multiline: false)
+            for (code, share) in state.scenario.declineCodeShares.sorted(by: { $0.code < $1.code }) { shares.text(code, String(share)) }
+            shares.close()
+            scenario.close()
+        }
         top.number("schema_version", state.writtenSchemaVersion)
         top.text("seed", String(state.seed))
         if let zone = state.timeZone { top.string("timezone", zone) }

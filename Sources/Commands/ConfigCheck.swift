@@ -26,7 +26,7 @@ struct ConfigCheck {
             "pace: \(command.pace?.description ?? (command.realtime ? "realtime" : "max") + " (the default)")",
             "log: \(command.logFormat.rawValue)\(command.debug ? ", debug" : command.quiet ? ", warnings and errors only" : "")",
             "brokers: \(brokers)",
-            "lifecycle: \(command.lifecycle ? "on (--lifecycle)" : "off for a new simulation, else as saved")",
+            "lifecycle: \(command.lifecycle ? "on (--lifecycle)" : "off for a new simulation, else as saved")\(try scenario)",
             "topics: \(topics())",
             "shard: \(try shard)",
             "values: \(try values)",
@@ -53,6 +53,15 @@ struct ConfigCheck {
         let lifecycle = all.dropFirst(EventStreams.count(lifecycle: false)).joined(separator: ", ")
         if command.lifecycle { return standard + ", " + lifecycle }
         return command.initial ? standard : standard + " (and \(lifecycle) if the saved simulation has the lifecycle)"
+    }
+
+    /// The scenario file's rates, when there is one.
+    private var scenario: String {
+        get throws {
+            guard let path = command.scenario else { return "" }
+            let shares = try ScenarioFile.read(path).declineCodeShares.filter { $0.share > 0 }.map { "\($0.code) \($0.share)" }
+            return "; scenario \(path): decline shares " + shares.joined(separator: ", ")
+        }
     }
 
     /// The value format and, for Avro, the registry and subjects (no password).

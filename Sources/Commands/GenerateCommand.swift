@@ -70,6 +70,10 @@ struct Generate: ParsableCommand {
     @Flag(help: "Start a simulation with the payment lifecycle: an authorizations file and topic (an ISO 8583 response per payment). Incremental and live runs continue the saved simulation as it is.")
     var lifecycle = false
 
+    @Option(help: ArgumentHelp("A YAML file of the payment lifecycle's rates for a new simulation (so far the decline codes' shares; see the lifecycle article); "
+                               + "checked up front and saved in merchants.json, so later runs continue with them.", valueName: "file"))
+    var scenario: String?
+
     @Option(help: ArgumentHelp("Run as shard I of N: publish and write only the events of the Kafka partitions p with p mod N = I, "
                                + "in the folder shard-I-of-N of --output-dir; auto/N takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
                                valueName: "I/N"), transform: ShardOption.parse)
@@ -112,6 +116,10 @@ struct Generate: ParsableCommand {
             throw ValidationError("--scale must be from 0.02 (10 merchants, one arrival and one churn a month at most) to 10000, got \(scale)")
         }
         if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
+        if let scenario {
+            if initial && !lifecycle { throw ValidationError("--scenario sets the rates of the payment lifecycle: pass --lifecycle too") }
+            _ = try ScenarioFile.read(scenario)
+        }
         if let problem = SessionRequest.shardingProblem(shards: shard.count, mode: mode, brokers: kafka.brokers) {
             throw ValidationError(problem)
         }
@@ -125,7 +133,8 @@ struct Generate: ParsableCommand {
     /// The command as the library's typed request, with `--shard auto/N` resolved.
     func sessionRequest() throws -> SessionRequest {
         let run = RunRequest(mode: mode, seed: seed, scale: scale, timeZone: timezone, pace: pace, force: force, kafka: nil,
-                             disorder: disorder.settings, writesDisorderLog: disorder.writesLog, lifecycle: lifecycle)
+                             disorder: disorder.settings, writesDisorderLog: disorder.writesLog, lifecycle: lifecycle,
+                             scenario: try scenario.map(ScenarioFile.read))
         var request = SessionRequest(run: run, outputDir: outputDir, shard: try shard.resolve(), kafka: kafka.settings, metrics: metrics.settings)
         if let dayParts = Self.dayParts.withLock({ $0 }) { request.dayParts = dayParts }
         return request

@@ -35,13 +35,16 @@ public struct RunRequest: Sendable {
     /// `--lifecycle`: a new simulation produces the payment lifecycle's streams; false: as saved
     /// (off for a new simulation).
     public var lifecycle: Bool
+    /// `--scenario`: the lifecycle's rates of a new simulation; nil: the defaults, or as saved.
+    public var scenario: LifecycleScenario?
 
     public static let defaultSeed: UInt64 = 42
     /// The zone of a new simulation without `--timezone`.
     public static let defaultTimeZone = "UTC"
 
     public init(mode: Mode, seed: UInt64?, scale: Double?, timeZone: SimulatedTimeZone?, pace: Pace?, force: Bool,
-                kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false, lifecycle: Bool = false) {
+                kafka: RunRecord.KafkaTarget?, disorder: DisorderSettings? = nil, writesDisorderLog: Bool = false, lifecycle: Bool = false,
+                scenario: LifecycleScenario? = nil) {
         self.mode = mode
         self.seed = seed
         self.scale = scale
@@ -52,11 +55,13 @@ public struct RunRequest: Sendable {
         self.disorder = disorder.flatMap { $0.isOff ? nil : $0 }
         self.writesDisorderLog = writesDisorderLog
         self.lifecycle = lifecycle
+        self.scenario = scenario
     }
 
     /// The state a new simulation in `zone` starts from.
     func newState(in zone: SimulatedTimeZone) -> SimulationState {
-        SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1, timeZone: zone.identifier, lifecycle: lifecycle)
+        SimulationState(seed: seed ?? Self.defaultSeed, scale: scale ?? 1, timeZone: zone.identifier, lifecycle: lifecycle,
+                        scenario: scenario ?? .standard)
     }
 }
 
@@ -116,6 +121,9 @@ public struct RunPlanner {
 
     public func plan() throws -> PlanOutcome {
         let saved = snapshot.exists ? try snapshot.load() : nil
+        if request.scenario != nil, !request.lifecycle, saved?.state.lifecycle != true {
+            throw UserError("--scenario sets the rates of the payment lifecycle: pass --lifecycle too")
+        }
         switch request.mode {
         case let .initial(period): return try initialPlan(period, saved: saved)
         case let .incremental(day): return try incrementalPlan(day, saved: saved)
@@ -179,7 +187,7 @@ public struct RunPlanner {
     private func isComplete(_ state: SimulationState, _ period: Period) -> Bool {
         state.firstDate == period.start && (state.lastGeneratedDate.map { $0 >= period.end } ?? false)
             && state.seed == (request.seed ?? RunRequest.defaultSeed) && state.scale == (request.scale ?? 1)
-            && state.lifecycle == request.lifecycle && streamFiles(period, of: state).allSatisfy(exists)
+            && state.lifecycle == request.lifecycle && state.scenario == (request.scenario ?? .standard) && streamFiles(period, of: state).allSatisfy(exists)
     }
 
     private func incrementalPlan(_ asked: Day?, saved: Checkpoint?) throws -> PlanOutcome {
@@ -352,8 +360,19 @@ public struct RunPlanner {
     /// `--lifecycle` on a simulation saved without it is refused: the follow-ups of its earlier
     /// payments would be missing. An incremental run or a live feed without the flag continues the
     /// saved simulation as it is; an initial run (`starting`) describes its whole simulation, so
-    /// it must say the same as the one it continues (or `-f` starts over).
+    /// it must say the same as the one it continues (or `-f` starts over). The same goes for the
+    /// lifecycle's rates (`--scenario`), which only a simulation with the lifecycle has.
     private func checkSameLifecycle(_ state: SimulationState, starting: Bool) throws {
+        if request.scenario != nil && !state.lifecycle && !request.lifecycle {
+            throw UserError("--scenario sets the rates of the payment lifecycle, which the simulation in \(snapshot.path) does not have")
+        }
+        if let asked = request.scenario, state.lifecycle, asked != state.scenario {
+            throw UserError("--scenario: its rates differ from those the simulation in \(snapshot.path) was started with; "
+                + (starting ? "pass -f to start it over with them" : "leave --scenario out to continue it"))
+        }
+        if starting && request.scenario == nil && state.scenario != .standard {
+            throw UserError("the simulation in \(snapshot.path) was started with a --scenario: pass the same to continue it, or -f to start over")
+        }
         if request.lifecycle && !state.lifecycle {
             let remedy = starting ? "pass -f to start it over with the lifecycle" : "start a new history with --initial … --lifecycle -f"
             throw UserError("--lifecycle: the simulation in \(snapshot.path) was started without the payment lifecycle; \(remedy)")

@@ -121,17 +121,15 @@ public enum AuthorizationResponse: UInt8, CaseIterable, Sendable {
     /// other labels: changing it changes every decline code.
     public static let randomStreamLabel = RandomStream.authorization.rawValue
 
-    /// `declineShares` as a sampler, built once.
-    private static let declineTable = WeightedTable(declineShares.map(\.share))
-
-    /// The response to `transaction`'s authorization in the simulation of `seed`: `.approved` for
-    /// an approved payment; for a declined one, a code drawn with `declineShares` from a stream of
-    /// its own (the seed, `randomStreamLabel` and the payment number), so that it draws nothing
-    /// from the streams that make the transactions, and any part of a day gives the same codes.
+    /// The response to `transaction`'s authorization in the simulation of `seed` with `scenario`'s
+    /// decline shares: `.approved` for an approved payment; for a declined one, a code drawn with
+    /// the shares from a stream of its own (the seed, `randomStreamLabel` and the payment number),
+    /// so that it draws nothing from the streams that make the transactions, and any part of a day
+    /// gives the same codes.
     @inline(__always)
-    public static func of(_ transaction: Transaction, seed: UInt64) -> AuthorizationResponse {
+    public static func of(_ transaction: Transaction, seed: UInt64, scenario: LifecycleScenario = .standard) -> AuthorizationResponse {
         guard !transaction.approved else { return .approved }
         var random = SimRandom(seed: seed, stream: randomStreamLabel, UInt64(bitPattern: transaction.paymentNumber))
-        return declineShares[declineTable.pick(&random)].response
+        return declineShares[scenario.declineTable.pick(&random)].response
     }
 }

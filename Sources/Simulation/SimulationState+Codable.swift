@@ -17,7 +17,7 @@ extension SimulationState: Codable {
         case monthPlan = "month_plan"
         case partialDay = "partial_day"
         case timeZone = "timezone"
-        case lifecycle
+        case lifecycle, scenario
     }
 
     public init(from decoder: Decoder) throws {
@@ -32,7 +32,8 @@ extension SimulationState: Codable {
         self.init(seed: try container.decode(UInt64.self, forKey: .seed),
                   scale: try container.decode(Double.self, forKey: .scale),
                   timeZone: try container.decodeIfPresent(String.self, forKey: .timeZone),
-                  lifecycle: try container.decodeIfPresent(Bool.self, forKey: .lifecycle) ?? false)
+                  lifecycle: try container.decodeIfPresent(Bool.self, forKey: .lifecycle) ?? false,
+                  scenario: try container.decodeIfPresent(ScenarioRecord.self, forKey: .scenario)?.scenario() ?? .standard)
         firstDate = try container.decodeIfPresent(Day.self, forKey: .firstGeneratedDate)
         lastGeneratedDate = try container.decodeIfPresent(Day.self, forKey: .lastGeneratedDate)
         merchantCounter = try container.decode(Int.self, forKey: .merchantCounter)
@@ -76,6 +77,7 @@ extension SimulationState: Codable {
         try container.encode(scale, forKey: .scale)
         try container.encodeIfPresent(timeZone, forKey: .timeZone)
         if lifecycle { try container.encode(true, forKey: .lifecycle) }
+        if scenario != .standard { try container.encode(ScenarioRecord(scenario), forKey: .scenario) }
         try container.encodeIfPresent(firstDate, forKey: .firstGeneratedDate)
         try container.encodeIfPresent(lastGeneratedDate, forKey: .lastGeneratedDate)
         try container.encode(merchantCounter, forKey: .merchantCounter)
@@ -177,6 +179,23 @@ extension CardRecord {
             throw StateFormatError.unknown("card_issuer", card_issuer)
         }
         return CardProfile(number: number, bin: bin, type: type, brand: brand, issuer: UInt8(issuer))
+    }
+}
+
+/// The lifecycle's rates as stored: the decline shares by response code.
+struct ScenarioRecord: Codable {
+    var decline_shares: [String: Double]
+
+    init(_ scenario: LifecycleScenario) {
+        decline_shares = Dictionary(uniqueKeysWithValues: scenario.declineCodeShares.map { ($0.code, $0.share) })
+    }
+
+    func scenario() throws -> LifecycleScenario {
+        do {
+            return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        } catch {
+            throw StateFormatError.unknown("scenario", error.description)
+        }
     }
 }
 

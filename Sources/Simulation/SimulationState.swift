@@ -39,13 +39,17 @@ public struct SimulationState: Equatable, Sendable {
     /// that continues it keeps it on. Stored only when true, so that a simulation without it is
     /// the same bytes as before it existed.
     public var lifecycle: Bool
+    /// The lifecycle's rates (`--scenario`); the defaults unless a scenario file changed them, and
+    /// then stored.
+    public var scenario: LifecycleScenario
 
     /// An empty state: the first simulated day onboards the initial merchants.
-    public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil, lifecycle: Bool = false) {
+    public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil, lifecycle: Bool = false, scenario: LifecycleScenario = .standard) {
         self.seed = seed
         self.scale = scale
         self.timeZone = timeZone
         self.lifecycle = lifecycle
+        self.scenario = scenario
         firstDate = nil
         lastGeneratedDate = nil
         merchants = []

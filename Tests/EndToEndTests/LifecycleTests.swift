@@ -72,6 +72,33 @@ import Testing
         #expect(try folder.read("merchants.json") == kept)
     }
 
+    /// `--scenario FILE` sets the decline codes' shares of a new simulation, which later runs keep;
+    /// a bad file or a scenario without the lifecycle is refused in one line before anything is written.
+    @Test func aScenarioFileSetsTheDeclineCodesOfTheWholeSimulation() throws {
+        let folder = try TemporaryFolder(), refused = try TemporaryFolder()
+        let file = folder.file("halves.yaml")
+        try "authorizations:\n  decline_shares:\n    \"05\": 0.5  # do not honor\n    51: 0.5\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let check = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--scenario", file, "--check-config"])
+        #expect(check.status == 0 && check.stdout.contains("lifecycle: on (--lifecycle); scenario \(file): decline shares 51 0.5, 05 0.5"),
+                "\(check.stdout)")
+        let run = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--scenario", file, "--output-dir", folder.path, "--brokers", "none"])
+        try #require(run.status == 0, "\(run.stderr)")
+        let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])
+        try #require(next.status == 0, "\(next.stderr)")
+        for name in ["authorizations_\(period).csv", "authorizations_2024-01-04_2024-01-04.csv"] {
+            let codes = Set(CSVTable(try folder.lines(name)).rows.map { $0["response_code"]! })
+            #expect(codes == ["00", "05", "51"], "\(name): \(codes)")
+        }
+
+        let bad = refused.file("bad.yaml")
+        try "authorizations:\n  decline_shares:\n    \"52\": 1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for arguments in [["--lifecycle", "--scenario", bad], ["--scenario", file]] {
+            let result = try ReplayBinary.run(["--initial"] + days + arguments + ["--output-dir", refused.path, "--brokers", "none"])
+            #expect(result.status != 0 && result.stderrLines.count == 1 && result.stderr.contains("--scenario"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: refused.file("merchants.json")))
+        }
+    }
+
     /// Killed within its days (cut in many parts, as a day at a large scale is) and run again: the
     /// same bytes as an uninterrupted run, every authorization once in its topic, keyed by merchant
     /// and in the partition of its payment's transaction record (the topics are co-partitioned).

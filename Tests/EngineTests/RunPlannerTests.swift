@@ -312,6 +312,30 @@ import Testing
         #expect(try plan(initial(lifecycle: true, force: true)).start.state.lifecycle)
     }
 
+    /// `--scenario` sets a new lifecycle simulation's rates, which its state keeps; a later run
+    /// continues with them, or names the same; other rates, or rates without the lifecycle, are refused.
+    @Test func aScenarioIsSavedWithTheSimulationAndOthersAreRefused() throws {
+        let harness = EngineHarness(folder: try ScratchFolder())
+        let halves = try LifecycleScenario(declineShares: [("05", 0.5), ("51", 0.5)])
+        let other = try LifecycleScenario(declineShares: [("05", 1)])
+        func request(_ mode: RunRequest.Mode, lifecycle: Bool, scenario: LifecycleScenario?) -> RunPlanner {
+            RunPlanner(request: RunRequest(mode: mode, seed: nil, scale: nil, timeZone: utc, pace: nil, force: true, kafka: nil,
+                                           lifecycle: lifecycle, scenario: scenario), folder: harness.folder.path)
+        }
+        let next = RunRequest.Mode.incremental(harness.period.end.adding(days: 1))
+        let refusedWithoutLifecycle = #expect(throws: UserError.self) { try request(.initial(harness.period), lifecycle: false, scenario: halves).plan() }
+        #expect(refusedWithoutLifecycle?.description.contains("pass --lifecycle too") == true)
+        #expect(try plan(request(.initial(harness.period), lifecycle: true, scenario: halves)).start.state.scenario == halves)
+
+        var simulator = Simulator(state: SimulationState(seed: 42, timeZone: "UTC", lifecycle: true, scenario: halves))
+        for day in harness.period.days { _ = simulator.simulate(day) }
+        try harness.snapshot.save(Checkpoint(state: simulator.state, unfinishedRun: nil))
+        #expect(try plan(request(next, lifecycle: false, scenario: nil)).start.state.scenario == halves)
+        #expect(try plan(request(next, lifecycle: false, scenario: halves)).start.state.scenario == halves)
+        let refusedOther = #expect(throws: UserError.self) { try request(next, lifecycle: false, scenario: other).plan() }
+        #expect(refusedOther?.description.contains("leave --scenario out to continue it") == true, "\(refusedOther?.description ?? "")")
+    }
+
     /// An unfinished run with late deliveries in a zone with daylight saving, saved by a version
     /// whose delays were wall-clock time, is not continued with delays of another kind.
     @Test func anUnfinishedRunWithDelaysOfAnEarlierKindIsNotContinued() throws {

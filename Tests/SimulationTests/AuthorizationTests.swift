@@ -143,6 +143,20 @@ import Testing
         }
     }
 
+    /// A scenario's shares decide the codes (here two codes, half each, within 3.29 σ); the
+    /// default scenario draws what the defaults draw; approvals never change.
+    @Test func aScenarioDecidesTheDeclineCodes() throws {
+        let halves = try LifecycleScenario(declineShares: [("05", 0.5), ("51", 0.5)])
+        let declined = Self.transactions.filter { !$0.approved }
+        let codes = declined.map { AuthorizationResponse.of($0, seed: Self.seed, scenario: halves) }
+        #expect(Set(codes) == [.doNotHonor, .insufficientFunds])
+        let share = Double(codes.filter { $0 == .doNotHonor }.count) / Double(codes.count)
+        #expect(abs(share - 0.5) <= 3.29 * (0.25 / Double(codes.count)).squareRoot(), "\(share)")
+        #expect(Self.transactions.filter(\.approved).allSatisfy { AuthorizationResponse.of($0, seed: Self.seed, scenario: halves) == .approved })
+        #expect(declined.allSatisfy { AuthorizationResponse.of($0, seed: Self.seed, scenario: .standard) == AuthorizationResponse.of($0, seed: Self.seed) })
+        #expect(try LifecycleScenario(declineShares: LifecycleScenario.standard.declineCodeShares) == .standard)
+    }
+
     @Test func streamIsDeclaredLikeTheTransactions() {
         let stream = AuthorizationsStream(seed: Self.seed)
         let day = Self.run.days[0]

@@ -333,7 +333,8 @@ import Testing
 /// writes neither.
 @Suite struct LifecycleStateTests {
     @Test func theLifecycleAndItsDeliveredAuthorizationsLoadBackFromTheSnapshotAndTheJournal() throws {
-        var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true))
+        let scenario = try LifecycleScenario(declineShares: [("51", 0.625), ("N7", 0.25), ("05", 0.125)])
+        var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true, scenario: scenario))
         let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
                                timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a"], partitions: [4, 4, 4]))
         var checkpoints = [Checkpoint(state: simulator.state, unfinishedRun: record)]
@@ -355,6 +356,7 @@ import Testing
         _ = try snapshot.compact()
         let text = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(text.contains("\n  \"lifecycle\": true,\n"))
+        #expect(text.contains("\n  \"scenario\": {\n    \"decline_shares\": {\"05\": 0.125, \"14\": 0.0,"), "\(text.suffix(900))")
 
         var plain = checkpoints[3]
         plain.state.lifecycle = false
@@ -362,10 +364,12 @@ import Testing
         plain.unfinishedRun?.kafka?.partitions.removeLast()
         #expect(plain.problem == "partial_day counts authorizations delivered, but the simulation has no lifecycle")
         plain.state.partialDay?.authorizations = 0
+        #expect(plain.problem == "it has a scenario, but the simulation has no lifecycle")
+        plain.state.scenario = .standard
         try snapshot.save(plain)
         _ = try snapshot.compact()
         let plainText = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
-        #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations"))
+        #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations") && !plainText.contains("scenario"))
         #expect(try folder.load() == plain)
     }
 }

@@ -5,13 +5,18 @@ import Simulation
 /// time and with its key. The first part of the payment lifecycle (`--lifecycle`).
 ///
 /// Its events are the day's transactions, each seen through its `AuthorizationResponse`, which
-/// follows from the transaction and the seed alone: the stream adds no state and changes no
-/// other stream's output.
+/// follows from the transaction, the seed and the scenario's decline shares alone: the stream
+/// adds no state and changes no other stream's output.
 public struct AuthorizationsStream: EventStream {
     /// The simulation's seed, from which each decline's response code is drawn.
     public let seed: UInt64
+    /// The simulation's decline shares.
+    public let scenario: LifecycleScenario
 
-    public init(seed: UInt64) { self.seed = seed }
+    public init(seed: UInt64, scenario: LifecycleScenario = .standard) {
+        self.seed = seed
+        self.scenario = scenario
+    }
 
     public var name: String { "authorizations" }
     public var eventsNoun: String { "authorizations" }
@@ -38,7 +43,7 @@ public struct AuthorizationsStream: EventStream {
 
     @inlinable @inline(__always)
     public func encodeValue(of event: Transaction, into buffer: EncodingBuffer, as encoding: ValueEncoding) {
-        let response = AuthorizationResponse.of(event, seed: seed)
+        let response = AuthorizationResponse.of(event, seed: seed, scenario: scenario)
         switch encoding {
         case .json:
             buffer.removeAll()
@@ -53,6 +58,6 @@ public struct AuthorizationsStream: EventStream {
 
     @inlinable @inline(__always)
     public func writeRow(of event: Transaction, to line: CSVLine) {
-        AuthorizationRow.write(event, response: AuthorizationResponse.of(event, seed: seed), to: line)
+        AuthorizationRow.write(event, response: AuthorizationResponse.of(event, seed: seed, scenario: scenario), to: line)
     }
 }

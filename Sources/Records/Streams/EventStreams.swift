@@ -23,7 +23,7 @@ public enum EventStreams {
     /// The streams a run of the simulation `state` produces: the standard ones, and the
     /// lifecycle's when it is on. They are the first `count(lifecycle:)` of `all`.
     public static func of(_ state: SimulationState) -> [any EventStream] {
-        state.lifecycle ? standard + [AuthorizationsStream(seed: state.seed)] : standard
+        state.lifecycle ? standard + [AuthorizationsStream(seed: state.seed, scenario: state.scenario)] : standard
     }
 
     /// How many streams a run produces, with the lifecycle or without: the first ones of `all`.

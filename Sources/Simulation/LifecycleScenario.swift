@@ -1,0 +1,51 @@
+/// The rates of the payment lifecycle that a simulation runs with: so far, how declines split
+/// between the decline codes. The defaults have their sources (`AuthorizationResponse.declineShares`);
+/// a scenario file (`--scenario`) changes them for a new simulation, and `merchants.json` keeps
+/// them, so that later runs continue with the same.
+public struct LifecycleScenario: Equatable, Sendable {
+    /// Each decline code's share of the declines, in the order of `AuthorizationResponse.declineShares`
+    /// (the order in which a decline is drawn: the same shares draw the same codes).
+    public private(set) var declineShares: [Double]
+    /// `declineShares` as a sampler.
+    let declineTable: WeightedTable
+
+    /// The defaults, with their sources.
+    public static let standard = LifecycleScenario(declineShares: AuthorizationResponse.declineShares.map(\.share))
+
+    private init(declineShares: [Double]) {
+        self.declineShares = declineShares
+        declineTable = WeightedTable(declineShares)
+    }
+
+    /// The scenario whose decline codes have `shares` (code, as `AuthorizationResponse.code`
+    /// writes it, to share); a code left out has none. Throws a phrase naming the first problem:
+    /// a code that is not a decline code, a share that is not a finite number from 0 to 1, or
+    /// shares that do not add up to 1 (within 0.000001).
+    public init(declineShares shares: [(code: String, share: Double)]) throws(Problem) {
+        var ordered = [Double](repeating: 0, count: AuthorizationResponse.declineShares.count)
+        for (code, share) in shares {
+            guard let place = AuthorizationResponse.declineShares.firstIndex(where: { $0.response.code == code }) else {
+                throw Problem("'\(code)' is not a decline code: use one of "
+                    + AuthorizationResponse.declineShares.map(\.response.code).joined(separator: ", "))
+            }
+            guard share.isFinite, (0...1).contains(share) else { throw Problem("the share of \(code) is \(share), not from 0 to 1") }
+            ordered[place] = share
+        }
+        let sum = ordered.reduce(0, +)
+        guard abs(sum - 1) <= 1e-6 else { throw Problem("the decline shares add up to \(sum), not 1") }
+        self.init(declineShares: ordered)
+    }
+
+    /// Each decline code with its share, in the order of `AuthorizationResponse.declineShares`.
+    public var declineCodeShares: [(code: String, share: Double)] {
+        zip(AuthorizationResponse.declineShares, declineShares).map { ($0.response.code, $1) }
+    }
+
+    public static func == (a: LifecycleScenario, b: LifecycleScenario) -> Bool { a.declineShares == b.declineShares }
+
+    /// Why a scenario cannot be used, in a phrase.
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

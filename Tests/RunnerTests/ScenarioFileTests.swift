@@ -1,0 +1,48 @@
+import Engine
+import Foundation
+import Runner
+import Simulation
+import Testing
+
+/// `--scenario FILE`: the lifecycle's rates read from YAML, and every mistake refused in one line
+/// naming the file and, where it can, the line.
+@Suite struct ScenarioFileTests {
+    @Test func aFileSetsTheDeclineShares() throws {
+        let scenario = try ScenarioFile.parse("""
+            # the declines of a prepaid-card program
+            authorizations:
+              decline_shares:
+                "51": 0.7   # insufficient funds
+                05: 0.25    # do not honor, unquoted: still the code 05
+                N7: 0.05
+            """, named: "prepaid.yaml")
+        let shares = Dictionary(uniqueKeysWithValues: scenario.declineCodeShares.map { ($0.code, $0.share) })
+        #expect(shares["51"] == 0.7 && shares["05"] == 0.25 && shares["N7"] == 0.05)
+        #expect(shares.values.reduce(0, +) == 1 && shares.filter { $0.value > 0 }.count == 3)
+        #expect(try ScenarioFile.parse("# nothing changed\n", named: "empty.yaml") == .standard)
+        #expect(try ScenarioFile.parse("authorizations: {}\n", named: "empty.yaml") == .standard)
+    }
+
+    @Test(arguments: [
+        ("authorizations: [1, 2", "prepaid.yaml: not YAML"),
+        ("- 1\n", "prepaid.yaml line 1: expected a mapping"),
+        ("refunds:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key 'refunds'"),
+        ("authorizations:\n  decline_rate: 0.1\n", "prepaid.yaml line 2: unknown key 'authorizations.decline_rate'"),
+        ("authorizations:\n  decline_shares:\n    \"52\": 1\n", "prepaid.yaml: '52' is not a decline code"),
+        ("authorizations:\n  decline_shares:\n    \"00\": 1\n", "prepaid.yaml: '00' is not a decline code"),
+        ("authorizations:\n  decline_shares:\n    \"51\": 1.5\n", "prepaid.yaml: the share of 51 is 1.5, not from 0 to 1"),
+        ("authorizations:\n  decline_shares:\n    \"51\": lots\n", "prepaid.yaml line 3: decline_shares must map decline codes to numbers"),
+        ("authorizations:\n  decline_shares:\n    \"51\": 0.5\n    \"05\": 0.4\n", "prepaid.yaml: the decline shares add up to 0.9"),
+        ("authorizations:\n  decline_shares:\n    \"51\": 0.5\n    51: 0.5\n", "prepaid.yaml line 4: the code 51 appears twice"),
+    ])
+    func eachMistakeIsRefusedInOneLine(text: String, says: String) {
+        let error = #expect(throws: UserError.self) { try ScenarioFile.parse(text, named: "prepaid.yaml") }
+        let message = error?.description ?? ""
+        #expect(message.hasPrefix("--scenario " + says) && !message.contains("\n"), "\(message)")
+    }
+
+    @Test func aFileThatCannotBeReadIsRefused() {
+        let error = #expect(throws: UserError.self) { try ScenarioFile.read("/nonexistent/prepaid.yaml") }
+        #expect(error?.description == "--scenario /nonexistent/prepaid.yaml: cannot read the file")
+    }
+}
