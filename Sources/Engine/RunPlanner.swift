@@ -121,7 +121,14 @@ public struct RunPlanner {
 
     public func plan() throws -> PlanOutcome {
         let saved = snapshot.exists ? try snapshot.load() : nil
-        if request.scenario != nil, !request.lifecycle, saved?.state.lifecycle != true {
+        // A new simulation takes its rates with its lifecycle; a saved one is checked against them below.
+        let startsNew: Bool
+        switch request.mode {
+        case .initial: startsNew = true
+        case .incremental: startsNew = false
+        case .realtime: startsNew = saved == nil
+        }
+        if startsNew, request.scenario != nil, !request.lifecycle {
             throw UserError("--scenario sets the rates of the payment lifecycle: pass --lifecycle too")
         }
         switch request.mode {
@@ -363,22 +370,22 @@ public struct RunPlanner {
     /// it must say the same as the one it continues (or `-f` starts over). The same goes for the
     /// lifecycle's rates (`--scenario`), which only a simulation with the lifecycle has.
     private func checkSameLifecycle(_ state: SimulationState, starting: Bool) throws {
-        if request.scenario != nil && !state.lifecycle && !request.lifecycle {
-            throw UserError("--scenario sets the rates of the payment lifecycle, which the simulation in \(snapshot.path) does not have")
-        }
-        if let asked = request.scenario, state.lifecycle, asked != state.scenario {
-            throw UserError("--scenario: its rates differ from those the simulation in \(snapshot.path) was started with; "
-                + (starting ? "pass -f to start it over with them" : "leave --scenario out to continue it"))
-        }
-        if starting && request.scenario == nil && state.scenario != .standard {
-            throw UserError("the simulation in \(snapshot.path) was started with a --scenario: pass the same to continue it, or -f to start over")
-        }
         if request.lifecycle && !state.lifecycle {
             let remedy = starting ? "pass -f to start it over with the lifecycle" : "start a new history with --initial … --lifecycle -f"
             throw UserError("--lifecycle: the simulation in \(snapshot.path) was started without the payment lifecycle; \(remedy)")
         }
         if starting && state.lifecycle && !request.lifecycle {
             throw UserError("the simulation in \(snapshot.path) was started with --lifecycle: pass --lifecycle to continue it, or -f to start over without it")
+        }
+        if request.scenario != nil && !state.lifecycle {
+            throw UserError("--scenario sets the rates of the payment lifecycle, which the simulation in \(snapshot.path) does not have")
+        }
+        if let asked = request.scenario, asked != state.scenario {
+            throw UserError("--scenario: its rates differ from those the simulation in \(snapshot.path) was started with; "
+                + (starting ? "pass -f to start it over with them" : "leave --scenario out to continue it"))
+        }
+        if starting && request.scenario == nil && state.scenario != .standard {
+            throw UserError("the simulation in \(snapshot.path) was started with a --scenario: pass the same to continue it, or -f to start over")
         }
     }
 

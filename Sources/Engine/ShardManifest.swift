@@ -29,9 +29,12 @@ public struct ShardManifest: Codable, Sendable {
     public var disorder: String?
     /// True when the simulation has the payment lifecycle; absent (nil) without it.
     public var lifecycle: Bool?
+    /// The lifecycle's rates (`LifecycleScenario.description`) when a scenario changed them; absent otherwise.
+    public var scenario: String?
 
     public init(period: Period, seed: UInt64, scale: Double, firstDay: Day, timeZone: String, shardCount: Int,
-                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderRecord? = nil, lifecycle: Bool = false) {
+                topics: [String]?, partitionCounts: [Int]?, disorder: DisorderRecord? = nil, lifecycle: Bool = false,
+                scenario: LifecycleScenario = .standard) {
         start = period.start
         end = period.end
         self.seed = seed
@@ -43,12 +46,13 @@ public struct ShardManifest: Codable, Sendable {
         self.partitionCounts = partitionCounts
         self.disorder = disorder.map { "\($0.settings)\($0.writesLog ? ", logged" : "")" }
         self.lifecycle = lifecycle ? true : nil
+        self.scenario = scenario == .standard ? nil : scenario.description
     }
 
     private enum CodingKeys: String, CodingKey {
         case start, end, seed, scale
         case firstDay = "first_day", timeZone = "time_zone", shardCount = "shard_count", topics
-        case partitionCounts = "partition_counts", disorder, lifecycle
+        case partitionCounts = "partition_counts", disorder, lifecycle, scenario
     }
 
     public var fileName: String { "shards_\(start)_\(end).json" }
@@ -93,6 +97,7 @@ public struct ShardManifest: Codable, Sendable {
             ("topics", topics?.joined(separator: ",") ?? "none (files only)", other.topics?.joined(separator: ",") ?? "none (files only)"),
             ("partition counts", partitionCounts.map { "\($0)" } ?? "none", other.partitionCounts.map { "\($0)" } ?? "none"),
             ("lifecycle", lifecycle == true ? "on" : "off", other.lifecycle == true ? "on" : "off"),
+            ("scenario", scenario ?? "the defaults", other.scenario ?? "the defaults"),
         ]
         if samePeriod { differences.append(("disorder", disorder ?? "none", other.disorder ?? "none")) }
         if !samePeriod && start <= other.end && other.start <= end {

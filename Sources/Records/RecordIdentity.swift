@@ -18,12 +18,15 @@ public enum RecordIdentity {
     public static let deliveryHeader = "replay_delivery"
 
     /// The simulation's id: 16 hex digits of an FNV-1a hash of the seed, the scale, the first
-    /// simulated day and the time zone (which sets the records' timestamps), and the disorder
-    /// settings when there are any (another disorder delivers in another order: another run).
-    public static func runId(seed: UInt64, scale: Double, firstDay: Day, timeZone: String, disorder: DisorderSettings? = nil) -> String {
+    /// simulated day and the time zone (which sets the records' timestamps), the disorder
+    /// settings when there are any (another disorder delivers in another order: another run), and
+    /// the lifecycle's rates when a scenario changed them (other rates make other records).
+    public static func runId(seed: UInt64, scale: Double, firstDay: Day, timeZone: String, disorder: DisorderSettings? = nil,
+                             scenario: LifecycleScenario = .standard) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         let delivery = disorder.map { " disorder=\($0)" } ?? ""
-        for byte in "replay-run/1 seed=\(seed) scale=\(scale) first=\(firstDay) zone=\(timeZone)\(delivery)".utf8 {
+        let rates = scenario == .standard ? "" : " scenario=" + scenario.description
+        for byte in "replay-run/1 seed=\(seed) scale=\(scale) first=\(firstDay) zone=\(timeZone)\(delivery)\(rates)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)

@@ -81,7 +81,7 @@ public final class RunSession {
         let state = plan.start.state
         let disorderRecord = plan.start.unfinishedRun?.disorder
         let runId = RecordIdentity.runId(seed: state.seed, scale: state.scale, firstDay: plan.firstDay, timeZone: timezone.identifier,
-                                         disorder: disorderRecord?.settings)
+                                         disorder: disorderRecord?.settings, scenario: state.scenario)
         if disorderRecord != nil && !request.kafka.brokers.publishes {
             logger.warning("late and duplicate delivery shape the Kafka stream: with --brokers none only the disorder log shows them")
         }
@@ -180,7 +180,7 @@ public final class RunSession {
         return ShardManifest(period: plan.periods.makeIterator().next()!, seed: state.seed, scale: state.scale, firstDay: plan.firstDay,
                              timeZone: plan.timeZone.identifier, shardCount: request.shard.count,
                              topics: partitionCounts == nil ? nil : topics, partitionCounts: partitionCounts,
-                             disorder: plan.start.unfinishedRun?.disorder, lifecycle: state.lifecycle)
+                             disorder: plan.start.unfinishedRun?.disorder, lifecycle: state.lifecycle, scenario: state.scenario)
     }
 
     /// Runs the catch-up days at full speed, then the plan's periods on its clock.

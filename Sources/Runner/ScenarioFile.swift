@@ -18,11 +18,16 @@ import Yams
 /// a share that is not a number from 0 to 1, or shares that do not add up to 1 is refused in one
 /// line naming the file and the line.
 public enum ScenarioFile {
+    /// The largest file read: a scenario is a few lines, and a larger file is a mistake (or YAML
+    /// aliases built to expand without end).
+    static let sizeLimit = 64 << 10
+
     /// The scenario in the file at `path`.
     public static func read(_ path: String) throws -> LifecycleScenario {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw UserError("--scenario \(path): cannot read the file")
         }
+        guard data.count <= sizeLimit else { throw UserError("--scenario \(path): larger than \(sizeLimit >> 10) KiB, which no scenario needs") }
         return try parse(text, named: path)
     }
 
@@ -35,23 +40,27 @@ public enum ScenarioFile {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw refuse("not YAML: \(String(describing: error).split(separator: "\n").joined(separator: " "))")
+            // Yams' message goes on to quote the file: its first line says what is wrong, and where.
+            throw refuse("not YAML: \(String(describing: error).split(whereSeparator: \.isNewline).first ?? "")")
         }
-        guard let root else { return .standard }
+        guard let root, root.null == nil else { return .standard }
         guard let top = root.mapping else { throw refuse("expected a mapping with the key authorizations", at: root) }
         var shares: [(code: String, share: Double)]?
         for (key, value) in top {
-            guard key.string == "authorizations" else { throw refuse("unknown key '\(key.string ?? "?")': the keys are authorizations", at: key) }
+            guard key.string == "authorizations" else { throw refuse("unknown key \(shown(key)): the keys are authorizations", at: key) }
+            guard value.null == nil else { continue }
             guard let section = value.mapping else { throw refuse("authorizations must be a mapping with the key decline_shares", at: value) }
             for (key, value) in section {
-                guard key.string == "decline_shares" else {
-                    throw refuse("unknown key 'authorizations.\(key.string ?? "?")': the keys are decline_shares", at: key)
-                }
+                guard key.string == "decline_shares" else { throw refuse("unknown key authorizations.\(shown(key)): the keys are decline_shares", at: key) }
                 guard let codes = value.mapping else { throw refuse("decline_shares must map decline codes to shares", at: value) }
                 shares = []
                 for (code, share) in codes {
-                    guard let text = code.scalar?.string, let number = share.scalar.flatMap({ Double($0.string) }) else {
-                        throw refuse("decline_shares must map decline codes to numbers", at: share)
+                    guard let text = code.scalar?.string, AuthorizationResponse.declineShares.contains(where: { $0.response.code == text }) else {
+                        throw refuse("\(shown(code)) is not a decline code: use one of "
+                            + AuthorizationResponse.declineShares.map(\.response.code).joined(separator: ", "), at: code)
+                    }
+                    guard let number = number(share), (0...1).contains(number) else {
+                        throw refuse("the share of \(text) is \(shown(share)), not a number from 0 to 1", at: share)
                     }
                     guard !shares!.contains(where: { $0.code == text }) else { throw refuse("the code \(text) appears twice", at: code) }
                     shares!.append((text, number))
@@ -65,5 +74,18 @@ public enum ScenarioFile {
         } catch {
             throw refuse(error.description)
         }
+    }
+
+    /// A plain (unquoted) decimal number: `0.5`, `.5`, `1`, `5e-1`; nil for anything else.
+    private static func number(_ node: Node) -> Double? {
+        guard let scalar = node.scalar, scalar.style == .plain,
+              scalar.string.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
+        return Double(scalar.string).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// A node as a message shows it: a scalar in quotes, escaped so that it stays on one line.
+    private static func shown(_ node: Node) -> String {
+        guard let scalar = node.scalar else { return "(not a single value)" }
+        return String(reflecting: scalar.string)
     }
 }

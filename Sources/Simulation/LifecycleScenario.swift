@@ -25,7 +25,7 @@ public struct LifecycleScenario: Equatable, Sendable {
         var ordered = [Double](repeating: 0, count: AuthorizationResponse.declineShares.count)
         for (code, share) in shares {
             guard let place = AuthorizationResponse.declineShares.firstIndex(where: { $0.response.code == code }) else {
-                throw Problem("'\(code)' is not a decline code: use one of "
+                throw Problem("\(String(reflecting: code)) is not a decline code: use one of "
                     + AuthorizationResponse.declineShares.map(\.response.code).joined(separator: ", "))
             }
             guard share.isFinite, (0...1).contains(share) else { throw Problem("the share of \(code) is \(share), not from 0 to 1") }
@@ -42,6 +42,11 @@ public struct LifecycleScenario: Equatable, Sendable {
     }
 
     public static func == (a: LifecycleScenario, b: LifecycleScenario) -> Bool { a.declineShares == b.declineShares }
+
+    /// The shares that are not 0, as `decline_shares 51=0.6,05=0.4` (for ids and manifests).
+    public var description: String {
+        "decline_shares " + declineCodeShares.filter { $0.share > 0 }.map { "\($0.code)=\($0.share)" }.joined(separator: ",")
+    }
 
     /// Why a scenario cannot be used, in a phrase.
     public struct Problem: Error, CustomStringConvertible {

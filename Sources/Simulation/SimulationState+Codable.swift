@@ -194,7 +194,7 @@ struct ScenarioRecord: Codable {
         do {
             return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         } catch {
-            throw StateFormatError.unknown("scenario", error.description)
+            throw StateFormatError.invalid("scenario", error.description)
         }
     }
 }
@@ -202,10 +202,13 @@ struct ScenarioRecord: Codable {
 /// A value in `merchants.json` that the simulation does not know.
 public enum StateFormatError: Error, CustomStringConvertible {
     case unknown(String, String)
+    /// A value the simulation knows, but could not have written (the field, and why).
+    case invalid(String, String)
 
     public var description: String {
         switch self {
         case let .unknown(field, value): "unknown \(field) '\(value)'"
+        case let .invalid(field, problem): "invalid \(field): \(problem)"
         }
     }
 }

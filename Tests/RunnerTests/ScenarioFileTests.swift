@@ -21,17 +21,24 @@ import Testing
         #expect(shares.values.reduce(0, +) == 1 && shares.filter { $0.value > 0 }.count == 3)
         #expect(try ScenarioFile.parse("# nothing changed\n", named: "empty.yaml") == .standard)
         #expect(try ScenarioFile.parse("authorizations: {}\n", named: "empty.yaml") == .standard)
+        #expect(try ScenarioFile.parse("---\n", named: "empty.yaml") == .standard)
+        #expect(try ScenarioFile.parse("authorizations:\n  decline_shares: {\"51\": .5, \"05\": 5e-1}\n", named: "flow.yaml").declineCodeShares
+                    .filter { $0.share > 0 }.map(\.code) == ["51", "05"])
     }
 
     @Test(arguments: [
         ("authorizations: [1, 2", "prepaid.yaml: not YAML"),
         ("- 1\n", "prepaid.yaml line 1: expected a mapping"),
-        ("refunds:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key 'refunds'"),
-        ("authorizations:\n  decline_rate: 0.1\n", "prepaid.yaml line 2: unknown key 'authorizations.decline_rate'"),
-        ("authorizations:\n  decline_shares:\n    \"52\": 1\n", "prepaid.yaml: '52' is not a decline code"),
-        ("authorizations:\n  decline_shares:\n    \"00\": 1\n", "prepaid.yaml: '00' is not a decline code"),
-        ("authorizations:\n  decline_shares:\n    \"51\": 1.5\n", "prepaid.yaml: the share of 51 is 1.5, not from 0 to 1"),
-        ("authorizations:\n  decline_shares:\n    \"51\": lots\n", "prepaid.yaml line 3: decline_shares must map decline codes to numbers"),
+        ("authorizations:\r\n  decline_shares: [1\r\n", "prepaid.yaml: not YAML"),
+        ("refunds:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key \"refunds\""),
+        ("authorizations:\n  decline_rate: 0.1\n", "prepaid.yaml line 2: unknown key authorizations.\"decline_rate\""),
+        ("authorizations:\n  decline_shares:\n    \"52\": 1\n", "prepaid.yaml line 3: \"52\" is not a decline code"),
+        ("authorizations:\n  decline_shares:\n    \"5\\n1\": 1\n", "prepaid.yaml line 3: \"5\\n1\" is not a decline code"),
+        ("authorizations:\n  decline_shares:\n    \"00\": 1\n", "prepaid.yaml line 3: \"00\" is not a decline code"),
+        ("authorizations:\n  decline_shares:\n    \"51\": 1.5\n", "prepaid.yaml line 3: the share of 51 is \"1.5\", not a number from 0 to 1"),
+        ("authorizations:\n  decline_shares:\n    \"51\": lots\n", "prepaid.yaml line 3: the share of 51 is \"lots\", not a number from 0 to 1"),
+        ("authorizations:\n  decline_shares:\n    \"51\": \"1\"\n", "prepaid.yaml line 3: the share of 51 is \"1\", not a number from 0 to 1"),
+        ("authorizations:\n  decline_shares:\n    \"51\": 0x1\n", "prepaid.yaml line 3: the share of 51 is \"0x1\", not a number from 0 to 1"),
         ("authorizations:\n  decline_shares:\n    \"51\": 0.5\n    \"05\": 0.4\n", "prepaid.yaml: the decline shares add up to 0.9"),
         ("authorizations:\n  decline_shares:\n    \"51\": 0.5\n    51: 0.5\n", "prepaid.yaml line 4: the code 51 appears twice"),
     ])

@@ -155,6 +155,13 @@ import Testing
         #expect(Self.transactions.filter(\.approved).allSatisfy { AuthorizationResponse.of($0, seed: Self.seed, scenario: halves) == .approved })
         #expect(declined.allSatisfy { AuthorizationResponse.of($0, seed: Self.seed, scenario: .standard) == AuthorizationResponse.of($0, seed: Self.seed) })
         #expect(try LifecycleScenario(declineShares: LifecycleScenario.standard.declineCodeShares) == .standard)
+
+        // Other rates make other authorization records: another Kafka run id, the default rates the same one as before.
+        let day = Day(iso: "2024-03-01")!
+        let plain = RecordIdentity.runId(seed: 7, scale: 1, firstDay: day, timeZone: "UTC")
+        #expect(RecordIdentity.runId(seed: 7, scale: 1, firstDay: day, timeZone: "UTC", scenario: .standard) == plain)
+        #expect(RecordIdentity.runId(seed: 7, scale: 1, firstDay: day, timeZone: "UTC", scenario: halves) != plain)
+        #expect(halves.description == "decline_shares 51=0.5,05=0.5")
     }
 
     @Test func streamIsDeclaredLikeTheTransactions() {
