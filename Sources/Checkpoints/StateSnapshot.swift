@@ -79,8 +79,22 @@ public final class StateSnapshot {
     /// whole (the first save of an object that has not loaded, a run's completion, a change that
     /// cannot be told as one, a journal that would pass half the snapshot's size).
     public func save(_ checkpoint: Checkpoint) throws {
-        guard var last = committed, checkpoint.unfinishedRun != nil,
-              let change = CheckpointChange(from: last.checkpoint, to: checkpoint) else { return try replace(with: checkpoint) }
+        guard let change = change(to: checkpoint) else { return try replace(with: checkpoint) }
+        try commit(checkpoint, as: change)
+    }
+
+    /// What changed from the last committed checkpoint to `checkpoint`, for a journal entry; nil
+    /// when it is written whole whatever the journal holds: nothing loaded or committed before, a
+    /// completed run, or a change that cannot be told as one.
+    private func change(to checkpoint: Checkpoint) -> CheckpointChange? {
+        guard let last = committed, checkpoint.unfinishedRun != nil else { return nil }
+        return CheckpointChange(from: last.checkpoint, to: checkpoint)
+    }
+
+    /// Commits `checkpoint`, which is `change` from the last committed one: appends the change to
+    /// the journal, or writes it whole when the journal would pass half the snapshot's size.
+    private func commit(_ checkpoint: Checkpoint, as change: CheckpointChange) throws {
+        guard var last = committed else { return try replace(with: checkpoint) }
         if change.changesNothing(in: last.checkpoint) { return }
         let header = last.journalEnd == nil ? StateJournal.header(of: last.snapshot) : []
         let budget = last.snapshot.length / 2 - (last.journalEnd ?? header.count) - StateJournal.entryHeaderSize
@@ -106,9 +120,10 @@ public final class StateSnapshot {
     /// returned: a period's end writes its closing files and the state on two cores, in the same
     /// commit order. Nothing is committed when either fails.
     public func save(_ checkpoint: Checkpoint, after closingFiles: () throws -> Void) throws {
-        guard writesWhole(checkpoint) else {
+        // The change is worked out once: at a large scale it is a pass over every merchant.
+        if let change = change(to: checkpoint) {
             try closingFiles()
-            return try save(checkpoint)
+            return try commit(checkpoint, as: change)
         }
         let path = self.path
         let prepared = PreparedSnapshot()
@@ -121,13 +136,6 @@ public final class StateSnapshot {
         preparing.wait()
         try closed.get()
         try putInPlace(checkpoint, try prepared.outcome.withLock { $0 }!.get())
-    }
-
-    /// True when `save` writes `checkpoint` whole whatever the journal holds: nothing loaded or
-    /// committed before, a completed run, or a change that cannot be told as one.
-    private func writesWhole(_ checkpoint: Checkpoint) -> Bool {
-        guard let last = committed, checkpoint.unfinishedRun != nil else { return true }
-        return CheckpointChange(from: last.checkpoint, to: checkpoint) == nil
     }
 
     /// Folds the journal into the snapshot: writes the last committed checkpoint whole and removes

@@ -18,11 +18,11 @@ public struct JSONReader {
 
     private let bytes: UnsafeRawBufferPointer
     /// The offset of the next byte to read.
-    public private(set) var position: Int
+    private var position: Int
 
-    public init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
-        self.position = position
+        position = 0
     }
 
     /// True when only whitespace is left.
@@ -232,10 +232,11 @@ public struct JSONReader {
     }
 
     private mutating func hexQuad() throws -> UInt16 {
-        guard bytes.count - position >= 4,
-              let value = UInt16(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + 4]), as: UTF8.self), radix: 16),
-              !bytes[position..<position + 4].contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) else {
-            throw Malformed("a malformed \\u escape at byte \(position)")
+        guard bytes.count - position >= 4 else { throw Malformed("a malformed \\u escape at byte \(position)") }
+        var value: UInt16 = 0
+        for byte in bytes[position..<position + 4] {
+            guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else { throw Malformed("a malformed \\u escape at byte \(position)") }
+            value = value << 4 | UInt16(digit)
         }
         position += 4
         return value
