@@ -1,6 +1,7 @@
 import BatchFiles
 import Checkpoints
 import Engine
+import Foundation
 import KafkaClient
 import Logging
 import Records
@@ -76,6 +77,9 @@ public final class RunSession {
         }
         // Metrics and Kafka first: a busy port, an unreachable broker or a bad property is refused before any file is touched.
         let streams = EventStreams.of(plan.start.state)
+        for name in Self.otherStreamsFiles(of: plan, besides: streams) where FileManager.default.fileExists(atPath: folder.path + "/" + name) {
+            logger.warning("\(folder.path)/\(name) is left from another simulation: this one has no lifecycle, so the run does not replace it")
+        }
         let telemetry = try request.metrics.map { try RunTelemetry(settings: $0, zone: timezone, streams: streams, logger: logger) }
         defer { telemetry?.shutDown() }
         let state = plan.start.state
@@ -172,6 +176,13 @@ public final class RunSession {
         } catch {
             logger.warning("\(error); \(snapshot.journalPath) keeps the last checkpoints, the next run or `replay compact` folds them in")
         }
+    }
+
+    /// The files of the first period of `plan` that the streams of `EventStreams.all` other than
+    /// `streams` would write (the lifecycle's, for a simulation without it).
+    private static func otherStreamsFiles(of plan: RunPlan, besides streams: [any EventStream]) -> [String] {
+        guard let period = plan.catchUp.first ?? plan.periods.makeIterator().next() else { return [] }
+        return EventStreams.all.dropFirst(streams.count).map { period.fileName($0.batchFile.stem) }
     }
 
     /// What every shard of this run must agree on (see `ShardManifest`).

@@ -70,6 +70,9 @@ import Testing
         let other = try ReplayBinary.run(["--initial"] + days + ["--output-dir", folder.path, "--brokers", "none"])
         #expect(other.status != 0 && other.stderrLines.count == 1 && other.stderr.contains("--force"), "\(other.stderr)")
         #expect(try folder.read("merchants.json") == kept)
+        // With -f it starts over without the lifecycle, and says that the old authorizations file stays.
+        let over = try ReplayBinary.run(["--initial"] + days + ["-f", "--output-dir", folder.path, "--brokers", "none"])
+        #expect(over.status == 0 && over.stderr.contains("authorizations_\(period).csv is left from another simulation"), "\(over.stderr)")
     }
 
     /// `--scenario FILE` sets the decline codes' shares of a new simulation, which later runs keep;

@@ -112,10 +112,12 @@ import Testing
         #expect(try Self.probe(base, "/healthz") == "200 live")
     }
 
+    /// With the lifecycle, so that its stream is counted too.
     @Test func theFinalMetricsMatchTheEndOfRunSummary() throws {
-        let broker = try EmbeddedBroker(topics: KafkaStreamTests.topics, partitions: 2)
+        let topics = KafkaStreamTests.topics + ["payments.authorizations"]
+        let broker = try EmbeddedBroker(topics: topics, partitions: 2)
         let folder = try TemporaryFolder()
-        let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04",
+        let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04", "--lifecycle",
                                             "--output-dir", folder.path, "--brokers", broker.bootstrapServers,
                                             "--metrics-port", "0", "--metrics-linger", "120",
                                             "--late-fraction", "0.1", "--duplicate-fraction", "0.05"])
@@ -132,12 +134,14 @@ import Testing
         let words = summary.split(separator: " ")
         let transactions = try #require(words.firstIndex { $0.hasPrefix("transactions") }.flatMap { Double(words[$0 - 1]) })
         #expect(samples["replay_events_emitted_total{stream=transactions}"] == transactions)
+        let authorizations = try #require(words.firstIndex { $0.hasPrefix("authorizations") }.flatMap { Double(words[$0 - 1]) })
+        #expect(samples["replay_events_emitted_total{stream=authorizations}"] == authorizations && authorizations == transactions)
         #expect(samples["replay_days_completed_total{}"] == 2)
         let disorder = try #require(stderr.split(separator: "\n").first { $0.contains("disorder: delivered ") }).split(separator: " ")
         #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
         #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
         #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
-        for (stream, topic) in zip(["merchants", "transactions"], KafkaStreamTests.topics) {
+        for (stream, topic) in zip(["merchants", "transactions", "authorizations"], topics) {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
             /// The number before (offset -1) or after (+1) `word` in the summary line.
