@@ -16,7 +16,7 @@ extension Checkpoint {
         if let start = run.startDate, let end = run.endDate, end < start { return "unfinished_run ends before it starts" }
         if run.files.values.contains(where: { $0 < 0 }) { return "unfinished_run.files has a negative length" }
         if let kafka = run.kafka {
-            let streams = EventStreams.of(state).count
+            let streams = EventStreams.count(lifecycle: state.lifecycle)
             guard kafka.topics.count == streams, kafka.partitions.isEmpty || kafka.partitions.count == kafka.topics.count,
                   kafka.partitions.allSatisfy({ $0 > 0 }) else {
                 return "unfinished_run.kafka does not name a topic per stream (\(streams)) with their partition counts"

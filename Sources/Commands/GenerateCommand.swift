@@ -116,10 +116,8 @@ struct Generate: ParsableCommand {
             throw ValidationError("--scale must be from 0.02 (10 merchants, one arrival and one churn a month at most) to 10000, got \(scale)")
         }
         if realtime && pace == .max { throw ValidationError("--realtime runs on a clock: --pace max does not go with it") }
-        if let scenario {
-            if initial && !lifecycle { throw ValidationError("--scenario sets the rates of the payment lifecycle: pass --lifecycle too") }
-            _ = try ScenarioFile.read(scenario)
-        }
+        // The scenario file itself is read once, by the run's request (or by --check-config).
+        if scenario != nil && initial && !lifecycle { throw ValidationError("--scenario sets the rates of the payment lifecycle: pass --lifecycle too") }
         if let problem = SessionRequest.shardingProblem(shards: shard.count, mode: mode, brokers: kafka.brokers) {
             throw ValidationError(problem)
         }

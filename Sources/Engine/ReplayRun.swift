@@ -53,7 +53,7 @@ public final class ReplayRun {
     /// `publishers` the sinks that live for the whole run (Kafka; none for files only); `scratchFolder`
     /// where a large day's transactions wait for their turn in a file without a name (the output folder),
     /// beyond `limits`.
-    public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink], eventStreams: [any EventStream]? = nil,
+    public init(start: Checkpoint, zone: any WallClockZone, publishers: [EventSink],
                 snapshot: StateSnapshot, scratchFolder: String, openFiles: @escaping (Period, [String: Int]) throws -> PeriodFiles,
                 shouldStop: @escaping () -> Bool, observers: [RunObserver], policy: CheckpointPolicy = CheckpointPolicy(),
                 limits: DayPartLimits = .standard) {
@@ -61,7 +61,7 @@ public final class ReplayRun {
         state = start.state
         record = start.unfinishedRun!
         self.publishers = publishers
-        self.eventStreams = eventStreams ?? EventStreams.of(start.state)
+        self.eventStreams = EventStreams.of(start.state)
         self.snapshot = snapshot
         self.scratchFolder = scratchFolder
         self.limits = limits

@@ -26,15 +26,16 @@ public struct Republisher {
         self.limits = limits
     }
 
-    /// Republishes up to the checkpoint; false when `shouldStop` said to stop first.
-    public func republish(to publishers: [EventSink], eventStreams: [any EventStream], shouldStop: () -> Bool) throws -> Bool {
+    /// Republishes up to the checkpoint, every stream of its simulation; false when `shouldStop` said to stop first.
+    public func republish(to publishers: [EventSink], shouldStop: () -> Bool) throws -> Bool {
         let state = checkpoint.state
+        let eventStreams = EventStreams.of(state)
         guard let first = state.firstDate ?? state.partialDay?.date else { return true }
         // Each day with how many of each stream's events the checkpoint covers.
         var days = state.lastGeneratedDate.map { Period(start: first, end: $0).days.map { ($0, [Int](repeating: .max, count: eventStreams.count)) } } ?? []
         if let partial = state.partialDay { days.append((partial.date, eventStreams.map { partial[keyPath: $0.delivered] })) }
         var deliveries = try disorderedDeliveries(from: first)
-        let source = DaySource(simulator: Simulator(state: SimulationState(seed: state.seed, scale: state.scale, timeZone: state.timeZone, lifecycle: state.lifecycle)),
+        let source = DaySource(simulator: Simulator(state: state.beginning),
                                days: days.map(\.0), scratchFolder: scratchFolder, limits: limits)
         defer { source.cancel() }
         var lastPart: DayEvents?

@@ -48,8 +48,8 @@ public enum AuthorizationRow {
             row.text(1, &c) { $0.put(paymentId: t.paymentNumber) }
             row.localTimestamp(2, seconds: t.timestamp, &c)
             row.text(3, &c) { $0.put(merchantId: Int(t.merchantNumber)) }
-            row.text(4, &c) { $0.put(UInt8(ascii: "T")); $0.put(digitsOf: Int(t.merchantNumber), width: 6); $0.put(digitsOf: Int(t.terminalIndex) + 1, width: 2) }
-            row.text(5, &c) { $0.put("CARD"); $0.put(digitsOf: Int(t.card.number), width: 10) }
+            row.text(4, &c) { $0.put(terminalOf: t) }
+            row.text(5, &c) { $0.put(cardProfileId: t.card.number) }
             row.text(6, &c) { $0.put(TransactionRow.brandNames[Int(t.card.brand.rawValue)]) }
             row.text(7, &c) { $0.put(TransactionRow.typeNames[Int(t.paymentType.rawValue)]) }
             row.money(8, cents: Int(t.amountCents), &c)

@@ -48,11 +48,11 @@ public enum TransactionRow {
             row.coordinate(3, millionths: Int(t.longitudeE6), &c)
             row.money(4, cents: Int(t.amountCents), &c)
             row.text(5, &c) { $0.put(typeNames[Int(t.paymentType.rawValue)]) }
-            row.text(6, &c) { $0.put(UInt8(ascii: "T")); $0.put(digitsOf: Int(t.merchantNumber), width: 6); $0.put(digitsOf: Int(t.terminalIndex) + 1, width: 2) }
+            row.text(6, &c) { $0.put(terminalOf: t) }
             row.text(7, &c) { $0.put(cardTypeNames[Int(t.card.type.rawValue)]) }
             row.text(8, &c) { $0.put(issuerNames[Int(t.card.issuer)]) }
             row.text(9, &c) { $0.put(brandNames[Int(t.card.brand.rawValue)]) }
-            row.text(10, &c) { $0.put("CARD"); $0.put(digitsOf: Int(t.card.number), width: 10) }
+            row.text(10, &c) { $0.put(cardProfileId: t.card.number) }
             row.text(11, &c) { $0.put(digitsOf: Int(t.card.bin), width: 6) }
             row.text(12, &c) { $0.put(t.approved ? "approved" : "declined") }
             row.text(13, &c) { $0.put(merchantId: Int(t.merchantNumber)) }
@@ -69,6 +69,22 @@ extension ByteCursor {
     @inlinable @inline(__always)
     public mutating func put(paymentId number: Int64) {
         put("TXN")
+        put(digitsOf: Int(number), width: 10)
+    }
+
+    /// The `terminal_id` of the terminal that took `t`: `T`, the merchant number in 6 digits and
+    /// the terminal number (from 1) in 2.
+    @inlinable @inline(__always)
+    public mutating func put(terminalOf t: Transaction) {
+        put(UInt8(ascii: "T"))
+        put(digitsOf: Int(t.merchantNumber), width: 6)
+        put(digitsOf: Int(t.terminalIndex) + 1, width: 2)
+    }
+
+    /// A `card_profile_id`: `CARD` and the card number in 10 digits.
+    @inlinable @inline(__always)
+    public mutating func put(cardProfileId number: Int64) {
+        put("CARD")
         put(digitsOf: Int(number), width: 10)
     }
 

@@ -24,7 +24,7 @@ public enum ValueFormatChoice: Equatable, Sendable {
 /// properties and the value format. Checked by librdkafka when a producer is configured.
 public struct KafkaSettings: Sendable {
     public var brokers: BrokerChoice
-    /// Each stream's topic, in `EventStreams.all` order (a run publishes to the first ones: see `EventStreams.places`).
+    /// Each stream's topic, in `EventStreams.all` order (a run publishes to the first ones: see `EventStreams.count(lifecycle:)`).
     public var topics: [String]
     /// A file of librdkafka properties (`--kafka-config`), which may also hold the Schema Registry's.
     public var configFile: String?

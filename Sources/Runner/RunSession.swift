@@ -111,7 +111,7 @@ public final class RunSession {
         let written = WrittenRows()
         if let connection = kafkaConnection, connection.lostRecords {
             let republisher = Republisher(checkpoint: plan.start, zone: timezone, scratchFolder: folder.path, limits: request.dayParts)
-            guard try republisher.republish(to: [connection.sink], eventStreams: streams, shouldStop: shouldStop) else {
+            guard try republisher.republish(to: [connection.sink], shouldStop: shouldStop) else {
                 return RunSummary(outcome: .stopped, isHistory: plan.isHistory)
             }
         }
@@ -119,7 +119,7 @@ public final class RunSession {
         let observers = [totals] + self.observers + (telemetry.map { [$0.metrics] } ?? [])
         for observer in observers { observer.scheduled(days: plan.dayCount) }
         let run = ReplayRun(
-            start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [], eventStreams: streams,
+            start: start, zone: timezone, publishers: kafkaConnection.map { [$0.sink] } ?? [],
             snapshot: snapshot, scratchFolder: folder.path,
             openFiles: { period, lengths in
                 let sink = try CSVFileSink(folder: folder.path, period: period, resumingFrom: lengths, streams: streams, ownership: ownership,

@@ -22,10 +22,17 @@ public enum ScenarioFile {
     /// aliases built to expand without end).
     static let sizeLimit = 64 << 10
 
-    /// The scenario in the file at `path`.
+    /// The scenario in the file at `path`: a regular file (a pipe or a device could keep the run
+    /// waiting, or feed it without end), of which at most `sizeLimit` bytes are read.
     public static func read(_ path: String) throws -> LifecycleScenario {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw UserError("--scenario \(path): cannot read the file")
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        guard type == .typeRegular, let file = FileHandle(forReadingAtPath: path) else {
+            throw UserError("--scenario \(path): cannot read the file\(type == nil || type == .typeRegular ? "" : " (not a regular file)")")
+        }
+        defer { try? file.close() }
+        // An empty file reads as nil.
+        guard let data = try? file.read(upToCount: sizeLimit + 1) ?? Data(), let text = String(data: data, encoding: .utf8) else {
+            throw UserError("--scenario \(path): cannot read the file as UTF-8 text")
         }
         guard data.count <= sizeLimit else { throw UserError("--scenario \(path): larger than \(sizeLimit >> 10) KiB, which no scenario needs") }
         return try parse(text, named: path)

@@ -117,19 +117,15 @@ public enum AuthorizationResponse: UInt8, CaseIterable, Sendable {
         (.issuerUnavailable, 0.01),
     ]
 
-    /// The first label of a decline's random stream. Part of the output contract like the
-    /// other labels: changing it changes every decline code.
-    public static let randomStreamLabel = RandomStream.authorization.rawValue
-
     /// The response to `transaction`'s authorization in the simulation of `seed` with `scenario`'s
     /// decline shares: `.approved` for an approved payment; for a declined one, a code drawn with
-    /// the shares from a stream of its own (the seed, `randomStreamLabel` and the payment number),
+    /// the shares from a stream of its own (the seed, `RandomStream.authorization` and the payment number),
     /// so that it draws nothing from the streams that make the transactions, and any part of a day
     /// gives the same codes.
     @inline(__always)
     public static func of(_ transaction: Transaction, seed: UInt64, scenario: LifecycleScenario = .standard) -> AuthorizationResponse {
         guard !transaction.approved else { return .approved }
-        var random = SimRandom(seed: seed, stream: randomStreamLabel, UInt64(bitPattern: transaction.paymentNumber))
+        var random = SimRandom(seed: seed, stream: RandomStream.authorization.rawValue, UInt64(bitPattern: transaction.paymentNumber))
         return declineShares[scenario.declineTable.pick(&random)].response
     }
 }

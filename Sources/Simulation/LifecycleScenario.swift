@@ -5,7 +5,7 @@
 public struct LifecycleScenario: Equatable, Sendable {
     /// Each decline code's share of the declines, in the order of `AuthorizationResponse.declineShares`
     /// (the order in which a decline is drawn: the same shares draw the same codes).
-    public private(set) var declineShares: [Double]
+    public let declineShares: [Double]
     /// `declineShares` as a sampler.
     let declineTable: WeightedTable
 

@@ -61,6 +61,12 @@ public struct SimulationState: Equatable, Sendable {
         partialDay = nil
     }
 
+    /// The empty state this simulation started from: the same seed, scale, zone, lifecycle and
+    /// rates, no day simulated yet.
+    public var beginning: SimulationState {
+        SimulationState(seed: seed, scale: scale, timeZone: timeZone, lifecycle: lifecycle, scenario: scenario)
+    }
+
     /// The day the next simulation step generates.
     public var nextDay: Day? { lastGeneratedDate?.adding(days: 1) }
 

@@ -52,4 +52,23 @@ import Testing
         let error = #expect(throws: UserError.self) { try ScenarioFile.read("/nonexistent/prepaid.yaml") }
         #expect(error?.description == "--scenario /nonexistent/prepaid.yaml: cannot read the file")
     }
+
+    /// Only a regular file of at most 64 KiB is read: a device or a pipe could feed the run without
+    /// end or keep it waiting, and is refused before it is opened.
+    @Test func aDeviceAPipeOrALargeFileIsRefusedAndAnEmptyOneKeepsTheDefaults() throws {
+        let device = #expect(throws: UserError.self) { try ScenarioFile.read("/dev/zero") }
+        #expect(device?.description == "--scenario /dev/zero: cannot read the file (not a regular file)")
+        let folder = try ScratchFolder()
+        let pipe = folder.path + "/scenario.fifo"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let waiting = #expect(throws: UserError.self) { try ScenarioFile.read(pipe) }
+        #expect(waiting?.description == "--scenario \(pipe): cannot read the file (not a regular file)")
+        let large = folder.path + "/large.yaml"
+        try String(repeating: "# a comment line\n", count: 5_000).write(toFile: large, atomically: true, encoding: .utf8)
+        let tooLarge = #expect(throws: UserError.self) { try ScenarioFile.read(large) }
+        #expect(tooLarge?.description == "--scenario \(large): larger than 64 KiB, which no scenario needs")
+        let empty = folder.path + "/empty.yaml"
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        #expect(try ScenarioFile.read(empty) == .standard)
+    }
 }

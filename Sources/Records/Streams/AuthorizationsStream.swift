@@ -28,16 +28,6 @@ public struct AuthorizationsStream: EventStream {
     /// The `event_type` header of every authorization record.
     public static let eventType: StaticString = "authorization"
 
-    /// The day's transactions: one authorization each, in the same (event-time) order.
-    @inlinable
-    public func events(of day: DayEvents) -> [Transaction] { day.transactions }
-
-    @inlinable @inline(__always)
-    public func eventTime(of event: Transaction) -> Int64 { event.timestamp }
-
-    @inlinable @inline(__always)
-    public func merchantNumber(of event: Transaction) -> Int { Int(event.merchantNumber) }
-
     @inlinable @inline(__always)
     public func eventType(of event: Transaction) -> StaticString { Self.eventType }
 

@@ -16,15 +16,6 @@ public struct TransactionsStream: EventStream {
     /// The `event_type` header of every transaction record.
     public static let eventType: StaticString = "transaction"
 
-    @inlinable
-    public func events(of day: DayEvents) -> [Transaction] { day.transactions }
-
-    @inlinable @inline(__always)
-    public func eventTime(of event: Transaction) -> Int64 { event.timestamp }
-
-    @inlinable @inline(__always)
-    public func merchantNumber(of event: Transaction) -> Int { Int(event.merchantNumber) }
-
     @inlinable @inline(__always)
     public func eventType(of event: Transaction) -> StaticString { Self.eventType }
 
@@ -44,4 +35,18 @@ public struct TransactionsStream: EventStream {
 
     @inlinable @inline(__always)
     public func writeRow(of event: Transaction, to line: CSVLine) { TransactionRow.write(event, to: line) }
+}
+
+/// A stream whose events are the day's transactions, one each (the payments themselves, and what
+/// the lifecycle tells of each, such as its authorization): their order, times and keys are the
+/// transactions'.
+extension EventStream where Event == Transaction {
+    @inlinable
+    public func events(of day: DayEvents) -> [Transaction] { day.transactions }
+
+    @inlinable @inline(__always)
+    public func eventTime(of event: Transaction) -> Int64 { event.timestamp }
+
+    @inlinable @inline(__always)
+    public func merchantNumber(of event: Transaction) -> Int { Int(event.merchantNumber) }
 }
