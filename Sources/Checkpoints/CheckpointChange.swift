@@ -5,13 +5,18 @@ import Simulation
 /// Within a day a checkpoint changes the partial day and the run's record; a day's end changes
 /// the counters and dates, the `last_transaction_date` of the merchants that transacted (most of
 /// them: kept as runs of merchant numbers per date), a few merchants whose versions changed or
-/// that joined (kept whole), and the stored cards, a list by card number from which the oldest
-/// are dropped and to which new ones are appended.
+/// that joined (kept whole), the stored cards, a list by card number from which the oldest
+/// are dropped and to which new ones are appended, and the pending refunds (`--lifecycle`), a list
+/// in time order from which the day's are taken at the front and into which the refunds its
+/// payments decided are merged.
 struct CheckpointChange {
-    /// The new state's own fields, with only the merchants kept whole and the cards appended.
+    /// The new state's own fields, with only the merchants kept whole, the cards appended and the
+    /// refunds merged in.
     var state: SimulationState
     /// Stored cards dropped from the front of the list.
     var cardsDropped: Int
+    /// Pending refunds taken from the front of the list (they fell due).
+    var refundsDue: Int
     /// Per date, the merchants whose `last_transaction_date` became that date (and nothing else changed).
     var transacted: [TransactedMerchants]
     var run: RunChange
@@ -34,11 +39,14 @@ struct CheckpointChange {
     /// then written whole.
     init?(from old: Checkpoint, to new: Checkpoint) {
         guard let (whole, transacted) = Self.merchantChanges(from: old.state.merchants, to: new.state.merchants),
-              let (dropped, appended) = Self.cardChanges(from: old.state.storedCards, to: new.state.storedCards) else { return nil }
+              let (dropped, appended) = Self.cardChanges(from: old.state.storedCards, to: new.state.storedCards),
+              let (due, decided) = Self.refundChanges(from: old.state, to: new.state) else { return nil }
         state = new.state
         state.merchants = whole
         state.storedCards = appended
+        state.pendingRefunds = decided
         cardsDropped = dropped
+        refundsDue = due
         self.transacted = transacted
         run = old.unfinishedRun == new.unfinishedRun ? .unchanged : new.unfinishedRun.map(RunChange.set) ?? .removed
     }
@@ -48,7 +56,8 @@ struct CheckpointChange {
         var unchanged = old.state
         unchanged.merchants = []
         unchanged.storedCards = []
-        return state == unchanged && cardsDropped == 0 && transacted.isEmpty && run == .unchanged
+        unchanged.pendingRefunds = []
+        return state == unchanged && cardsDropped == 0 && refundsDue == 0 && transacted.isEmpty && run == .unchanged
     }
 
     /// `checkpoint` with the change applied; a one-line reason when it does not fit it.
@@ -75,9 +84,17 @@ struct CheckpointChange {
         if let first = state.storedCards.first, let last = cards.last, first.number <= last.number {
             throw StateJournal.Damage(reason: "stored card \(CardProfile.id(number: first.number)) is appended after \(CardProfile.id(number: last.number))")
         }
+        let refunds = checkpoint.state.pendingRefunds
+        guard (0...refunds.count).contains(refundsDue) else {
+            throw StateJournal.Damage(reason: "\(refundsDue) pending refunds fell due, but there are \(refunds.count)")
+        }
+        if let early = state.pendingRefunds.first(where: { $0.paymentNumber <= checkpoint.state.totalTransactions }) {
+            throw StateJournal.Damage(reason: "the refund of \(Transaction.id(number: early.paymentNumber)) is new, but its payment is not")
+        }
         var result = state
         result.merchants = merchants
         result.storedCards = Array(cards.dropFirst(cardsDropped)) + state.storedCards
+        result.pendingRefunds = Refund.merged(refunds.dropFirst(refundsDue), state.pendingRefunds)
         switch run {
         case .unchanged: return Checkpoint(state: result, unfinishedRun: checkpoint.unfinishedRun)
         case .removed: return Checkpoint(state: result, unfinishedRun: nil)
@@ -120,6 +137,18 @@ struct CheckpointChange {
             }
         }
         return (whole, groups)
+    }
+
+    /// How many of the old pending refunds fell due (from the front) and which the new payments
+    /// decided (those of payments after the old state's last); nil when `new`'s other refunds are
+    /// not the old ones less some first ones.
+    private static func refundChanges(from old: SimulationState, to new: SimulationState) -> (Int, [Refund])? {
+        if old.pendingRefunds == new.pendingRefunds { return (0, []) }
+        let oldPayments = old.totalTransactions
+        let kept = new.pendingRefunds.filter { $0.paymentNumber <= oldPayments }
+        let due = old.pendingRefunds.count - kept.count
+        guard due >= 0, old.pendingRefunds.dropFirst(due).elementsEqual(kept) else { return nil }
+        return (due, new.pendingRefunds.filter { $0.paymentNumber > oldPayments })
     }
 
     /// How many of the old cards were dropped from the front and which were appended; nil when

@@ -85,8 +85,13 @@ struct StateJSONWriter {
             if partial.authorizations != 0 { fields.number("authorizations_delivered", partial.authorizations) }
             fields.string("date", partial.date.description)
             fields.number("merchant_events_delivered", partial.merchantEvents)
+            if partial.refunds != 0 { fields.number("refunds_delivered", partial.refunds) }
             fields.number("transactions_delivered", partial.transactions)
             fields.close()
+        }
+        if state.lifecycle {
+            top.key("pending_refunds")
+            try writePendingRefunds(state.pendingRefunds)
         }
         top.text("scale", String(state.scale))
         if state.scenario != .standard {
@@ -149,6 +154,26 @@ struct StateJSONWriter {
         if let start = run.startDate { fields.string("start_date", start.description) }
         fields.string("timezone", run.timeZone)
         fields.close()
+    }
+
+    /// The refunds still to come, one per line.
+    private func writePendingRefunds(_ refunds: [Refund]) throws {
+        out.append("[")
+        for (index, refund) in refunds.enumerated() {
+            out.append(index == 0 ? "\n    " : ",\n    ")
+            var fields = JSONMembers(out, indent: 4, multiline: false)
+            fields.number("card_number", Int(refund.cardNumber))
+            fields.number("merchant_number", Int(refund.merchantNumber))
+            fields.number("payment_cents", Int(refund.paymentCents))
+            fields.number("payment_number", Int(refund.paymentNumber))
+            fields.number("payment_time", Int(refund.paymentTime))
+            fields.string("reason", refund.reason.name)
+            fields.number("refund_cents", Int(refund.cents))
+            fields.number("refund_time", Int(refund.time))
+            fields.close()
+            try spill()
+        }
+        out.append(refunds.isEmpty ? "]" : "\n  ]")
     }
 
     /// The disorder's settings, then its pending deliveries, one per line.

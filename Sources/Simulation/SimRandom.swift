@@ -96,6 +96,8 @@ public enum RandomStream: UInt64, Sendable {
     case delivery = 5
     /// Why a declined payment was declined: `AuthorizationResponse`.
     case authorization = 6
+    /// Whether an approved payment is refunded, when, how much and why: `RefundPolicy`.
+    case refund = 7
 }
 
 /// A table of weights turned into a sampler: `pick` returns an index with probability

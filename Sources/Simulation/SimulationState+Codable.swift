@@ -18,12 +18,14 @@ extension SimulationState: Codable {
         case partialDay = "partial_day"
         case timeZone = "timezone"
         case lifecycle, scenario
+        case pendingRefunds = "pending_refunds"
     }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let schema = try container.decode(Int.self, forKey: .schemaVersion)
-        guard schema == SimulationState.schemaVersion || schema == SimulationState.lifecycleSchemaVersion else {
+        let supported = [SimulationState.schemaVersion, SimulationState.authorizationsOnlySchemaVersion, SimulationState.lifecycleSchemaVersion]
+        guard supported.contains(schema) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .schemaVersion, in: container,
                 debugDescription: "schema_version \(schema) is not a supported one (\(SimulationState.schemaVersion), or "
@@ -41,6 +43,7 @@ extension SimulationState: Codable {
         cardCounter = try container.decode(Int64.self, forKey: .cardCounter)
         monthPlan = try container.decodeIfPresent(MonthPlan.self, forKey: .monthPlan)
         partialDay = try container.decodeIfPresent(PartialDay.self, forKey: .partialDay)
+        pendingRefunds = try container.decodeIfPresent([RefundRecord].self, forKey: .pendingRefunds)?.map { try $0.refund() } ?? []
 
         let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
         let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
@@ -85,6 +88,7 @@ extension SimulationState: Codable {
         try container.encode(cardCounter, forKey: .cardCounter)
         try container.encodeIfPresent(monthPlan, forKey: .monthPlan)
         try container.encodeIfPresent(partialDay, forKey: .partialDay)
+        if lifecycle { try container.encode(pendingRefunds.map(RefundRecord.init), forKey: .pendingRefunds) }
         var histories: [String: [VersionRecord]] = [:]
         var details: [String: DetailRecord] = [:]
         for merchant in merchants {
@@ -179,6 +183,32 @@ extension CardRecord {
             throw StateFormatError.unknown("card_issuer", card_issuer)
         }
         return CardProfile(number: number, bin: bin, type: type, brand: brand, issuer: UInt8(issuer))
+    }
+}
+
+/// A pending refund as stored: numbers and seconds, with its reason's name.
+struct RefundRecord: Codable {
+    var card_number: Int64
+    var merchant_number: Int32
+    var payment_cents: Int32
+    var payment_number: Int64
+    var payment_time: Int64
+    var reason: String
+    var refund_cents: Int32
+    var refund_time: Int64
+}
+
+extension RefundRecord {
+    init(_ refund: Refund) {
+        card_number = refund.cardNumber; merchant_number = refund.merchantNumber; payment_cents = refund.paymentCents
+        payment_number = refund.paymentNumber; payment_time = refund.paymentTime; reason = refund.reason.name
+        refund_cents = refund.cents; refund_time = refund.time
+    }
+
+    func refund() throws -> Refund {
+        guard let known = RefundReason(name: reason) else { throw StateFormatError.unknown("refund reason", reason) }
+        return Refund(paymentNumber: payment_number, merchantNumber: merchant_number, cardNumber: card_number, paymentTime: payment_time,
+                      paymentCents: payment_cents, time: refund_time, cents: refund_cents, reason: known)
     }
 }
 

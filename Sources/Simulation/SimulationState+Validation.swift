@@ -16,7 +16,7 @@ extension SimulationState {
                 return "merchant \(Merchant.id(number: merchant.number)): \(problem)"
             }
         }
-        return storedCardsProblem
+        return storedCardsProblem ?? pendingRefundsProblem
     }
 
     private var datesProblem: String? {
@@ -27,7 +27,9 @@ extension SimulationState {
             if let next = nextDay, partial.date != next {
                 return "partial_day \(partial.date) is not the day after last_generated_date \(lastGeneratedDate!)"
             }
-            guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0 else { return "partial_day has negative counts" }
+            guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0, partial.refunds >= 0 else {
+                return "partial_day has negative counts"
+            }
         }
         if let plan = monthPlan, !(0...monthlyGrowthCap).contains(plan.newMerchants) || !(0...monthlyChurnCap).contains(plan.churnedMerchants) {
             return "month_plan's counts are negative or above the monthly caps at scale \(scale)"
@@ -64,6 +66,32 @@ extension SimulationState {
             }
             guard (100_000...999_999).contains(card.bin) else { return "card \(CardProfile.id(number: card.number)) has a BIN that is not 6 digits" }
             previous = card.number
+        }
+        return nil
+    }
+}
+
+extension SimulationState {
+    /// The first rule a pending refund breaks: only with the lifecycle; in time order; not before
+    /// the next day; of a payment handed out, once; at least a day after it and within its amount;
+    /// of a merchant and a card that exist.
+    var pendingRefundsProblem: String? {
+        guard !pendingRefunds.isEmpty else { return nil }
+        guard lifecycle else { return "pending_refunds in a simulation without the lifecycle" }
+        let earliest = nextDay?.startSecond ?? .max
+        var payments = Set<Int64>()
+        for (index, refund) in pendingRefunds.enumerated() {
+            let payment = "pending refund of \(Transaction.id(number: refund.paymentNumber))"
+            guard index == 0 || Refund.inOrder(pendingRefunds[index - 1], refund) else { return "\(payment) is out of time order" }
+            guard refund.time >= earliest else { return "\(payment) falls before the next day to simulate" }
+            guard (1...totalTransactions).contains(refund.paymentNumber), payments.insert(refund.paymentNumber).inserted else {
+                return "\(payment) is repeated or above total_transactions \(totalTransactions)"
+            }
+            guard refund.time >= refund.paymentTime + 86_400 else { return "\(payment) is less than a day after its payment" }
+            guard refund.cents >= 1, refund.cents <= refund.paymentCents else { return "\(payment) is not from 0.01 to the payment's amount" }
+            guard (1...Int32(clamping: merchantCounter)).contains(refund.merchantNumber), (1...cardCounter).contains(refund.cardNumber) else {
+                return "\(payment) names a merchant or card that does not exist"
+            }
         }
         return nil
     }

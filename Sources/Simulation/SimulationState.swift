@@ -7,8 +7,10 @@ public struct SimulationState: Equatable, Sendable {
     /// Bumped when the meaning of a field changes; older files are refused.
     public static let schemaVersion = 1
     /// The version of a simulation with the payment lifecycle, so that a binary from before the
-    /// lifecycle refuses it instead of continuing it without its streams.
-    public static let lifecycleSchemaVersion = 2
+    /// lifecycle (or from before its refunds) refuses it instead of continuing it without its streams.
+    public static let lifecycleSchemaVersion = 3
+    /// The version of a lifecycle simulation before refunds; read as one without pending refunds.
+    public static let authorizationsOnlySchemaVersion = 2
 
     /// The `schema_version` this state is written with.
     public var writtenSchemaVersion: Int { lifecycle ? Self.lifecycleSchemaVersion : Self.schemaVersion }
@@ -42,6 +44,9 @@ public struct SimulationState: Equatable, Sendable {
     /// The lifecycle's rates (`--scenario`); the defaults unless a scenario file changed them, and
     /// then stored.
     public var scenario: LifecycleScenario
+    /// Refunds decided by earlier days' payments that have not happened yet (`--lifecycle`), in
+    /// time order (`Refund.inOrder`): each is at or after the start of `nextDay`.
+    public var pendingRefunds: [Refund]
 
     /// An empty state: the first simulated day onboards the initial merchants.
     public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil, lifecycle: Bool = false, scenario: LifecycleScenario = .standard) {
@@ -59,6 +64,7 @@ public struct SimulationState: Equatable, Sendable {
         storedCards = []
         monthPlan = nil
         partialDay = nil
+        pendingRefunds = []
     }
 
     /// The empty state this simulation started from: the same seed, scale, zone, lifecycle and
@@ -84,7 +90,7 @@ public struct SimulationState: Equatable, Sendable {
 
 /// The events of a day that a stopped run already delivered to every sink: the first
 /// `merchantEvents` merchant events, the first `transactions` transactions and, with the
-/// lifecycle, the first `authorizations` authorizations, each in event-time order. Resuming the
+/// lifecycle, the first `authorizations` authorizations and `refunds` refunds, each in event-time order. Resuming the
 /// day regenerates it and skips exactly those.
 public struct PartialDay: Equatable, Codable, Sendable {
     public var date: Day
@@ -94,12 +100,15 @@ public struct PartialDay: Equatable, Codable, Sendable {
     /// (and then not written); as `DayEvents.earlier`, the authorizations before the part, one
     /// per transaction (`add(transactions:)`), in every run.
     public var authorizations: Int
+    /// Refunds delivered (`--lifecycle`); 0 without the lifecycle, and then not written.
+    public var refunds: Int
 
-    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0) {
+    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0, refunds: Int = 0) {
         self.date = date
         self.merchantEvents = merchantEvents
         self.transactions = transactions
         self.authorizations = authorizations
+        self.refunds = refunds
     }
 
     /// Counts `count` more of the day's transactions, and their authorizations (one each).
@@ -113,6 +122,7 @@ public struct PartialDay: Equatable, Codable, Sendable {
         case merchantEvents = "merchant_events_delivered"
         case transactions = "transactions_delivered"
         case authorizations = "authorizations_delivered"
+        case refunds = "refunds_delivered"
     }
 
     public init(from decoder: Decoder) throws {
@@ -120,7 +130,8 @@ public struct PartialDay: Equatable, Codable, Sendable {
         self.init(date: try container.decode(Day.self, forKey: .date),
                   merchantEvents: try container.decode(Int.self, forKey: .merchantEvents),
                   transactions: try container.decode(Int.self, forKey: .transactions),
-                  authorizations: try container.decodeIfPresent(Int.self, forKey: .authorizations) ?? 0)
+                  authorizations: try container.decodeIfPresent(Int.self, forKey: .authorizations) ?? 0,
+                  refunds: try container.decodeIfPresent(Int.self, forKey: .refunds) ?? 0)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -129,6 +140,7 @@ public struct PartialDay: Equatable, Codable, Sendable {
         try container.encode(date, forKey: .date)
         try container.encode(merchantEvents, forKey: .merchantEvents)
         try container.encode(transactions, forKey: .transactions)
+        if refunds != 0 { try container.encode(refunds, forKey: .refunds) }
     }
 }
 

@@ -2,6 +2,11 @@
 /// wall clock, no system randomness.
 public struct Simulator: Sendable {
     public private(set) var state: SimulationState
+    /// The open day's refunds, in time order (`--lifecycle`): the pending ones that fall due on it.
+    public private(set) var dueRefunds: [Refund] = []
+    /// Refunds decided by the open day's payments so far, in the order of their payments: they
+    /// join the pending ones when the day closes.
+    private var decidedRefunds: [Refund] = []
 
     public init(state: SimulationState) {
         self.state = state
@@ -17,13 +22,19 @@ public struct Simulator: Sendable {
         var transactions = TransactionGenerator.sortedBySecond(drawn, from: day.startSecond, seconds: 86_400)
         settle(&transactions, on: day)
         close(day)
-        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions)
+        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions, refunds: dueRefunds)
     }
 
     /// Starts `day`, which must be the state's next day (or any day for an empty state): onboards,
-    /// churns, changes and adds merchants; returns those merchant events in time order.
+    /// churns, changes and adds merchants; returns those merchant events in time order. With the
+    /// lifecycle, takes the refunds that fall due on the day from the pending ones (`dueRefunds`).
     public mutating func open(_ day: Day) -> [MerchantEvent] {
         precondition(state.nextDay == nil || state.nextDay == day, "days are simulated in order")
+        let dayEnd = day.adding(days: 1).startSecond
+        let due = state.pendingRefunds.partitioningIndex { $0.time >= dayEnd }
+        dueRefunds = Array(state.pendingRefunds.prefix(due))
+        state.pendingRefunds.removeFirst(due)
+        decidedRefunds = []
         var merchantEvents: [MerchantEvent] = []
         if state.merchants.isEmpty {
             state.firstDate = day
@@ -47,10 +58,16 @@ public struct Simulator: Sendable {
         TransactionGenerator(state: state, day: day)
     }
 
-    /// Ends `day` once every one of its transactions is settled.
+    /// Ends `day` once every one of its transactions is settled: the refunds its payments decided
+    /// join the pending ones.
     public mutating func close(_ day: Day) {
         state.lastGeneratedDate = day
         state.partialDay = nil
+        if !decidedRefunds.isEmpty {
+            decidedRefunds.sort(by: Refund.inOrder)
+            state.pendingRefunds = Refund.merged(state.pendingRefunds[...], decidedRefunds)
+            decidedRefunds = []
+        }
     }
     private mutating func onboardInitialMerchants(on day: Day, into events: inout [MerchantEvent]) {
         var random = SimRandom(seed: state.seed, stream: RandomStream.initialMerchants.rawValue)
@@ -123,9 +140,10 @@ public struct Simulator: Sendable {
         ))
     }
 
-    /// Hands out payment and card numbers in time order, keeps the cards that are stored and
-    /// records each merchant's last transaction date: `transactions` are the opened day's next
-    /// ones in time order, after those of the earlier calls.
+    /// Hands out payment and card numbers in time order, keeps the cards that are stored,
+    /// records each merchant's last transaction date and, with the lifecycle, decides which
+    /// payments will be refunded: `transactions` are the opened day's next ones in time order,
+    /// after those of the earlier calls.
     public mutating func settle(_ transactions: inout [Transaction], on day: Day) {
         let cap = state.storedCardCap
         var newlyStored: [CardProfile] = []
@@ -144,5 +162,9 @@ public struct Simulator: Sendable {
         // whole day, and the day's draw took its reused cards from the pool as the day opened.
         state.storedCards.append(contentsOf: newlyStored)
         if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }
+        if state.lifecycle {
+            let seed = state.seed
+            decidedRefunds.append(contentsOf: transactions.lazy.compactMap { RefundPolicy.refund(of: $0, seed: seed) })
+        }
     }
 }

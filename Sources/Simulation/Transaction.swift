@@ -25,6 +25,11 @@ public struct Transaction: Equatable, Sendable {
 
     public var costRate: Int { card.type.costRate }
 
+    /// `TXN` and ten digits: the `payment_id` of payment `number`.
+    public static func id(number: Int64) -> String {
+        "TXN" + String(zeroPadded: Int(number), width: 10)
+    }
+
     /// Fees are earned on approved payments only; a declined one carries zero amounts.
     public var mdrCents: Int { approved ? Transaction.fee(Int(amountCents), rate: Int(mdrRate)) : 0 }
     public var costCents: Int { approved ? Transaction.fee(Int(amountCents), rate: costRate) : 0 }
@@ -58,6 +63,9 @@ public struct DayEvents: Sendable {
     public var day: Day
     public var merchantEvents: [MerchantEvent]
     public var transactions: [Transaction]
+    /// The refunds that happen in the part (`--lifecycle`), in time order: every refund of the day
+    /// before `laterTransactionsFrom` that an earlier part did not hold (the day's last part holds the rest).
+    public var refunds: [Refund]
     /// How many of the day's events of each stream came in the parts before this one: the index
     /// in the day of this part's first event of that stream. All zero for a whole day.
     public var earlier: PartialDay
@@ -66,11 +74,12 @@ public struct DayEvents: Sendable {
     public var laterTransactionsFrom: Int64
 
     /// A whole day, or a part of it after `earlier` events.
-    public init(day: Day, merchantEvents: [MerchantEvent], transactions: [Transaction], earlier: PartialDay? = nil,
-                laterTransactionsFrom: Int64 = .max) {
+    public init(day: Day, merchantEvents: [MerchantEvent], transactions: [Transaction], refunds: [Refund] = [],
+                earlier: PartialDay? = nil, laterTransactionsFrom: Int64 = .max) {
         self.day = day
         self.merchantEvents = merchantEvents
         self.transactions = transactions
+        self.refunds = refunds
         self.earlier = earlier ?? PartialDay(date: day, merchantEvents: 0, transactions: 0)
         self.laterTransactionsFrom = laterTransactionsFrom
     }

@@ -332,19 +332,23 @@ import Testing
 /// delivered come back from a whole save and from journal entries, and a simulation without it
 /// writes neither.
 @Suite struct LifecycleStateTests {
-    @Test func theLifecycleAndItsDeliveredAuthorizationsLoadBackFromTheSnapshotAndTheJournal() throws {
+    @Test func theLifecycleItsDeliveredEventsAndPendingRefundsLoadBackFromTheSnapshotAndTheJournal() throws {
         let scenario = try LifecycleScenario(declineShares: [("51", 0.625), ("N7", 0.25), ("05", 0.125)])
         var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true, scenario: scenario))
         let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
-                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a"], partitions: [4, 4, 4]))
+                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r"], partitions: [4, 4, 4, 4]))
         var checkpoints = [Checkpoint(state: simulator.state, unfinishedRun: record)]
+        var dueRefunds = 0
         for offset in 0..<3 {
             var partial = simulator.state
             let events = simulator.simulate(StateJournalTests.firstDay.adding(days: offset))
             partial.partialDay = PartialDay(date: events.day, merchantEvents: events.merchantEvents.count,
-                                            transactions: events.transactions.count / 2, authorizations: events.transactions.count / 3)
+                                            transactions: events.transactions.count / 2, authorizations: events.transactions.count / 3,
+                                            refunds: events.refunds.count / 2)
             checkpoints += [Checkpoint(state: partial, unfinishedRun: record), Checkpoint(state: simulator.state, unfinishedRun: record)]
+            dueRefunds += events.refunds.count
         }
+        #expect(dueRefunds > 0 && !simulator.state.pendingRefunds.isEmpty, "refunds fell due, and others are still to come")
         let folder = try StateJournalTests.Folder()
         let snapshot = StateSnapshot(folder: folder.path)
         for (index, checkpoint) in checkpoints.enumerated() {
@@ -353,6 +357,8 @@ import Testing
             #expect(checkpoint.problem == nil, "\(checkpoint.problem ?? "")")
         }
         #expect(folder.exists(folder.journal), "the checkpoints after the first day's end go to the journal")
+        let journal = String(decoding: try folder.read(folder.journal), as: UTF8.self)
+        #expect(journal.contains("\"refunds_due\": "), "a day's end takes its refunds from the front of the pending ones")
         _ = try snapshot.compact()
         let text = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(text.contains("\n  \"lifecycle\": true,\n"))
@@ -360,16 +366,20 @@ import Testing
 
         var plain = checkpoints[3]
         plain.state.lifecycle = false
-        plain.unfinishedRun?.kafka?.topics.removeLast()
-        plain.unfinishedRun?.kafka?.partitions.removeLast()
-        #expect(plain.problem == "partial_day counts authorizations delivered, but the simulation has no lifecycle")
+        plain.unfinishedRun?.kafka?.topics.removeLast(2)
+        plain.unfinishedRun?.kafka?.partitions.removeLast(2)
+        #expect(plain.problem == "pending_refunds in a simulation without the lifecycle")
+        plain.state.pendingRefunds = []
+        #expect(plain.problem == "partial_day counts authorizations or refunds delivered, but the simulation has no lifecycle")
         plain.state.partialDay?.authorizations = 0
+        plain.state.partialDay?.refunds = 0
         #expect(plain.problem == "it has a scenario, but the simulation has no lifecycle")
         plain.state.scenario = .standard
         try snapshot.save(plain)
         _ = try snapshot.compact()
         let plainText = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
-        #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations") && !plainText.contains("scenario"))
+        #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations") && !plainText.contains("scenario")
+            && !plainText.contains("refund"))
         #expect(try folder.load() == plain)
     }
 }

@@ -45,6 +45,7 @@ public struct DayPartLimits: Sendable {
 /// each part settled (payment and card numbers) as it is handed out. The day's transactions are
 /// drawn once, before its first part of them (so the merchant events can go out meanwhile), into
 /// `TransactionSpool`s (`DrawnDay`), so a day of any size takes bounded memory.
+/// The day's refunds, known when it opens, go with the part whose stretch of time holds them.
 /// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
 final class DayParts {
     private var simulator: Simulator
@@ -54,6 +55,9 @@ final class DayParts {
     /// True once the open day's transactions are drawn.
     private var isDrawn = false
     private var nextWindow = 0
+    /// The open day's refunds, and how many of them went out in parts.
+    private var refunds: [Refund] = []
+    private var refundsOut = 0
     private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
     /// The opened day's events so far, counted.
     private(set) var totals = DayTotals(day: Day(ordinal: 0))
@@ -73,9 +77,12 @@ final class DayParts {
         self.day = day
         isDrawn = false
         nextWindow = 0
-        earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0)
-        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [],
-                               laterTransactionsFrom: Simulator.firstTransactionSecond(of: day))
+        refunds = simulator.dueRefunds
+        refundsOut = 0
+        let firstTransaction = Simulator.firstTransactionSecond(of: day)
+        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [], refunds: takeRefunds(before: firstTransaction),
+                               laterTransactionsFrom: firstTransaction)
+        earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0, refunds: events.refunds.count)
         totals = DayTotals(day: day)
         totals.add(events)
         return OpenedDay(before: before, events: events)
@@ -95,6 +102,11 @@ final class DayParts {
         var start = nextWindow
         while start < windows && drawn.count(of: start) == 0 { start += 1 }
         guard start < windows else {
+            if refundsOut < refunds.count {
+                let part = DayEvents(day: day, merchantEvents: [], transactions: [], refunds: takeRefunds(before: .max), earlier: earlier)
+                earlier.refunds += part.refunds.count
+                return part
+            }
             simulator.close(day)
             self.day = nil
             return nil
@@ -108,10 +120,20 @@ final class DayParts {
         nextWindow = end
         var transactions = try drawn.transactions(of: start..<end, dayStart: day.startSecond)
         simulator.settle(&transactions, on: day)
-        let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, earlier: earlier,
-                             laterTransactionsFrom: drawn.firstSecond(from: end))
+        let later = drawn.firstSecond(from: end)
+        let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, refunds: takeRefunds(before: later), earlier: earlier,
+                             laterTransactionsFrom: later)
         earlier.add(transactions: transactions.count)
+        earlier.refunds += part.refunds.count
         totals.add(part)
         return part
+    }
+
+    /// The open day's refunds not yet in a part that happen before `second`.
+    private func takeRefunds(before second: Int64) -> [Refund] {
+        let rest = refunds[refundsOut...]
+        let end = rest.firstIndex { $0.time >= second } ?? refunds.endIndex
+        defer { refundsOut = end }
+        return Array(refunds[refundsOut..<end])
     }
 }
