@@ -6,11 +6,13 @@ import Testing
 
 /// A day handed out in parts (`DaySource`) holds exactly the events of the whole day that
 /// `Simulator.simulate` gives, however small the parts and the memory for drawn transactions, and
-/// drawn on one thread or two.
+/// drawn on one thread or two; with the lifecycle, each refund of the day goes with the part whose
+/// stretch of time holds it.
 @Suite struct DayPartsTests {
-    /// Three days at scale 3 (about 25,000 transactions each): a Friday, a weekend day, a Sunday.
+    /// Three days at scale 3 (about 25,000 transactions each): a Friday, a weekend day, a Sunday;
+    /// with the lifecycle, the last two have refunds of the days before.
     let days = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!).days
-    let start = SimulationState(seed: 11, scale: 3)
+    let start = SimulationState(seed: 11, scale: 3, lifecycle: true)
 
     func wholeDays() -> (days: [DayEvents], end: SimulationState) {
         var simulator = Simulator(state: start)
@@ -32,7 +34,9 @@ import Testing
             #expect(opened.events.transactions.isEmpty)
             #expect(opened.events.laterTransactionsFrom <= expected.transactions.first!.timestamp)
             #expect(opened.events.laterTransactionsFrom > expected.merchantEvents.last?.timestamp ?? .min)
+            #expect(opened.events.refunds.allSatisfy { $0.time < opened.events.laterTransactionsFrom })
             var transactions: [Transaction] = []
+            var refunds = opened.events.refunds
             var parts = 0
             var firstOfNext = opened.events.laterTransactionsFrom
             while let part = try source.nextPart() {
@@ -40,20 +44,27 @@ import Testing
                 #expect(part.merchantEvents.isEmpty)
                 #expect(part.earlier.transactions == transactions.count, "a part says where it starts in the day")
                 #expect(part.earlier.authorizations == transactions.count, "and where its authorizations start")
+                #expect(part.earlier.refunds == refunds.count, "and its refunds")
                 if parts > 1 { #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts") }
+                #expect(part.refunds.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom },
+                        "a refund goes with the part whose stretch of time holds it")
                 firstOfNext = part.laterTransactionsFrom
                 transactions += part.transactions
+                refunds += part.refunds
             }
             #expect(firstOfNext == .max)
             #expect(transactions == expected.transactions)
+            #expect(refunds == expected.refunds)
             #expect(source.closed?.totals.transactions == expected.transactions.count)
             // An authorization per transaction: as many of each.
             #expect(source.closed?.counts == PartialDay(date: expected.day, merchantEvents: expected.merchantEvents.count,
-                                                        transactions: expected.transactions.count, authorizations: expected.transactions.count))
+                                                        transactions: expected.transactions.count, authorizations: expected.transactions.count,
+                                                        refunds: expected.refunds.count))
             #expect(source.closed?.totals.declined == expected.transactions.filter { !$0.approved }.count)
             if limits.partSize < expected.transactions.count { #expect(parts > 1) }
         }
         #expect(source.closed?.after == end)
+        #expect(whole.dropFirst().allSatisfy { !$0.refunds.isEmpty }, "the days after the first have refunds")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "the scratch file has no name")
     }
 
