@@ -101,6 +101,14 @@ struct StateJSONWriter {
             var shares = JSONMembers(out, indent: 4, multiline: false)
             for (code, share) in state.scenario.declineCodeShares.sorted(by: { $0.code < $1.code }) { shares.text(code, String(share)) }
             shares.close()
+            let refunds = state.scenario.refunds
+            if refunds != RefundPolicy.standard {
+                scenario.key("refunds")
+                var rates = JSONMembers(out, indent: 4, multiline: false)
+                rates.text("mean_wait_days", String(refunds.meanWaitDays))
+                rates.text("rate", String(refunds.rate))
+                rates.close()
+            }
             scenario.close()
         }
         top.number("schema_version", state.writtenSchemaVersion)

@@ -59,8 +59,10 @@ struct ConfigCheck {
     private var scenario: String {
         get throws {
             guard let path = command.scenario else { return "" }
-            let shares = try ScenarioFile.read(path).declineCodeShares.filter { $0.share > 0 }.map { "\($0.code) \($0.share)" }
+            let scenario = try ScenarioFile.read(path)
+            let shares = scenario.declineCodeShares.filter { $0.share > 0 }.map { "\($0.code) \($0.share)" }
             return "; scenario \(path): decline shares " + shares.joined(separator: ", ")
+                + "; refunds: rate \(scenario.refunds.rate), mean wait \(scenario.refunds.meanWaitDays) days after the first"
         }
     }
 

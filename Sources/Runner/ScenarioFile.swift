@@ -4,19 +4,23 @@ import Simulation
 import Yams
 
 /// A scenario file (`--scenario FILE`): YAML that changes the payment lifecycle's rates from
-/// their defaults. So far it holds the decline codes' shares:
+/// their defaults. So far it holds the decline codes' shares and the refund rates:
 ///
 /// ```yaml
 /// authorizations:
 ///   decline_shares:      # each decline code's share of the declines; they add up to 1
 ///     "51": 0.6          # insufficient funds
 ///     "05": 0.4          # do not honor
+/// refunds:
+///   rate: 0.1            # share of approved payments refunded
+///   mean_wait_days: 3    # mean wait after the first day (exponential, cut off at 60 days)
 /// ```
 ///
-/// A code left out has no share; a file without `decline_shares` keeps the default shares. Everything is checked when the file is read: a file that cannot
-/// be read, is not YAML, has a key this version does not know, a code that is not a decline code,
-/// a share that is not a number from 0 to 1, or shares that do not add up to 1 is refused in one
-/// line naming the file and the line.
+/// A code left out has no share; what the file leaves out keeps its default. Everything is
+/// checked when the file is read: a file that cannot be read, is not YAML, has a key this version
+/// does not know, a code that is not a decline code, a share that is not a number from 0 to 1,
+/// shares that do not add up to 1, a refund rate not from 0 to 1 or a mean wait not from 0.1 to 30
+/// days is refused in one line naming the file and, where it can, the line.
 public enum ScenarioFile {
     /// The largest file read: a scenario is a few lines, and a larger file is a mistake (or YAML
     /// aliases built to expand without end).
@@ -43,6 +47,7 @@ public enum ScenarioFile {
         func refuse(_ problem: String, at node: Node? = nil) -> UserError {
             UserError("--scenario \(name)\(node?.mark.map { " line \($0.line)" } ?? ""): \(problem)")
         }
+        func refuseAt(_ problem: String, _ node: Node?) -> UserError { refuse(problem, at: node) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -51,36 +56,59 @@ public enum ScenarioFile {
             throw refuse("not YAML: \(String(describing: error).split(whereSeparator: \.isNewline).first ?? "")")
         }
         guard let root, root.null == nil else { return .standard }
-        guard let top = root.mapping else { throw refuse("expected a mapping with the key authorizations", at: root) }
+        guard let top = root.mapping else { throw refuse("expected a mapping with the keys authorizations and refunds", at: root) }
         var shares: [(code: String, share: Double)]?
+        var refundRate: Double?, meanWait: Double?
         for (key, value) in top {
-            guard key.string == "authorizations" else { throw refuse("unknown key \(shown(key)): the keys are authorizations", at: key) }
             guard value.null == nil else { continue }
-            guard let section = value.mapping else { throw refuse("authorizations must be a mapping with the key decline_shares", at: value) }
-            for (key, value) in section {
-                guard key.string == "decline_shares" else { throw refuse("unknown key authorizations.\(shown(key)): the keys are decline_shares", at: key) }
-                guard let codes = value.mapping else { throw refuse("decline_shares must map decline codes to shares", at: value) }
-                shares = []
-                for (code, share) in codes {
-                    guard let text = code.scalar?.string, AuthorizationResponse.declineShares.contains(where: { $0.response.code == text }) else {
-                        throw refuse("\(shown(code)) is not a decline code: use one of "
-                            + AuthorizationResponse.declineShares.map(\.response.code).joined(separator: ", "), at: code)
-                    }
-                    guard let number = number(share), (0...1).contains(number) else {
-                        throw refuse("the share of \(text) is \(shown(share)), not a number from 0 to 1", at: share)
-                    }
-                    guard !shares!.contains(where: { $0.code == text }) else { throw refuse("the code \(text) appears twice", at: code) }
-                    shares!.append((text, number))
+            switch key.string {
+            case "authorizations":
+                guard let section = value.mapping else { throw refuse("authorizations must be a mapping with the key decline_shares", at: value) }
+                for (key, value) in section {
+                    guard key.string == "decline_shares" else { throw refuse("unknown key authorizations.\(shown(key)): the keys are decline_shares", at: key) }
+                    shares = try declineShares(value, refuseAt)
                 }
+            case "refunds":
+                guard let section = value.mapping else { throw refuse("refunds must be a mapping with the keys rate and mean_wait_days", at: value) }
+                for (key, value) in section {
+                    guard let number = number(value) else { throw refuse("refunds.\(shown(key)) is \(shown(value)), not a number", at: value) }
+                    switch key.string {
+                    case "rate": refundRate = number
+                    case "mean_wait_days": meanWait = number
+                    default: throw refuse("unknown key refunds.\(shown(key)): the keys are rate, mean_wait_days", at: key)
+                    }
+                }
+            default:
+                throw refuse("unknown key \(shown(key)): the keys are authorizations, refunds", at: key)
             }
         }
         // What the file leaves out keeps its default.
-        guard let shares else { return .standard }
+        let standard = LifecycleScenario.standard
         do {
-            return try LifecycleScenario(declineShares: shares)
+            let refunds = try RefundRates(rate: refundRate ?? standard.refunds.rate, meanWaitDays: meanWait ?? standard.refunds.meanWaitDays)
+            guard let shares else { return standard.with(refunds: refunds) }
+            return try LifecycleScenario(declineShares: shares, refunds: refunds)
         } catch {
             throw refuse(error.description)
         }
+    }
+
+    /// The decline shares of a `decline_shares` mapping, each code and share checked.
+    private static func declineShares(_ value: Node, _ refuse: (String, Node?) -> UserError) throws -> [(code: String, share: Double)] {
+        guard let codes = value.mapping else { throw refuse("decline_shares must map decline codes to shares", value) }
+        var shares: [(code: String, share: Double)] = []
+        for (code, share) in codes {
+            guard let text = code.scalar?.string, AuthorizationResponse.declineShares.contains(where: { $0.response.code == text }) else {
+                throw refuse("\(shown(code)) is not a decline code: use one of "
+                    + AuthorizationResponse.declineShares.map(\.response.code).joined(separator: ", "), code)
+            }
+            guard let number = number(share), (0...1).contains(number) else {
+                throw refuse("the share of \(text) is \(shown(share)), not a number from 0 to 1", share)
+            }
+            guard !shares.contains(where: { $0.code == text }) else { throw refuse("the code \(text) appears twice", code) }
+            shares.append((text, number))
+        }
+        return shares
     }
 
     /// A plain (unquoted) decimal number: `0.5`, `.5`, `1`, `5e-1`; nil for anything else.

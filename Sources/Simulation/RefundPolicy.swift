@@ -15,8 +15,8 @@ import Darwin
 /// lower. Every number below is therefore our assumption for a mixed portfolio of merchants, and
 /// the Lifecycle article marks it so.
 public enum RefundPolicy {
-    /// The chance that an approved payment is refunded (assumption: 4 %).
-    public static let rate = 0.04
+    /// The defaults of the rates a scenario file may change (`RefundRates`).
+    public static let standard = try! RefundRates(rate: 0.04, meanWaitDays: 6)
 
     /// How refunds split between reasons (assumption).
     public static let reasonShares: [(reason: RefundReason, share: Double)] = [
@@ -34,20 +34,18 @@ public enum RefundPolicy {
     public static let adjustmentShareRange = 0.05..<0.3
 
     /// Refunds come a day after the payment at the soonest, then after an exponentially
-    /// distributed wait with this mean (assumption: 6 days, so half of them within about 5 days)…
-    public static let meanWaitDays = 6.0
-    /// …cut off so that none comes later than this many days after its payment (assumption: a
-    /// 60-day return window).
+    /// distributed wait (`RefundRates.meanWaitDays`), cut off so that none comes later than this
+    /// many days after its payment (assumption: a 60-day return window).
     public static let latestDays = 60.0
 
     static let reasons = WeightedTable(reasonShares.map(\.share))
 
-    /// The refund of the settled transaction `transaction`, or nil when it is not refunded
-    /// (a declined payment never is).
-    public static func refund(of transaction: Transaction, seed: UInt64) -> Refund? {
+    /// The refund of the settled transaction `transaction` at `rates`, or nil when it is not
+    /// refunded (a declined payment never is).
+    public static func refund(of transaction: Transaction, seed: UInt64, rates: RefundRates = standard) -> Refund? {
         guard transaction.approved else { return nil }
         var random = SimRandom(seed: seed, stream: RandomStream.refund.rawValue, UInt64(bitPattern: transaction.paymentNumber))
-        guard random.chance(rate) else { return nil }
+        guard random.chance(rates.rate) else { return nil }
         let reason = reasonShares[reasons.pick(&random)].reason
         let amount = Int(transaction.amountCents)
         var cents = amount
@@ -61,7 +59,7 @@ public enum RefundPolicy {
         }
         return Refund(paymentNumber: transaction.paymentNumber, merchantNumber: transaction.merchantNumber,
                       cardNumber: transaction.card.number, paymentTime: transaction.timestamp, paymentCents: transaction.amountCents,
-                      time: transaction.timestamp + waitSeconds(&random), cents: Int32(cents), reason: reason)
+                      time: transaction.timestamp + waitSeconds(meanDays: rates.meanWaitDays, &random), cents: Int32(cents), reason: reason)
     }
 
     /// The wait from a payment to its refund, in seconds: a day, plus the inverse of the
@@ -69,23 +67,24 @@ public enum RefundPolicy {
     /// retry). The C library's `log` is the one transcendental function the simulation uses; a
     /// last-bit difference between libraries could move a refund by a second only when the wait
     /// lands exactly on a second's edge.
-    static func waitSeconds(_ random: inout SimRandom) -> Int64 {
-        86_400 + Int64((waitDays(quantile: random.unit()) * 86_400).rounded(.down))
+    static func waitSeconds(meanDays: Double, _ random: inout SimRandom) -> Int64 {
+        86_400 + Int64((waitDays(quantile: random.unit(), meanDays: meanDays) * 86_400).rounded(.down))
     }
 
-    /// The days after the first one at which the truncated exponential wait has CDF `quantile` (from 0 to 1).
-    public static func waitDays(quantile: Double) -> Double {
-        -meanWaitDays * log(1 - quantile * waitCutoffMass)
+    /// The days after the first one at which the truncated exponential wait of mean `meanDays`
+    /// (before the cut-off) has CDF `quantile` (from 0 to 1).
+    public static func waitDays(quantile: Double, meanDays: Double) -> Double {
+        -meanDays * log(1 - quantile * cutoffMass(meanDays: meanDays))
     }
 
     /// The CDF of the wait after the first day, at `days` (0 before, 1 from `latestDays - 1` on).
-    public static func waitDistribution(atDays days: Double) -> Double {
+    public static func waitDistribution(atDays days: Double, meanDays: Double) -> Double {
         guard days > 0 else { return 0 }
-        return min(1, (1 - exp(-days / meanWaitDays)) / waitCutoffMass)
+        return min(1, (1 - exp(-days / meanDays)) / cutoffMass(meanDays: meanDays))
     }
 
     /// The untruncated exponential's probability below the cut-off.
-    private static let waitCutoffMass = 1 - exp(-(latestDays - 1) / meanWaitDays)
+    private static func cutoffMass(meanDays: Double) -> Double { 1 - exp(-(latestDays - 1) / meanDays) }
 
     /// A share of `amount` cents drawn uniformly from `range`, in whole cents from 1 to `amount - 1`
     /// (the whole amount when it is too small to split).
@@ -93,5 +92,28 @@ public enum RefundPolicy {
         let fraction = range.lowerBound + random.unit() * (range.upperBound - range.lowerBound)
         guard amount >= 2 else { return amount }
         return min(amount - 1, max(1, Int((Double(amount) * fraction).rounded())))
+    }
+}
+
+/// The refund rates a scenario file may change (`refunds:`): how many approved payments are
+/// refunded and how long refunds take.
+public struct RefundRates: Equatable, Sendable {
+    /// The chance that an approved payment is refunded (default 0.04, our assumption).
+    public let rate: Double
+    /// The mean of the exponential wait after the first day, before the 60-day cut-off (default 6, our assumption).
+    public let meanWaitDays: Double
+
+    /// The means a wait may have: long enough to be a wait, short enough that the 60-day cut-off
+    /// leaves the distribution an exponential one.
+    public static let meanWaitRange = 0.1...30.0
+
+    /// Throws a phrase naming the first problem: a rate that is not from 0 to 1, or a mean wait outside `meanWaitRange`.
+    public init(rate: Double, meanWaitDays: Double) throws(LifecycleScenario.Problem) {
+        guard rate.isFinite, (0...1).contains(rate) else { throw LifecycleScenario.Problem("the refund rate is \(rate), not from 0 to 1") }
+        guard meanWaitDays.isFinite, Self.meanWaitRange.contains(meanWaitDays) else {
+            throw LifecycleScenario.Problem("the refunds' mean wait is \(meanWaitDays) days, not from 0.1 to 30")
+        }
+        self.rate = rate
+        self.meanWaitDays = meanWaitDays
     }
 }

@@ -43,7 +43,7 @@ extension SimulationState: Codable {
         cardCounter = try container.decode(Int64.self, forKey: .cardCounter)
         monthPlan = try container.decodeIfPresent(MonthPlan.self, forKey: .monthPlan)
         partialDay = try container.decodeIfPresent(PartialDay.self, forKey: .partialDay)
-        pendingRefunds = try container.decodeIfPresent([RefundRecord].self, forKey: .pendingRefunds)?.map { try $0.refund() } ?? []
+        pendingRefunds = try container.decodeIfPresent([PendingRefundRecord].self, forKey: .pendingRefunds)?.map { try $0.refund() } ?? []
 
         let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
         let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
@@ -88,7 +88,7 @@ extension SimulationState: Codable {
         try container.encode(cardCounter, forKey: .cardCounter)
         try container.encodeIfPresent(monthPlan, forKey: .monthPlan)
         try container.encodeIfPresent(partialDay, forKey: .partialDay)
-        if lifecycle { try container.encode(pendingRefunds.map(RefundRecord.init), forKey: .pendingRefunds) }
+        if lifecycle { try container.encode(pendingRefunds.map(PendingRefundRecord.init), forKey: .pendingRefunds) }
         var histories: [String: [VersionRecord]] = [:]
         var details: [String: DetailRecord] = [:]
         for merchant in merchants {
@@ -187,7 +187,7 @@ extension CardRecord {
 }
 
 /// A pending refund as stored: numbers and seconds, with its reason's name.
-struct RefundRecord: Codable {
+struct PendingRefundRecord: Codable {
     var card_number: Int64
     var merchant_number: Int32
     var payment_cents: Int32
@@ -198,7 +198,7 @@ struct RefundRecord: Codable {
     var refund_time: Int64
 }
 
-extension RefundRecord {
+extension PendingRefundRecord {
     init(_ refund: Refund) {
         card_number = refund.cardNumber; merchant_number = refund.merchantNumber; payment_cents = refund.paymentCents
         payment_number = refund.paymentNumber; payment_time = refund.paymentTime; reason = refund.reason.name
@@ -212,19 +212,29 @@ extension RefundRecord {
     }
 }
 
-/// The lifecycle's rates as stored: the decline shares by response code.
+/// The lifecycle's rates as stored: the decline shares by response code, and the refund rates
+/// when they are not the defaults.
 struct ScenarioRecord: Codable {
     var decline_shares: [String: Double]
+    var refunds: RatesRecord?
+
+    struct RatesRecord: Codable {
+        var mean_wait_days: Double
+        var rate: Double
+    }
 
     init(_ scenario: LifecycleScenario) {
         decline_shares = Dictionary(uniqueKeysWithValues: scenario.declineCodeShares.map { ($0.code, $0.share) })
+        let rates = scenario.refunds
+        refunds = rates == RefundPolicy.standard ? nil : RatesRecord(mean_wait_days: rates.meanWaitDays, rate: rates.rate)
     }
 
     func scenario() throws -> LifecycleScenario {
         do {
-            return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            let rates = try refunds.map { try RefundRates(rate: $0.rate, meanWaitDays: $0.mean_wait_days) } ?? RefundPolicy.standard
+            return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, refunds: rates)
         } catch {
-            throw StateFormatError.invalid("scenario", error.description)
+            throw StateFormatError.invalid("scenario", "\(error)")
         }
     }
 }

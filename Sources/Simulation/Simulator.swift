@@ -163,8 +163,8 @@ public struct Simulator: Sendable {
         state.storedCards.append(contentsOf: newlyStored)
         if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }
         if state.lifecycle {
-            let seed = state.seed
-            decidedRefunds.append(contentsOf: transactions.lazy.compactMap { RefundPolicy.refund(of: $0, seed: seed) })
+            let seed = state.seed, rates = state.scenario.refunds
+            decidedRefunds.append(contentsOf: transactions.lazy.compactMap { RefundPolicy.refund(of: $0, seed: seed, rates: rates) })
         }
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// The payment lifecycle (`--lifecycle`) through the real binary: the authorizations file and
-/// topic follow the transactions row for row, a simulation keeps its lifecycle from run to run,
-/// and a run killed at any moment and run again is exact in the files and in Kafka (read back
-/// with kcat from `replay broker`).
+/// topic follow the transactions row for row, refunds follow approved payments of the same or an
+/// earlier run, a simulation keeps its lifecycle from run to run, and a run killed at any moment
+/// and run again is exact in the files and in Kafka (read back with kcat from `replay broker`).
 @Suite(.serialized) struct LifecycleTests {
     let days = ["--start-date", "2024-01-01", "--end-date", "2024-01-03"]
     let period = "2024-01-01_2024-01-03"
@@ -30,17 +30,42 @@ import Testing
         #expect(declined > 0)
     }
 
+    /// Each refund row belongs to an approved payment among `transactions` (rows of this run's and
+    /// earlier runs' files) and agrees with it: merchant, card, payment amount and time, at most the
+    /// amount, at least a day later, at most once.
+    func expectRefundsFollow(_ transactions: [[String: String]], _ refunds: CSVTable) {
+        let payments = Dictionary(uniqueKeysWithValues: transactions.map { ($0["payment_id"]!, $0) })
+        #expect(!refunds.rows.isEmpty)
+        #expect(Set(refunds.rows.map { $0["payment_id"]! }).count == refunds.rows.count)
+        for refund in refunds.rows {
+            guard let payment = payments[refund["payment_id"]!] else {
+                Issue.record("\(refund["refund_id"]!) refunds no payment of the runs")
+                continue
+            }
+            #expect(payment["payment_status"] == "approved" && refund["refund_id"] == "RFD" + payment["payment_id"]!.dropFirst(3))
+            for (column, field) in [("merchant_id", "merchant_id"), ("card_profile_id", "card_profile_id"), ("payment_amount", "payment_amount"),
+                                    ("payment_timestamp", "payment_timestamp")] where payment[column] != refund[field] {
+                Issue.record("\(refund["refund_id"]!): \(field) \(refund[field]!) but the payment's \(payment[column]!)")
+            }
+            let amount = Double(refund["refund_amount"]!)!, paid = Double(refund["payment_amount"]!)!
+            #expect(amount > 0 && amount <= paid && (refund["refund_type"] == "full") == (amount == paid), "\(refund)")
+            #expect(utcMilliseconds(refund["refund_timestamp"]!) >= utcMilliseconds(refund["payment_timestamp"]!) + 86_400_000, "\(refund)")
+        }
+    }
+
     @Test func authorizationsFollowTheTransactionsAndTheSimulationKeepsItsLifecycle() throws {
         let folder = try TemporaryFolder(), plain = try TemporaryFolder()
         let run = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", folder.path, "--brokers", "none"])
         try #require(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains(" transactions, ") && run.stderr.contains(" authorizations in "), "\(run.stderr)")
+        #expect(run.stderr.contains(" transactions, ") && run.stderr.contains(" authorizations, "), "\(run.stderr)")
         let transactions = CSVTable(try folder.lines("transactions_\(period).csv"))
         expectAuthorizationsFollow(transactions, CSVTable(try folder.lines("authorizations_\(period).csv")))
+        expectRefundsFollow(transactions.rows, CSVTable(try folder.lines("refunds_\(period).csv")))
+        #expect(run.stderr.contains(" refunds in "), "\(run.stderr)")
 
         // Off by default: the same run without it writes the same transactions and merchants, and a
-        // merchants.json that differs only by the lifecycle's line and its schema_version (2, which
-        // a binary from before the lifecycle refuses).
+        // merchants.json that differs only by the lifecycle's line, its pending refunds and its
+        // schema_version (3, which a binary from before the lifecycle or its refunds refuses).
         let reference = try ReplayBinary.run(["--initial"] + days + ["--output-dir", plain.path, "--brokers", "none"])
         try #require(reference.status == 0, "\(reference.stderr)")
         #expect(!FileManager.default.fileExists(atPath: plain.file("authorizations_\(period).csv")))
@@ -48,15 +73,20 @@ import Testing
         let state = String(decoding: try folder.read("merchants.json"), as: UTF8.self)
         let plainState = String(decoding: try plain.read("merchants.json"), as: UTF8.self)
         #expect(state.contains("\n  \"lifecycle\": true,\n") && !plainState.contains("lifecycle"))
-        #expect(state.contains("\n  \"schema_version\": 2,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
-        #expect(state.replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "")
-            .replacingOccurrences(of: "\"schema_version\": 2,", with: "\"schema_version\": 1,") == plainState)
+        #expect(state.contains("\n  \"schema_version\": 3,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
+        let pending = try #require(state.range(of: "\n  \"pending_refunds\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],", options: .regularExpression))
+        #expect(state[pending].contains("\"refund_time\": "))
+        #expect(state.replacingCharacters(in: pending, with: "").replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "")
+            .replacingOccurrences(of: "\"schema_version\": 3,", with: "\"schema_version\": 1,") == plainState)
 
-        // An incremental day continues the lifecycle without the flag.
+        // An incremental day continues the lifecycle without the flag, refunds of the run before included.
         let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])
         try #require(next.status == 0, "\(next.stderr)")
-        expectAuthorizationsFollow(CSVTable(try folder.lines("transactions_2024-01-04_2024-01-04.csv")),
-                                   CSVTable(try folder.lines("authorizations_2024-01-04_2024-01-04.csv")))
+        let nextTransactions = CSVTable(try folder.lines("transactions_2024-01-04_2024-01-04.csv"))
+        expectAuthorizationsFollow(nextTransactions, CSVTable(try folder.lines("authorizations_2024-01-04_2024-01-04.csv")))
+        let nextRefunds = CSVTable(try folder.lines("refunds_2024-01-04_2024-01-04.csv"))
+        expectRefundsFollow(transactions.rows + nextTransactions.rows, nextRefunds)
+        #expect(nextRefunds.rows.contains { $0["payment_timestamp"]! < "2024-01-04" }, "payments of the run before are refunded")
 
         // A simulation started without it cannot take it on later: refused in one line, nothing written.
         let refused = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--lifecycle", "--output-dir", plain.path,
@@ -119,7 +149,8 @@ import Testing
 
         let uninterrupted = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", reference.path, "--brokers", "none"])
         try #require(uninterrupted.status == 0, "\(uninterrupted.stderr)")
-        for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "merchants_\(period).csv", "merchants.json"] {
+        for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "refunds_\(period).csv", "merchants_\(period).csv",
+                     "merchants.json"] {
             #expect(try folder.read(name) == reference.read(name), "\(name)")
         }
         try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_\(period).csv", at: broker.address)
@@ -142,6 +173,23 @@ import Testing
             #expect(record.key == row["merchant_id"] && record.partition == paymentPartitions[row["payment_id"]!])
             #expect(record.timestamp == utcMilliseconds(row["authorization_timestamp"]!))
             #expect(record.headers.hasPrefix("event_type=authorization,schema_version=1,replay_run="), "\(record.headers)")
+        }
+
+        let refunds = CSVTable(try folder.lines("refunds_\(period).csv"))
+        let refundRecords = try Kcat.consume("payments.refunds", from: broker.address)
+        #expect(refundRecords.count == refunds.rows.count && !refunds.rows.isEmpty)
+        let refundsById = Dictionary(refundRecords.map { ($0.value["refund_id"] as! String, $0) }) { first, _ in first }
+        #expect(refundsById.count == refundRecords.count, "every refund once")
+        for row in refunds.rows {
+            guard let record = refundsById[row["refund_id"]!] else {
+                Issue.record("\(row["refund_id"]!) never arrived")
+                continue
+            }
+            #expect(record.value["refund_reason"] as? String == row["refund_reason"] && record.value["refund_timestamp"] as? String == row["refund_timestamp"])
+            #expect((record.value["refund_amount"] as? NSNumber)?.doubleValue == Double(row["refund_amount"]!))
+            #expect(record.key == row["merchant_id"] && record.partition == paymentPartitions[row["payment_id"]!])
+            #expect(record.timestamp == utcMilliseconds(row["refund_timestamp"]!))
+            #expect(record.headers.hasPrefix("event_type=refund,schema_version=1,replay_run="), "\(record.headers)")
         }
     }
 }

@@ -112,9 +112,9 @@ import Testing
         #expect(try Self.probe(base, "/healthz") == "200 live")
     }
 
-    /// With the lifecycle, so that its stream is counted too.
+    /// With the lifecycle, so that its streams are counted too.
     @Test func theFinalMetricsMatchTheEndOfRunSummary() throws {
-        let topics = KafkaStreamTests.topics + ["payments.authorizations"]
+        let topics = KafkaStreamTests.topics + SchemaTests.lifecycleTopics
         let broker = try EmbeddedBroker(topics: topics, partitions: 2)
         let folder = try TemporaryFolder()
         let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04", "--lifecycle",
@@ -136,12 +136,14 @@ import Testing
         #expect(samples["replay_events_emitted_total{stream=transactions}"] == transactions)
         let authorizations = try #require(words.firstIndex { $0.hasPrefix("authorizations") }.flatMap { Double(words[$0 - 1]) })
         #expect(samples["replay_events_emitted_total{stream=authorizations}"] == authorizations && authorizations == transactions)
+        let refunds = try #require(words.firstIndex { $0.hasPrefix("refunds") }.flatMap { Double(words[$0 - 1]) })
+        #expect(samples["replay_events_emitted_total{stream=refunds}"] == refunds && refunds > 0)
         #expect(samples["replay_days_completed_total{}"] == 2)
         let disorder = try #require(stderr.split(separator: "\n").first { $0.contains("disorder: delivered ") }).split(separator: " ")
         #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
         #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
         #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
-        for (stream, topic) in zip(["merchants", "transactions", "authorizations"], topics) {
+        for (stream, topic) in zip(["merchants", "transactions", "authorizations", "refunds"], topics) {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
             /// The number before (offset -1) or after (+1) `word` in the summary line.

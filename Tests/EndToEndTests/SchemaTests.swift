@@ -10,14 +10,15 @@ import Testing
 /// are not at the URL.
 @Suite(.serialized) struct SchemaTests {
     static let topics = ["payments.merchants", "payments.transactions"]
+    static let lifecycleTopics = ["payments.authorizations", "payments.refunds"]
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let decimalColumns: Set = ["payment_amount", "amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
+    static let decimalColumns: Set = ["payment_amount", "amount", "refund_amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
     static let doubleColumns: Set = ["payment_lat", "payment_lng"]
 
     func schemaFile(_ name: String) -> String { Self.root.appendingPathComponent("deploy/schemas/\(name)").path }
 
     @Test func theSchemaCommandPrintsTheDeployFiles() throws {
-        for topic in ["merchants", "transactions", "authorizations"] {
+        for topic in ["merchants", "transactions", "authorizations", "refunds"] {
             for (format, file) in [("json-schema", "\(topic).schema.json"), ("avro", "\(topic).avsc")] {
                 let result = try ReplayBinary.run(["schema", "--topic", topic, "--format", format])
                 #expect(result.status == 0, "\(result.stderr)")
@@ -30,17 +31,18 @@ import Testing
     }
 
     @Test func everyJSONValueOfARunValidatesAgainstItsSchema() throws {
-        let broker = try EmbeddedBroker(topics: Self.topics + ["payments.authorizations"], partitions: 4)
+        let broker = try EmbeddedBroker(topics: Self.topics + Self.lifecycleTopics, partitions: 4)
         let folder = try TemporaryFolder()
         let run = try ReplayBinary.run(["--initial", "--start-date", "2024-01-01", "--end-date", "2024-01-03", "--lifecycle",
                                         "--output-dir", folder.path, "--brokers", broker.bootstrapServers])
         try #require(run.status == 0, "\(run.stderr)")
         for (topic, schema, csv) in [("payments.merchants", "merchants.schema.json", "merchants_2024-01-01_2024-01-03.csv"),
                                      ("payments.transactions", "transactions.schema.json", "transactions_2024-01-01_2024-01-03.csv"),
-                                     ("payments.authorizations", "authorizations.schema.json", "authorizations_2024-01-01_2024-01-03.csv")] {
+                                     ("payments.authorizations", "authorizations.schema.json", "authorizations_2024-01-01_2024-01-03.csv"),
+                                     ("payments.refunds", "refunds.schema.json", "refunds_2024-01-01_2024-01-03.csv")] {
             let values = try Kcat.values(topic, from: broker.bootstrapServers)
             let rows = try folder.lines(csv).count - 1
-            // One value per transaction and authorization row; merchant events at least one per merchants row.
+            // One value per transaction, authorization and refund row; merchant events at least one per merchants row.
             #expect(rows > 0 && (topic != "payments.merchants" ? values.count == rows : values.count >= rows),
                     "\(topic): \(values.count) values for \(rows) rows")
             let file = folder.file("\(topic).jsonl")
@@ -70,7 +72,7 @@ print("valid %d" % count)
     @Test func avroValuesThroughTheRegistryDecodeToTheCSVRows() throws {
         let password = "s3cret-Pa55"
         let registry = try SchemaRegistryServer(user: "replay:\(password)")
-        let broker = try EmbeddedBroker(topics: Self.topics + ["payments.authorizations"], partitions: 4)
+        let broker = try EmbeddedBroker(topics: Self.topics + Self.lifecycleTopics, partitions: 4)
         let folder = try TemporaryFolder()
         let config = folder.file("kafka.properties")
         try "# registry login\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=replay:\(password)\n"
@@ -81,23 +83,25 @@ print("valid %d" % count)
         try #require(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains(password))
         #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] })
-                == ["payments.merchants-value", "payments.transactions-value", "payments.authorizations-value"])
+                == ["payments.merchants-value", "payments.transactions-value", "payments.authorizations-value", "payments.refunds-value"])
 
         try expectAvroRecordsMatch(folder, period: "2024-01-01_2024-01-02", at: broker.bootstrapServers, registry: registry.url,
                                    user: "replay:\(password)")
-        // The lifecycle's authorizations, through their own schema.
-        let authorizations = CSVTable(try folder.lines("authorizations_2024-01-01_2024-01-02.csv"))
-        let records = try RegistryConsumer.consume("payments.authorizations", from: broker.bootstrapServers, registry: registry.url,
-                                                   user: "replay:\(password)")
-        #expect(records.count == authorizations.rows.count && !records.isEmpty)
-        let byId = Dictionary(records.map { ($0.value["payment_id"] as! String, $0) }) { first, _ in first }
-        for row in authorizations.rows {
-            guard let record = byId[row["payment_id"]!] else {
-                Issue.record("\(row["payment_id"]!) never arrived")
-                continue
+        // The lifecycle's authorizations and refunds, each through its own schema.
+        for (stream, eventType) in [("authorizations", "authorization"), ("refunds", "refund")] {
+            let table = CSVTable(try folder.lines("\(stream)_2024-01-01_2024-01-02.csv"))
+            let records = try RegistryConsumer.consume("payments.\(stream)", from: broker.bootstrapServers, registry: registry.url,
+                                                       user: "replay:\(password)")
+            #expect(records.count == table.rows.count && !records.isEmpty, "\(stream)")
+            let byId = Dictionary(records.map { ($0.value["payment_id"] as! String, $0) }) { first, _ in first }
+            for row in table.rows {
+                guard let record = byId[row["payment_id"]!] else {
+                    Issue.record("\(stream) of \(row["payment_id"]!) never arrived")
+                    continue
+                }
+                expect(record.value, equals: row, columns: table.columns)
+                #expect(record.key == row["merchant_id"] && record.headers["event_type"] == eventType)
             }
-            expect(record.value, equals: row, columns: authorizations.columns)
-            #expect(record.key == row["merchant_id"] && record.headers["event_type"] == "authorization")
         }
     }
 

@@ -24,13 +24,29 @@ import Testing
         #expect(try ScenarioFile.parse("---\n", named: "empty.yaml") == .standard)
         #expect(try ScenarioFile.parse("authorizations:\n  decline_shares: {\"51\": .5, \"05\": 5e-1}\n", named: "flow.yaml").declineCodeShares
                     .filter { $0.share > 0 }.map(\.code) == ["51", "05"])
+        #expect(scenario.refunds == RefundPolicy.standard, "what the file leaves out keeps its default")
+    }
+
+    @Test func aFileSetsTheRefundRates() throws {
+        let scenario = try ScenarioFile.parse("refunds:\n  rate: 0.1\n  mean_wait_days: 2.5\n", named: "returns.yaml")
+        #expect(scenario.refunds.rate == 0.1 && scenario.refunds.meanWaitDays == 2.5)
+        #expect(scenario.declineShares == LifecycleScenario.standard.declineShares)
+        #expect(scenario != .standard && scenario.description.hasSuffix(" refunds rate=0.1,mean_wait_days=2.5"))
+        let rateOnly = try ScenarioFile.parse("refunds:\n  rate: 0\n", named: "none.yaml")
+        #expect(rateOnly.refunds.rate == 0 && rateOnly.refunds.meanWaitDays == RefundPolicy.standard.meanWaitDays)
+        #expect(try ScenarioFile.parse("refunds:\n  rate: 0.04\n  mean_wait_days: 6\n", named: "defaults.yaml") == .standard)
     }
 
     @Test(arguments: [
         ("authorizations: [1, 2", "prepaid.yaml: not YAML"),
         ("- 1\n", "prepaid.yaml line 1: expected a mapping"),
         ("authorizations:\r\n  decline_shares: [1\r\n", "prepaid.yaml: not YAML"),
-        ("refunds:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key \"refunds\""),
+        ("chargebacks:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key \"chargebacks\": the keys are authorizations, refunds"),
+        ("refunds:\n  rate: 1.1\n", "prepaid.yaml: the refund rate is 1.1, not from 0 to 1"),
+        ("refunds:\n  rate: ten\n", "prepaid.yaml line 2: refunds.\"rate\" is \"ten\", not a number"),
+        ("refunds:\n  mean_wait_days: 0\n", "prepaid.yaml: the refunds' mean wait is 0.0 days, not from 0.1 to 30"),
+        ("refunds:\n  wait: 3\n", "prepaid.yaml line 2: unknown key refunds.\"wait\": the keys are rate, mean_wait_days"),
+        ("refunds: 0.1\n", "prepaid.yaml line 1: refunds must be a mapping"),
         ("authorizations:\n  decline_rate: 0.1\n", "prepaid.yaml line 2: unknown key authorizations.\"decline_rate\""),
         ("authorizations:\n  decline_shares:\n    \"52\": 1\n", "prepaid.yaml line 3: \"52\" is not a decline code"),
         ("authorizations:\n  decline_shares:\n    \"5\\n1\": 1\n", "prepaid.yaml line 3: \"5\\n1\" is not a decline code"),

@@ -70,7 +70,7 @@ import Testing
             #expect(abs(Double(observed) / Double(n) - share) <= margin, "\(what): \(Double(observed) / Double(n)) against \(share) ± \(margin)")
         }
         #expect(payments.count > 350_000)
-        within(refunded.count, of: payments.count, share: RefundPolicy.rate, "refund rate")
+        within(refunded.count, of: payments.count, share: RefundPolicy.standard.rate, "refund rate")
         for (reason, share) in RefundPolicy.reasonShares {
             within(refunded.filter { $0.reason == reason }.count, of: refunded.count, share: share, reason.name)
         }
@@ -87,14 +87,17 @@ import Testing
         let n = Double(waits.count)
         var distance = 0.0
         for (index, wait) in waits.enumerated() {
-            let expected = RefundPolicy.waitDistribution(atDays: wait)
+            let expected = RefundPolicy.waitDistribution(atDays: wait, meanDays: RefundPolicy.standard.meanWaitDays)
             distance = max(distance, abs(Double(index + 1) / n - expected), abs(Double(index) / n - expected))
         }
         #expect(distance < 1.95 / n.squareRoot(), "D = \(distance) over \(waits.count) waits")
         #expect(waits.first! >= 0 && waits.last! < RefundPolicy.latestDays - 1)
         // The sampler is the distribution's inverse.
         for quantile in [0.1, 0.5, 0.9, 0.999] {
-            #expect(abs(RefundPolicy.waitDistribution(atDays: RefundPolicy.waitDays(quantile: quantile)) - quantile) < 1e-9)
+            for mean in [0.5, 6, 30] {
+                let days = RefundPolicy.waitDays(quantile: quantile, meanDays: mean)
+                #expect(abs(RefundPolicy.waitDistribution(atDays: days, meanDays: mean) - quantile) < 1e-9)
+            }
         }
     }
 
@@ -116,6 +119,33 @@ import Testing
         }
         #expect(refunds == Array(Self.run.days.prefix(45).flatMap(\.refunds)))
         #expect(transactions == Array(Self.run.days.prefix(45).flatMap(\.transactions)))
+    }
+
+    /// A scenario's rates decide how many payments are refunded and how long refunds take; the
+    /// state keeps them (JSON round trip) and the run's identity names them.
+    @Test func aScenarioSetsTheRefundRates() throws {
+        let rates = try RefundRates(rate: 0.2, meanWaitDays: 1)
+        let scenario = LifecycleScenario.standard.with(refunds: rates)
+        var simulator = Simulator(state: SimulationState(seed: Self.seed, lifecycle: true, scenario: scenario))
+        let days = (0..<30).map { simulator.simulate(Self.first.adding(days: $0)) }
+        // Payments of the first 10 days: their refunds are all out within 30 days only if they
+        // come early, so count those decided instead, from the policy with the same rates.
+        let early = days.prefix(10).flatMap(\.transactions).filter(\.approved)
+        let decided = early.compactMap { RefundPolicy.refund(of: $0, seed: Self.seed, rates: rates) }
+        let share = Double(decided.count) / Double(early.count)
+        #expect(abs(share - 0.2) <= 3.29 * (0.2 * 0.8 / Double(early.count)).squareRoot(), "\(share)")
+        let given = Set(days.flatMap(\.refunds).map(\.paymentNumber))
+        let dueInRun = decided.filter { $0.time < Self.first.adding(days: 30).startSecond }
+        #expect(dueInRun.allSatisfy { given.contains($0.paymentNumber) } && dueInRun.count > decided.count * 9 / 10,
+                "with a mean wait of a day, nearly all of them come within the run")
+        let meanWait = decided.map { Double($0.time - $0.paymentTime - 86_400) / 86_400 }.reduce(0, +) / Double(decided.count)
+        #expect(abs(meanWait - 1) < 0.05, "\(meanWait)")
+
+        let decoded = try JSONDecoder().decode(SimulationState.self, from: JSONEncoder().encode(simulator.state))
+        #expect(decoded.scenario.refunds == rates && decoded == simulator.state)
+        let day = Self.first
+        #expect(RecordIdentity.runId(seed: 5, scale: 1, firstDay: day, timeZone: "UTC", scenario: scenario)
+                != RecordIdentity.runId(seed: 5, scale: 1, firstDay: day, timeZone: "UTC"))
     }
 
     /// Drawing refunds changes no other stream: the lifecycle's transactions and merchant events are

@@ -333,7 +333,8 @@ import Testing
 /// writes neither.
 @Suite struct LifecycleStateTests {
     @Test func theLifecycleItsDeliveredEventsAndPendingRefundsLoadBackFromTheSnapshotAndTheJournal() throws {
-        let scenario = try LifecycleScenario(declineShares: [("51", 0.625), ("N7", 0.25), ("05", 0.125)])
+        let scenario = try LifecycleScenario(declineShares: [("51", 0.625), ("N7", 0.25), ("05", 0.125)],
+                                             refunds: RefundRates(rate: 0.02, meanWaitDays: 2))
         var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true, scenario: scenario))
         let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
                                timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r"], partitions: [4, 4, 4, 4]))
@@ -363,6 +364,7 @@ import Testing
         let text = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(text.contains("\n  \"lifecycle\": true,\n"))
         #expect(text.contains("\n  \"scenario\": {\n    \"decline_shares\": {\"05\": 0.125, \"14\": 0.0,"), "\(text.suffix(900))")
+        #expect(text.contains("\n    \"refunds\": {\"mean_wait_days\": 2.0, \"rate\": 0.02}\n  },\n"), "\(text.suffix(900))")
 
         var plain = checkpoints[3]
         plain.state.lifecycle = false
