@@ -5,6 +5,7 @@ import Simulation
 ///
 /// ```
 /// {"cards_dropped": 12,
+///  "disputes_due": 41 (absent: 0),
 ///  "refunds_due": 310 (absent: 0),
 ///  "state": {…the new state in merchants.json's form, with only the merchants kept whole and the cards appended…},
 ///  "transacted": [{"date": "2024-01-02", "runs": [1, 480, 1, 519]}],
@@ -17,7 +18,7 @@ extension CheckpointChange: Decodable {
     private struct OverBudget: Error {}
 
     private enum CodingKeys: String, CodingKey {
-        case cardsDropped = "cards_dropped", refundsDue = "refunds_due", state, transacted
+        case cardsDropped = "cards_dropped", disputesDue = "disputes_due", refundsDue = "refunds_due", state, transacted
         case unfinishedRun = "unfinished_run"
     }
 
@@ -28,6 +29,7 @@ extension CheckpointChange: Decodable {
         do {
             var top = JSONMembers(out, indent: 0, multiline: true)
             top.number("cards_dropped", cardsDropped)
+            if disputesDue != 0 { top.number("disputes_due", disputesDue) }
             if refundsDue != 0 { top.number("refunds_due", refundsDue) }
             top.key("state")
             try writer.write(Checkpoint(state: state, unfinishedRun: nil))
@@ -65,6 +67,7 @@ extension CheckpointChange: Decodable {
         state = try container.decode(SimulationState.self, forKey: .state)
         cardsDropped = try container.decode(Int.self, forKey: .cardsDropped)
         refundsDue = try container.decodeIfPresent(Int.self, forKey: .refundsDue) ?? 0
+        disputesDue = try container.decodeIfPresent(Int.self, forKey: .disputesDue) ?? 0
         transacted = try container.decode([TransactedMerchants].self, forKey: .transacted)
         if !container.contains(.unfinishedRun) {
             run = .unchanged

@@ -15,8 +15,9 @@ struct CheckpointChange {
     var state: SimulationState
     /// Stored cards dropped from the front of the list.
     var cardsDropped: Int
-    /// Pending refunds taken from the front of the list (they fell due).
+    /// Pending refunds and dispute events taken from the front of their lists (they fell due).
     var refundsDue: Int
+    var disputesDue: Int
     /// Per date, the merchants whose `last_transaction_date` became that date (and nothing else changed).
     var transacted: [TransactedMerchants]
     var run: RunChange
@@ -40,13 +41,18 @@ struct CheckpointChange {
     init?(from old: Checkpoint, to new: Checkpoint) {
         guard let (whole, transacted) = Self.merchantChanges(from: old.state.merchants, to: new.state.merchants),
               let (dropped, appended) = Self.cardChanges(from: old.state.storedCards, to: new.state.storedCards),
-              let (due, decided) = Self.refundChanges(from: old.state, to: new.state) else { return nil }
+              let (due, decided) = [Refund].change(from: old.state.pendingRefunds, to: new.state.pendingRefunds,
+                                                   oldPayments: old.state.totalTransactions),
+              let (disputesDue, disputes) = [DisputeEvent].change(from: old.state.pendingDisputes, to: new.state.pendingDisputes,
+                                                                  oldPayments: old.state.totalTransactions) else { return nil }
         state = new.state
         state.merchants = whole
         state.storedCards = appended
         state.pendingRefunds = decided
+        state.pendingDisputes = disputes
         cardsDropped = dropped
         refundsDue = due
+        self.disputesDue = disputesDue
         self.transacted = transacted
         run = old.unfinishedRun == new.unfinishedRun ? .unchanged : new.unfinishedRun.map(RunChange.set) ?? .removed
     }
@@ -57,7 +63,8 @@ struct CheckpointChange {
         unchanged.merchants = []
         unchanged.storedCards = []
         unchanged.pendingRefunds = []
-        return state == unchanged && cardsDropped == 0 && refundsDue == 0 && transacted.isEmpty && run == .unchanged
+        unchanged.pendingDisputes = []
+        return state == unchanged && cardsDropped == 0 && refundsDue == 0 && disputesDue == 0 && transacted.isEmpty && run == .unchanged
     }
 
     /// `checkpoint` with the change applied; a one-line reason when it does not fit it.
@@ -84,22 +91,31 @@ struct CheckpointChange {
         if let first = state.storedCards.first, let last = cards.last, first.number <= last.number {
             throw StateJournal.Damage(reason: "stored card \(CardProfile.id(number: first.number)) is appended after \(CardProfile.id(number: last.number))")
         }
-        let refunds = checkpoint.state.pendingRefunds
-        guard (0...refunds.count).contains(refundsDue) else {
-            throw StateJournal.Damage(reason: "\(refundsDue) pending refunds fell due, but there are \(refunds.count)")
-        }
-        if let early = state.pendingRefunds.first(where: { $0.paymentNumber <= checkpoint.state.totalTransactions }) {
-            throw StateJournal.Damage(reason: "the refund of \(Transaction.id(number: early.paymentNumber)) is new, but its payment is not")
-        }
         var result = state
         result.merchants = merchants
         result.storedCards = Array(cards.dropFirst(cardsDropped)) + state.storedCards
-        result.pendingRefunds = Refund.merged(refunds.dropFirst(refundsDue), state.pendingRefunds)
+        result.pendingRefunds = try Self.applied(refundsDue, state.pendingRefunds, to: checkpoint.state.pendingRefunds, "refunds",
+                                                 oldPayments: checkpoint.state.totalTransactions)
+        result.pendingDisputes = try Self.applied(disputesDue, state.pendingDisputes, to: checkpoint.state.pendingDisputes, "dispute events",
+                                                  oldPayments: checkpoint.state.totalTransactions)
         switch run {
         case .unchanged: return Checkpoint(state: result, unfinishedRun: checkpoint.unfinishedRun)
         case .removed: return Checkpoint(state: result, unfinishedRun: nil)
         case let .set(record): return Checkpoint(state: result, unfinishedRun: record)
         }
+    }
+
+    /// The pending follow-ups `pending` less the `due` first ones, with `added` merged in; a
+    /// one-line reason when `due` is more than there are, or an added one is of an old payment.
+    private static func applied<Event: FollowUp>(_ due: Int, _ added: [Event], to pending: [Event], _ noun: String,
+                                                 oldPayments: Int64) throws(StateJournal.Damage) -> [Event] {
+        guard (0...pending.count).contains(due) else {
+            throw StateJournal.Damage(reason: "\(due) pending \(noun) fell due, but there are \(pending.count)")
+        }
+        if let early = added.first(where: { $0.paymentNumber <= oldPayments }) {
+            throw StateJournal.Damage(reason: "pending \(noun) of \(Transaction.id(number: early.paymentNumber)) are new, but its payment is not")
+        }
+        return .merged(pending.dropFirst(due), added)
     }
 
     /// Merchants kept whole (new ones, and those that changed more than their last transaction's
@@ -137,18 +153,6 @@ struct CheckpointChange {
             }
         }
         return (whole, groups)
-    }
-
-    /// How many of the old pending refunds fell due (from the front) and which the new payments
-    /// decided (those of payments after the old state's last); nil when `new`'s other refunds are
-    /// not the old ones less some first ones.
-    private static func refundChanges(from old: SimulationState, to new: SimulationState) -> (Int, [Refund])? {
-        if old.pendingRefunds == new.pendingRefunds { return (0, []) }
-        let oldPayments = old.totalTransactions
-        let kept = new.pendingRefunds.filter { $0.paymentNumber <= oldPayments }
-        let due = old.pendingRefunds.count - kept.count
-        guard due >= 0, old.pendingRefunds.dropFirst(due).elementsEqual(kept) else { return nil }
-        return (due, new.pendingRefunds.filter { $0.paymentNumber > oldPayments })
     }
 
     /// How many of the old cards were dropped from the front and which were appended; nil when

@@ -84,14 +84,39 @@ struct StateJSONWriter {
             var fields = JSONMembers(out, indent: 2, multiline: false)
             if partial.authorizations != 0 { fields.number("authorizations_delivered", partial.authorizations) }
             fields.string("date", partial.date.description)
+            if partial.disputes != 0 { fields.number("disputes_delivered", partial.disputes) }
             fields.number("merchant_events_delivered", partial.merchantEvents)
             if partial.refunds != 0 { fields.number("refunds_delivered", partial.refunds) }
             fields.number("transactions_delivered", partial.transactions)
             fields.close()
         }
         if state.lifecycle {
+            top.key("pending_disputes")
+            try writeLines(of: state.pendingDisputes) { event, fields in
+                fields.number("amount_cents", Int(event.amountCents))
+                fields.number("card_number", Int(event.cardNumber))
+                fields.number("fee_cents", Int(event.feeCents))
+                fields.number("merchant_number", Int(event.merchantNumber))
+                fields.number("opened_time", Int(event.openedTime))
+                fields.string("outcome", event.outcome.name)
+                fields.number("payment_cents", Int(event.paymentCents))
+                fields.number("payment_number", Int(event.paymentNumber))
+                fields.number("payment_time", Int(event.paymentTime))
+                fields.string("reason_code", event.reason.code)
+                fields.string("stage", event.stage.name)
+                fields.number("time", Int(event.time))
+            }
             top.key("pending_refunds")
-            try writePendingRefunds(state.pendingRefunds)
+            try writeLines(of: state.pendingRefunds) { refund, fields in
+                fields.number("card_number", Int(refund.cardNumber))
+                fields.number("merchant_number", Int(refund.merchantNumber))
+                fields.number("payment_cents", Int(refund.paymentCents))
+                fields.number("payment_number", Int(refund.paymentNumber))
+                fields.number("payment_time", Int(refund.paymentTime))
+                fields.string("reason", refund.reason.name)
+                fields.number("refund_cents", Int(refund.cents))
+                fields.number("refund_time", Int(refund.time))
+            }
         }
         top.text("scale", String(state.scale))
         if state.scenario != .standard {
@@ -101,6 +126,12 @@ struct StateJSONWriter {
             var shares = JSONMembers(out, indent: 4, multiline: false)
             for (code, share) in state.scenario.declineCodeShares.sorted(by: { $0.code < $1.code }) { shares.text(code, String(share)) }
             shares.close()
+            if state.scenario.disputes != DisputePolicy.standard {
+                scenario.key("disputes")
+                var rates = JSONMembers(out, indent: 4, multiline: false)
+                rates.text("rate", String(state.scenario.disputes.rate))
+                rates.close()
+            }
             let refunds = state.scenario.refunds
             if refunds != RefundPolicy.standard {
                 scenario.key("refunds")
@@ -164,24 +195,17 @@ struct StateJSONWriter {
         fields.close()
     }
 
-    /// The refunds still to come, one per line.
-    private func writePendingRefunds(_ refunds: [Refund]) throws {
+    /// A list of a top-level member, one object per line, its members written by `write` in key order.
+    private func writeLines<Item>(of items: [Item], _ write: (Item, inout JSONMembers) -> Void) throws {
         out.append("[")
-        for (index, refund) in refunds.enumerated() {
+        for (index, item) in items.enumerated() {
             out.append(index == 0 ? "\n    " : ",\n    ")
             var fields = JSONMembers(out, indent: 4, multiline: false)
-            fields.number("card_number", Int(refund.cardNumber))
-            fields.number("merchant_number", Int(refund.merchantNumber))
-            fields.number("payment_cents", Int(refund.paymentCents))
-            fields.number("payment_number", Int(refund.paymentNumber))
-            fields.number("payment_time", Int(refund.paymentTime))
-            fields.string("reason", refund.reason.name)
-            fields.number("refund_cents", Int(refund.cents))
-            fields.number("refund_time", Int(refund.time))
+            write(item, &fields)
             fields.close()
             try spill()
         }
-        out.append(refunds.isEmpty ? "]" : "\n  ]")
+        out.append(items.isEmpty ? "]" : "\n  ]")
     }
 
     /// The disorder's settings, then its pending deliveries, one per line.

@@ -63,6 +63,7 @@ struct ConfigCheck {
             let shares = scenario.declineCodeShares.filter { $0.share > 0 }.map { "\($0.code) \($0.share)" }
             return "; scenario \(path): decline shares " + shares.joined(separator: ", ")
                 + "; refunds: rate \(scenario.refunds.rate), mean wait \(scenario.refunds.meanWaitDays) days after the first"
+                + "; disputes: rate \(scenario.disputes.rate)"
         }
     }
 

@@ -14,13 +14,15 @@ import Yams
 /// refunds:
 ///   rate: 0.1            # share of approved payments refunded
 ///   mean_wait_days: 3    # mean wait after the first day (exponential, cut off at 60 days)
+/// disputes:
+///   rate: 0.01           # share of approved payments without a refund that are disputed
 /// ```
 ///
 /// A code left out has no share; what the file leaves out keeps its default. Everything is
 /// checked when the file is read: a file that cannot be read, is not YAML, has a key this version
 /// does not know, a code that is not a decline code, a share that is not a number from 0 to 1,
-/// shares that do not add up to 1, a refund rate not from 0 to 1 or a mean wait not from 0.1 to 30
-/// days is refused in one line naming the file and, where it can, the line.
+/// shares that do not add up to 1, a refund or dispute rate not from 0 to 1 or a mean wait not
+/// from 0.1 to 30 days is refused in one line naming the file and, where it can, the line.
 public enum ScenarioFile {
     /// The largest file read: a scenario is a few lines, and a larger file is a mistake (or YAML
     /// aliases built to expand without end).
@@ -56,9 +58,9 @@ public enum ScenarioFile {
             throw refuse("not YAML: \(String(describing: error).split(whereSeparator: \.isNewline).first ?? "")")
         }
         guard let root, root.null == nil else { return .standard }
-        guard let top = root.mapping else { throw refuse("expected a mapping with the keys authorizations and refunds", at: root) }
+        guard let top = root.mapping else { throw refuse("expected a mapping with the keys authorizations, refunds and disputes", at: root) }
         var shares: [(code: String, share: Double)]?
-        var refundRate: Double?, meanWait: Double?
+        var refundRate: Double?, meanWait: Double?, disputeRate: Double?
         for (key, value) in top {
             guard value.null == nil else { continue }
             switch key.string {
@@ -78,16 +80,24 @@ public enum ScenarioFile {
                     default: throw refuse("unknown key refunds.\(shown(key)): the keys are rate, mean_wait_days", at: key)
                     }
                 }
+            case "disputes":
+                guard let section = value.mapping else { throw refuse("disputes must be a mapping with the key rate", at: value) }
+                for (key, value) in section {
+                    guard key.string == "rate" else { throw refuse("unknown key disputes.\(shown(key)): the keys are rate", at: key) }
+                    guard let number = number(value) else { throw refuse("disputes.\(shown(key)) is \(shown(value)), not a number", at: value) }
+                    disputeRate = number
+                }
             default:
-                throw refuse("unknown key \(shown(key)): the keys are authorizations, refunds", at: key)
+                throw refuse("unknown key \(shown(key)): the keys are authorizations, refunds, disputes", at: key)
             }
         }
         // What the file leaves out keeps its default.
         let standard = LifecycleScenario.standard
         do {
             let refunds = try RefundRates(rate: refundRate ?? standard.refunds.rate, meanWaitDays: meanWait ?? standard.refunds.meanWaitDays)
-            guard let shares else { return standard.with(refunds: refunds) }
-            return try LifecycleScenario(declineShares: shares, refunds: refunds)
+            let disputes = try DisputeRates(rate: disputeRate ?? standard.disputes.rate)
+            guard let shares else { return standard.with(refunds: refunds, disputes: disputes) }
+            return try LifecycleScenario(declineShares: shares, refunds: refunds, disputes: disputes)
         } catch {
             throw refuse(error.description)
         }

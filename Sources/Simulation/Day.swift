@@ -9,6 +9,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     @inlinable
     public init(ordinal: Int) { self.ordinal = ordinal }
 
+    /// The day that holds `second` (seconds since 1970-01-01T00:00:00).
+    public init(containing second: Int64) {
+        ordinal = Int(second >= 0 ? second / 86_400 : (second - 86_399) / 86_400)
+    }
+
     /// The day with the given civil date; nil when it does not exist (e.g. 2023-02-29).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),

@@ -3,7 +3,7 @@
 /// A refund is decided when its payment is settled (`RefundPolicy.refund(of:seed:)`), waits in the
 /// state's `pendingRefunds` until its day comes, and is then an event of the refunds stream. So a
 /// payment on the last day of a history is refunded by a later incremental run or live feed.
-public struct Refund: Equatable, Sendable {
+public struct Refund: FollowUp {
     /// The refunded payment's number (`TXN…`); the refund's id carries it too, since a payment
     /// has at most one refund.
     public var paymentNumber: Int64
@@ -33,28 +33,6 @@ public struct Refund: Equatable, Sendable {
 
     /// True when less than the whole payment is given back.
     public var isPartial: Bool { cents < paymentCents }
-
-    /// The order of pending refunds and of a day's refunds: by time, then by payment.
-    public static func inOrder(_ a: Refund, _ b: Refund) -> Bool { (a.time, a.paymentNumber) < (b.time, b.paymentNumber) }
-
-    /// `earlier` and `later` (each in order) merged into one list in order.
-    public static func merged(_ earlier: ArraySlice<Refund>, _ later: [Refund]) -> [Refund] {
-        var result: [Refund] = []
-        result.reserveCapacity(earlier.count + later.count)
-        var first = earlier.startIndex, second = later.startIndex
-        while first < earlier.endIndex && second < later.endIndex {
-            if inOrder(later[second], earlier[first]) {
-                result.append(later[second])
-                second += 1
-            } else {
-                result.append(earlier[first])
-                first += 1
-            }
-        }
-        result.append(contentsOf: earlier[first...])
-        result.append(contentsOf: later[second...])
-        return result
-    }
 }
 
 /// Why a merchant gave money back.

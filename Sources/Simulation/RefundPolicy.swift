@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Which approved payments are refunded, when, how much and why: each payment decides from a
 /// random stream of its own (the seed, `RandomStream.refund` and its payment number), so a
 /// refund does not depend on the other payments or on how a day is cut into parts, and drawing
@@ -38,6 +32,9 @@ public enum RefundPolicy {
     /// many days after its payment (assumption: a 60-day return window).
     public static let latestDays = 60.0
 
+    /// The wait from a payment to its refund at `rates`.
+    public static func wait(_ rates: RefundRates) -> TruncatedWait { TruncatedWait(meanDays: rates.meanWaitDays, latestDays: latestDays) }
+
     static let reasons = WeightedTable(reasonShares.map(\.share))
 
     /// The refund of the settled transaction `transaction` at `rates`, or nil when it is not
@@ -59,32 +56,8 @@ public enum RefundPolicy {
         }
         return Refund(paymentNumber: transaction.paymentNumber, merchantNumber: transaction.merchantNumber,
                       cardNumber: transaction.card.number, paymentTime: transaction.timestamp, paymentCents: transaction.amountCents,
-                      time: transaction.timestamp + waitSeconds(meanDays: rates.meanWaitDays, &random), cents: Int32(cents), reason: reason)
+                      time: transaction.timestamp + wait(rates).seconds(&random), cents: Int32(cents), reason: reason)
     }
-
-    /// The wait from a payment to its refund, in seconds: a day, plus the inverse of the
-    /// exponential distribution's CDF truncated at `latestDays - 1` days (so the draw never needs a
-    /// retry). The C library's `log` is the one transcendental function the simulation uses; a
-    /// last-bit difference between libraries could move a refund by a second only when the wait
-    /// lands exactly on a second's edge.
-    static func waitSeconds(meanDays: Double, _ random: inout SimRandom) -> Int64 {
-        86_400 + Int64((waitDays(quantile: random.unit(), meanDays: meanDays) * 86_400).rounded(.down))
-    }
-
-    /// The days after the first one at which the truncated exponential wait of mean `meanDays`
-    /// (before the cut-off) has CDF `quantile` (from 0 to 1).
-    public static func waitDays(quantile: Double, meanDays: Double) -> Double {
-        -meanDays * log(1 - quantile * cutoffMass(meanDays: meanDays))
-    }
-
-    /// The CDF of the wait after the first day, at `days` (0 before, 1 from `latestDays - 1` on).
-    public static func waitDistribution(atDays days: Double, meanDays: Double) -> Double {
-        guard days > 0 else { return 0 }
-        return min(1, (1 - exp(-days / meanDays)) / cutoffMass(meanDays: meanDays))
-    }
-
-    /// The untruncated exponential's probability below the cut-off.
-    private static func cutoffMass(meanDays: Double) -> Double { 1 - exp(-(latestDays - 1) / meanDays) }
 
     /// A share of `amount` cents drawn uniformly from `range`, in whole cents from 1 to `amount - 1`
     /// (the whole amount when it is too small to split).

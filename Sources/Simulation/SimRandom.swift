@@ -98,6 +98,8 @@ public enum RandomStream: UInt64, Sendable {
     case authorization = 6
     /// Whether an approved payment is refunded, when, how much and why: `RefundPolicy`.
     case refund = 7
+    /// Whether an approved payment is disputed, why, when and how it ends: `DisputePolicy`.
+    case dispute = 8
 }
 
 /// A table of weights turned into a sampler: `pick` returns an index with probability

@@ -19,6 +19,7 @@ extension SimulationState: Codable {
         case timeZone = "timezone"
         case lifecycle, scenario
         case pendingRefunds = "pending_refunds"
+        case pendingDisputes = "pending_disputes"
     }
 
     public init(from decoder: Decoder) throws {
@@ -44,6 +45,7 @@ extension SimulationState: Codable {
         monthPlan = try container.decodeIfPresent(MonthPlan.self, forKey: .monthPlan)
         partialDay = try container.decodeIfPresent(PartialDay.self, forKey: .partialDay)
         pendingRefunds = try container.decodeIfPresent([PendingRefundRecord].self, forKey: .pendingRefunds)?.map { try $0.refund() } ?? []
+        pendingDisputes = try container.decodeIfPresent([PendingDisputeRecord].self, forKey: .pendingDisputes)?.map { try $0.event() } ?? []
 
         let histories = try container.decode([String: [VersionRecord]].self, forKey: .merchants)
         let details = try container.decode([String: DetailRecord].self, forKey: .merchantDetails)
@@ -88,7 +90,10 @@ extension SimulationState: Codable {
         try container.encode(cardCounter, forKey: .cardCounter)
         try container.encodeIfPresent(monthPlan, forKey: .monthPlan)
         try container.encodeIfPresent(partialDay, forKey: .partialDay)
-        if lifecycle { try container.encode(pendingRefunds.map(PendingRefundRecord.init), forKey: .pendingRefunds) }
+        if lifecycle {
+            try container.encode(pendingRefunds.map(PendingRefundRecord.init), forKey: .pendingRefunds)
+            try container.encode(pendingDisputes.map(PendingDisputeRecord.init), forKey: .pendingDisputes)
+        }
         var histories: [String: [VersionRecord]] = [:]
         var details: [String: DetailRecord] = [:]
         for merchant in merchants {
@@ -212,11 +217,50 @@ extension PendingRefundRecord {
     }
 }
 
-/// The lifecycle's rates as stored: the decline shares by response code, and the refund rates
-/// when they are not the defaults.
+/// A pending dispute event as stored: numbers and seconds, with the names of its stage, reason code and outcome.
+struct PendingDisputeRecord: Codable {
+    var amount_cents: Int32
+    var card_number: Int64
+    var fee_cents: Int32
+    var merchant_number: Int32
+    var opened_time: Int64
+    var outcome: String
+    var payment_cents: Int32
+    var payment_number: Int64
+    var payment_time: Int64
+    var reason_code: String
+    var stage: String
+    var time: Int64
+}
+
+extension PendingDisputeRecord {
+    init(_ event: DisputeEvent) {
+        amount_cents = event.amountCents; card_number = event.cardNumber; fee_cents = event.feeCents
+        merchant_number = event.merchantNumber; opened_time = event.openedTime; outcome = event.outcome.name
+        payment_cents = event.paymentCents; payment_number = event.paymentNumber; payment_time = event.paymentTime
+        reason_code = event.reason.code; stage = event.stage.name; time = event.time
+    }
+
+    func event() throws -> DisputeEvent {
+        guard let stage = DisputeEvent.Stage(name: stage) else { throw StateFormatError.unknown("dispute stage", stage) }
+        guard let reason = DisputeReason(code: reason_code) else { throw StateFormatError.unknown("dispute reason_code", reason_code) }
+        guard let outcome = DisputeOutcome(name: outcome) else { throw StateFormatError.unknown("dispute outcome", outcome) }
+        return DisputeEvent(stage: stage, time: time, paymentNumber: payment_number, merchantNumber: merchant_number, cardNumber: card_number,
+                            paymentTime: payment_time, paymentCents: payment_cents, openedTime: opened_time, reason: reason,
+                            amountCents: amount_cents, feeCents: fee_cents, outcome: outcome)
+    }
+}
+
+/// The lifecycle's rates as stored: the decline shares by response code, and the refund and
+/// dispute rates when they are not the defaults.
 struct ScenarioRecord: Codable {
     var decline_shares: [String: Double]
+    var disputes: DisputesRecord?
     var refunds: RatesRecord?
+
+    struct DisputesRecord: Codable {
+        var rate: Double
+    }
 
     struct RatesRecord: Codable {
         var mean_wait_days: Double
@@ -227,12 +271,15 @@ struct ScenarioRecord: Codable {
         decline_shares = Dictionary(uniqueKeysWithValues: scenario.declineCodeShares.map { ($0.code, $0.share) })
         let rates = scenario.refunds
         refunds = rates == RefundPolicy.standard ? nil : RatesRecord(mean_wait_days: rates.meanWaitDays, rate: rates.rate)
+        disputes = scenario.disputes == DisputePolicy.standard ? nil : DisputesRecord(rate: scenario.disputes.rate)
     }
 
     func scenario() throws -> LifecycleScenario {
         do {
             let rates = try refunds.map { try RefundRates(rate: $0.rate, meanWaitDays: $0.mean_wait_days) } ?? RefundPolicy.standard
-            return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, refunds: rates)
+            let disputeRates = try disputes.map { try DisputeRates(rate: $0.rate) } ?? DisputePolicy.standard
+            return try LifecycleScenario(declineShares: decline_shares.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, refunds: rates,
+                                         disputes: disputeRates)
         } catch {
             throw StateFormatError.invalid("scenario", "\(error)")
         }

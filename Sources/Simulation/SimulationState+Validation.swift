@@ -16,7 +16,7 @@ extension SimulationState {
                 return "merchant \(Merchant.id(number: merchant.number)): \(problem)"
             }
         }
-        return storedCardsProblem ?? pendingRefundsProblem
+        return storedCardsProblem ?? pendingRefundsProblem ?? pendingDisputesProblem
     }
 
     private var datesProblem: String? {
@@ -27,7 +27,8 @@ extension SimulationState {
             if let next = nextDay, partial.date != next {
                 return "partial_day \(partial.date) is not the day after last_generated_date \(lastGeneratedDate!)"
             }
-            guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0, partial.refunds >= 0 else {
+            guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0, partial.refunds >= 0,
+                  partial.disputes >= 0 else {
                 return "partial_day has negative counts"
             }
         }
@@ -76,22 +77,52 @@ extension SimulationState {
     /// the next day; of a payment handed out, once; at least a day after it and within its amount;
     /// of a merchant and a card that exist.
     var pendingRefundsProblem: String? {
-        guard !pendingRefunds.isEmpty else { return nil }
-        guard lifecycle else { return "pending_refunds in a simulation without the lifecycle" }
-        let earliest = nextDay?.startSecond ?? .max
+        guard lifecycle || pendingRefunds.isEmpty else { return "pending_refunds in a simulation without the lifecycle" }
         var payments = Set<Int64>()
-        for (index, refund) in pendingRefunds.enumerated() {
-            let payment = "pending refund of \(Transaction.id(number: refund.paymentNumber))"
-            guard index == 0 || Refund.inOrder(pendingRefunds[index - 1], refund) else { return "\(payment) is out of time order" }
-            guard refund.time >= earliest else { return "\(payment) falls before the next day to simulate" }
-            guard (1...totalTransactions).contains(refund.paymentNumber), payments.insert(refund.paymentNumber).inserted else {
-                return "\(payment) is repeated or above total_transactions \(totalTransactions)"
-            }
-            guard refund.time >= refund.paymentTime + 86_400 else { return "\(payment) is less than a day after its payment" }
-            guard refund.cents >= 1, refund.cents <= refund.paymentCents else { return "\(payment) is not from 0.01 to the payment's amount" }
+        return followUpsProblem(pendingRefunds, "refund") { refund in
+            guard payments.insert(refund.paymentNumber).inserted else { return "is repeated" }
+            guard refund.cents >= 1, refund.cents <= refund.paymentCents else { return "is not from 0.01 to the payment's amount" }
             guard (1...Int32(clamping: merchantCounter)).contains(refund.merchantNumber), (1...cardCounter).contains(refund.cardNumber) else {
-                return "\(payment) names a merchant or card that does not exist"
+                return "names a merchant or card that does not exist"
             }
+            return refund.time >= refund.paymentTime + 86_400 ? nil : "is less than a day after its payment"
+        }
+    }
+
+    /// The first rule a pending dispute event breaks: only with the lifecycle; in time order; not
+    /// before the next day; of a payment handed out, once per stage; opened at least a day after
+    /// the payment, closed after the opening and within 120 days of the payment; for the payment's
+    /// amount; of a merchant and a card that exist.
+    var pendingDisputesProblem: String? {
+        guard lifecycle || pendingDisputes.isEmpty else { return "pending_disputes in a simulation without the lifecycle" }
+        var stages = Set<[Int64]>()
+        return followUpsProblem(pendingDisputes, "dispute event") { event in
+            guard stages.insert([event.paymentNumber, Int64(event.stage.rawValue)]).inserted else { return "is repeated" }
+            guard event.amountCents == event.paymentCents, event.feeCents >= 0 else { return "is not for the payment's amount" }
+            guard (1...Int32(clamping: merchantCounter)).contains(event.merchantNumber), (1...cardCounter).contains(event.cardNumber) else {
+                return "names a merchant or card that does not exist"
+            }
+            guard event.openedTime >= event.paymentTime + 86_400, event.time >= event.openedTime,
+                  event.stage == .closed ? event.time > event.openedTime : event.time == event.openedTime,
+                  event.time < event.paymentTime + Int64(DisputePolicy.latestDays) * 86_400 else {
+                return "is not opened a day after its payment and closed after that, within \(DisputePolicy.latestDays) days"
+            }
+            return nil
+        }
+    }
+
+    /// The first rule a list of pending follow-ups breaks (time order, not before the next day,
+    /// of a payment handed out), or else the first that `problem` finds in one of them.
+    private func followUpsProblem<Event: FollowUp>(_ events: [Event], _ noun: String, _ problem: (Event) -> String?) -> String? {
+        let earliest = nextDay?.startSecond ?? .max
+        for (index, event) in events.enumerated() {
+            let named = "pending \(noun) of \(Transaction.id(number: event.paymentNumber))"
+            guard index == 0 || Event.inOrder(events[index - 1], event) else { return "\(named) is out of time order" }
+            guard event.time >= earliest else { return "\(named) falls before the next day to simulate" }
+            guard (1...max(1, totalTransactions)).contains(event.paymentNumber) && event.paymentNumber <= totalTransactions else {
+                return "\(named) is above total_transactions \(totalTransactions)"
+            }
+            if let problem = problem(event) { return "\(named) \(problem)" }
         }
         return nil
     }

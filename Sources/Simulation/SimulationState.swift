@@ -45,8 +45,11 @@ public struct SimulationState: Equatable, Sendable {
     /// then stored.
     public var scenario: LifecycleScenario
     /// Refunds decided by earlier days' payments that have not happened yet (`--lifecycle`), in
-    /// time order (`Refund.inOrder`): each is at or after the start of `nextDay`.
+    /// time order (`FollowUp.inOrder`): each is at or after the start of `nextDay`.
     public var pendingRefunds: [Refund]
+    /// The openings and closings of disputes decided by earlier days' payments that have not
+    /// happened yet (`--lifecycle`), in time order: each is at or after the start of `nextDay`.
+    public var pendingDisputes: [DisputeEvent]
 
     /// An empty state: the first simulated day onboards the initial merchants.
     public init(seed: UInt64, scale: Double = 1, timeZone: String? = nil, lifecycle: Bool = false, scenario: LifecycleScenario = .standard) {
@@ -65,6 +68,7 @@ public struct SimulationState: Equatable, Sendable {
         monthPlan = nil
         partialDay = nil
         pendingRefunds = []
+        pendingDisputes = []
     }
 
     /// The empty state this simulation started from: the same seed, scale, zone, lifecycle and
@@ -90,7 +94,8 @@ public struct SimulationState: Equatable, Sendable {
 
 /// The events of a day that a stopped run already delivered to every sink: the first
 /// `merchantEvents` merchant events, the first `transactions` transactions and, with the
-/// lifecycle, the first `authorizations` authorizations and `refunds` refunds, each in event-time order. Resuming the
+/// lifecycle, the first `authorizations` authorizations, `refunds` refunds and `disputes` dispute
+/// events, each in event-time order. Resuming the
 /// day regenerates it and skips exactly those.
 public struct PartialDay: Equatable, Codable, Sendable {
     public var date: Day
@@ -102,13 +107,16 @@ public struct PartialDay: Equatable, Codable, Sendable {
     public var authorizations: Int
     /// Refunds delivered (`--lifecycle`); 0 without the lifecycle, and then not written.
     public var refunds: Int
+    /// Dispute openings and closings delivered (`--lifecycle`); 0 without the lifecycle, and then not written.
+    public var disputes: Int
 
-    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0, refunds: Int = 0) {
+    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0, refunds: Int = 0, disputes: Int = 0) {
         self.date = date
         self.merchantEvents = merchantEvents
         self.transactions = transactions
         self.authorizations = authorizations
         self.refunds = refunds
+        self.disputes = disputes
     }
 
     /// Counts `count` more of the day's transactions, and their authorizations (one each).
@@ -123,6 +131,7 @@ public struct PartialDay: Equatable, Codable, Sendable {
         case transactions = "transactions_delivered"
         case authorizations = "authorizations_delivered"
         case refunds = "refunds_delivered"
+        case disputes = "disputes_delivered"
     }
 
     public init(from decoder: Decoder) throws {
@@ -131,12 +140,14 @@ public struct PartialDay: Equatable, Codable, Sendable {
                   merchantEvents: try container.decode(Int.self, forKey: .merchantEvents),
                   transactions: try container.decode(Int.self, forKey: .transactions),
                   authorizations: try container.decodeIfPresent(Int.self, forKey: .authorizations) ?? 0,
-                  refunds: try container.decodeIfPresent(Int.self, forKey: .refunds) ?? 0)
+                  refunds: try container.decodeIfPresent(Int.self, forKey: .refunds) ?? 0,
+                  disputes: try container.decodeIfPresent(Int.self, forKey: .disputes) ?? 0)
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         if authorizations != 0 { try container.encode(authorizations, forKey: .authorizations) }
+        if disputes != 0 { try container.encode(disputes, forKey: .disputes) }
         try container.encode(date, forKey: .date)
         try container.encode(merchantEvents, forKey: .merchantEvents)
         try container.encode(transactions, forKey: .transactions)

@@ -2,11 +2,14 @@
 /// wall clock, no system randomness.
 public struct Simulator: Sendable {
     public private(set) var state: SimulationState
-    /// The open day's refunds, in time order (`--lifecycle`): the pending ones that fall due on it.
+    /// The open day's refunds and dispute events, in time order (`--lifecycle`): the pending ones
+    /// that fall due on it.
     public private(set) var dueRefunds: [Refund] = []
-    /// Refunds decided by the open day's payments so far, in the order of their payments: they
-    /// join the pending ones when the day closes.
+    public private(set) var dueDisputes: [DisputeEvent] = []
+    /// Refunds and dispute events decided by the open day's payments so far, in the order of their
+    /// payments: they join the pending ones when the day closes.
     private var decidedRefunds: [Refund] = []
+    private var decidedDisputes: [DisputeEvent] = []
 
     public init(state: SimulationState) {
         self.state = state
@@ -22,19 +25,20 @@ public struct Simulator: Sendable {
         var transactions = TransactionGenerator.sortedBySecond(drawn, from: day.startSecond, seconds: 86_400)
         settle(&transactions, on: day)
         close(day)
-        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions, refunds: dueRefunds)
+        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions, refunds: dueRefunds, disputes: dueDisputes)
     }
 
     /// Starts `day`, which must be the state's next day (or any day for an empty state): onboards,
     /// churns, changes and adds merchants; returns those merchant events in time order. With the
-    /// lifecycle, takes the refunds that fall due on the day from the pending ones (`dueRefunds`).
+    /// lifecycle, takes the refunds and dispute events that fall due on the day from the pending
+    /// ones (`dueRefunds`, `dueDisputes`).
     public mutating func open(_ day: Day) -> [MerchantEvent] {
         precondition(state.nextDay == nil || state.nextDay == day, "days are simulated in order")
         let dayEnd = day.adding(days: 1).startSecond
-        let due = state.pendingRefunds.partitioningIndex { $0.time >= dayEnd }
-        dueRefunds = Array(state.pendingRefunds.prefix(due))
-        state.pendingRefunds.removeFirst(due)
+        dueRefunds = state.pendingRefunds.takeFirst(before: dayEnd)
+        dueDisputes = state.pendingDisputes.takeFirst(before: dayEnd)
         decidedRefunds = []
+        decidedDisputes = []
         var merchantEvents: [MerchantEvent] = []
         if state.merchants.isEmpty {
             state.firstDate = day
@@ -58,15 +62,20 @@ public struct Simulator: Sendable {
         TransactionGenerator(state: state, day: day)
     }
 
-    /// Ends `day` once every one of its transactions is settled: the refunds its payments decided
-    /// join the pending ones.
+    /// Ends `day` once every one of its transactions is settled: the refunds and disputes its
+    /// payments decided join the pending ones.
     public mutating func close(_ day: Day) {
         state.lastGeneratedDate = day
         state.partialDay = nil
         if !decidedRefunds.isEmpty {
             decidedRefunds.sort(by: Refund.inOrder)
-            state.pendingRefunds = Refund.merged(state.pendingRefunds[...], decidedRefunds)
+            state.pendingRefunds = .merged(state.pendingRefunds[...], decidedRefunds)
             decidedRefunds = []
+        }
+        if !decidedDisputes.isEmpty {
+            decidedDisputes.sort(by: DisputeEvent.inOrder)
+            state.pendingDisputes = .merged(state.pendingDisputes[...], decidedDisputes)
+            decidedDisputes = []
         }
     }
     private mutating func onboardInitialMerchants(on day: Day, into events: inout [MerchantEvent]) {
@@ -142,7 +151,7 @@ public struct Simulator: Sendable {
 
     /// Hands out payment and card numbers in time order, keeps the cards that are stored,
     /// records each merchant's last transaction date and, with the lifecycle, decides which
-    /// payments will be refunded: `transactions` are the opened day's next ones in time order,
+    /// payments will be refunded or disputed: `transactions` are the opened day's next ones in time order,
     /// after those of the earlier calls.
     public mutating func settle(_ transactions: inout [Transaction], on day: Day) {
         let cap = state.storedCardCap
@@ -163,8 +172,14 @@ public struct Simulator: Sendable {
         state.storedCards.append(contentsOf: newlyStored)
         if state.storedCards.count > cap { state.storedCards.removeFirst(state.storedCards.count - cap) }
         if state.lifecycle {
-            let seed = state.seed, rates = state.scenario.refunds
-            decidedRefunds.append(contentsOf: transactions.lazy.compactMap { RefundPolicy.refund(of: $0, seed: seed, rates: rates) })
+            let seed = state.seed, scenario = state.scenario
+            for transaction in transactions where transaction.approved {
+                let refund = RefundPolicy.refund(of: transaction, seed: seed, rates: scenario.refunds)
+                if let refund { decidedRefunds.append(refund) }
+                if let dispute = DisputePolicy.dispute(of: transaction, refunded: refund != nil, seed: seed, rates: scenario.disputes) {
+                    decidedDisputes += [dispute.opened, dispute.closed]
+                }
+            }
         }
     }
 }

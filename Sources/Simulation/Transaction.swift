@@ -66,6 +66,9 @@ public struct DayEvents: Sendable {
     /// The refunds that happen in the part (`--lifecycle`), in time order: every refund of the day
     /// before `laterTransactionsFrom` that an earlier part did not hold (the day's last part holds the rest).
     public var refunds: [Refund]
+    /// The dispute openings and closings that happen in the part (`--lifecycle`), in time order,
+    /// placed like the refunds.
+    public var disputes: [DisputeEvent]
     /// How many of the day's events of each stream came in the parts before this one: the index
     /// in the day of this part's first event of that stream. All zero for a whole day.
     public var earlier: PartialDay
@@ -75,11 +78,12 @@ public struct DayEvents: Sendable {
 
     /// A whole day, or a part of it after `earlier` events.
     public init(day: Day, merchantEvents: [MerchantEvent], transactions: [Transaction], refunds: [Refund] = [],
-                earlier: PartialDay? = nil, laterTransactionsFrom: Int64 = .max) {
+                disputes: [DisputeEvent] = [], earlier: PartialDay? = nil, laterTransactionsFrom: Int64 = .max) {
         self.day = day
         self.merchantEvents = merchantEvents
         self.transactions = transactions
         self.refunds = refunds
+        self.disputes = disputes
         self.earlier = earlier ?? PartialDay(date: day, merchantEvents: 0, transactions: 0)
         self.laterTransactionsFrom = laterTransactionsFrom
     }

@@ -6,11 +6,11 @@ import Testing
 
 /// A day handed out in parts (`DaySource`) holds exactly the events of the whole day that
 /// `Simulator.simulate` gives, however small the parts and the memory for drawn transactions, and
-/// drawn on one thread or two; with the lifecycle, each refund of the day goes with the part whose
-/// stretch of time holds it.
+/// drawn on one thread or two; with the lifecycle, each refund and dispute event of the day goes
+/// with the part whose stretch of time holds it.
 @Suite struct DayPartsTests {
     /// Three days at scale 3 (about 25,000 transactions each): a Friday, a weekend day, a Sunday;
-    /// with the lifecycle, the last two have refunds of the days before.
+    /// with the lifecycle, the last two have refunds and disputes of the days before.
     let days = Period(start: Day(iso: "2024-03-01")!, end: Day(iso: "2024-03-03")!).days
     let start = SimulationState(seed: 11, scale: 3, lifecycle: true)
 
@@ -37,6 +37,7 @@ import Testing
             #expect(opened.events.refunds.allSatisfy { $0.time < opened.events.laterTransactionsFrom })
             var transactions: [Transaction] = []
             var refunds = opened.events.refunds
+            var disputes = opened.events.disputes
             var parts = 0
             var firstOfNext = opened.events.laterTransactionsFrom
             while let part = try source.nextPart() {
@@ -44,27 +45,29 @@ import Testing
                 #expect(part.merchantEvents.isEmpty)
                 #expect(part.earlier.transactions == transactions.count, "a part says where it starts in the day")
                 #expect(part.earlier.authorizations == transactions.count, "and where its authorizations start")
-                #expect(part.earlier.refunds == refunds.count, "and its refunds")
+                #expect(part.earlier.refunds == refunds.count && part.earlier.disputes == disputes.count, "and its refunds and dispute events")
                 if parts > 1 { #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts") }
-                #expect(part.refunds.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom },
-                        "a refund goes with the part whose stretch of time holds it")
+                #expect(part.refunds.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom }
+                            && part.disputes.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom },
+                        "a refund or dispute event goes with the part whose stretch of time holds it")
                 firstOfNext = part.laterTransactionsFrom
                 transactions += part.transactions
                 refunds += part.refunds
+                disputes += part.disputes
             }
             #expect(firstOfNext == .max)
             #expect(transactions == expected.transactions)
-            #expect(refunds == expected.refunds)
+            #expect(refunds == expected.refunds && disputes == expected.disputes)
             #expect(source.closed?.totals.transactions == expected.transactions.count)
             // An authorization per transaction: as many of each.
             #expect(source.closed?.counts == PartialDay(date: expected.day, merchantEvents: expected.merchantEvents.count,
                                                         transactions: expected.transactions.count, authorizations: expected.transactions.count,
-                                                        refunds: expected.refunds.count))
+                                                        refunds: expected.refunds.count, disputes: expected.disputes.count))
             #expect(source.closed?.totals.declined == expected.transactions.filter { !$0.approved }.count)
             if limits.partSize < expected.transactions.count { #expect(parts > 1) }
         }
         #expect(source.closed?.after == end)
-        #expect(whole.dropFirst().allSatisfy { !$0.refunds.isEmpty }, "the days after the first have refunds")
+        #expect(whole.dropFirst().allSatisfy { !$0.refunds.isEmpty && !$0.disputes.isEmpty }, "the days after the first have refunds and disputes")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "the scratch file has no name")
     }
 

@@ -41,7 +41,7 @@ import Testing
         ("authorizations: [1, 2", "prepaid.yaml: not YAML"),
         ("- 1\n", "prepaid.yaml line 1: expected a mapping"),
         ("authorizations:\r\n  decline_shares: [1\r\n", "prepaid.yaml: not YAML"),
-        ("chargebacks:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key \"chargebacks\": the keys are authorizations, refunds"),
+        ("chargebacks:\n  rate: 0.1\n", "prepaid.yaml line 1: unknown key \"chargebacks\": the keys are authorizations, refunds, disputes"),
         ("refunds:\n  rate: 1.1\n", "prepaid.yaml: the refund rate is 1.1, not from 0 to 1"),
         ("refunds:\n  rate: ten\n", "prepaid.yaml line 2: refunds.\"rate\" is \"ten\", not a number"),
         ("refunds:\n  mean_wait_days: 0\n", "prepaid.yaml: the refunds' mean wait is 0.0 days, not from 0.1 to 30"),

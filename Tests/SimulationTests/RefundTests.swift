@@ -87,7 +87,7 @@ import Testing
         let n = Double(waits.count)
         var distance = 0.0
         for (index, wait) in waits.enumerated() {
-            let expected = RefundPolicy.waitDistribution(atDays: wait, meanDays: RefundPolicy.standard.meanWaitDays)
+            let expected = RefundPolicy.wait(RefundPolicy.standard).distribution(atDays: wait)
             distance = max(distance, abs(Double(index + 1) / n - expected), abs(Double(index) / n - expected))
         }
         #expect(distance < 1.95 / n.squareRoot(), "D = \(distance) over \(waits.count) waits")
@@ -95,29 +95,33 @@ import Testing
         // The sampler is the distribution's inverse.
         for quantile in [0.1, 0.5, 0.9, 0.999] {
             for mean in [0.5, 6, 30] {
-                let days = RefundPolicy.waitDays(quantile: quantile, meanDays: mean)
-                #expect(abs(RefundPolicy.waitDistribution(atDays: days, meanDays: mean) - quantile) < 1e-9)
+                let wait = TruncatedWait(meanDays: mean, latestDays: 60)
+                #expect(abs(wait.distribution(atDays: wait.days(quantile: quantile)) - quantile) < 1e-9)
             }
         }
     }
 
     /// A history cut into three runs, its state written as JSON and read back between them, gives
-    /// the refunds and the state of one run: refunds decided in one run fall due in the next.
+    /// the refunds, the dispute events and the state of one run: follow-ups decided in one run fall
+    /// due in the next.
     @Test func runsThatContinueTheStateGiveTheSameRefunds() throws {
         var state = SimulationState(seed: Self.seed, lifecycle: true)
         var refunds: [Refund] = []
+        var disputes: [DisputeEvent] = []
         var transactions: [Transaction] = []
         for (from, to) in [(0, 20), (20, 21), (21, 45)] {
             var simulator = Simulator(state: try JSONDecoder().decode(SimulationState.self, from: JSONEncoder().encode(state)))
             for offset in from..<to {
                 let events = simulator.simulate(Self.first.adding(days: offset))
                 refunds += events.refunds
+                disputes += events.disputes
                 transactions += events.transactions
             }
             state = simulator.state
-            #expect(!state.pendingRefunds.isEmpty)
+            #expect(!state.pendingRefunds.isEmpty && !state.pendingDisputes.isEmpty)
         }
         #expect(refunds == Array(Self.run.days.prefix(45).flatMap(\.refunds)))
+        #expect(disputes == Array(Self.run.days.prefix(45).flatMap(\.disputes)) && !disputes.isEmpty)
         #expect(transactions == Array(Self.run.days.prefix(45).flatMap(\.transactions)))
     }
 
@@ -196,6 +200,5 @@ import Testing
             #expect(avro["refund_timestamp"] == String(refund.time * 1_000) && avro["refund_amount"] == String(refund.cents))
         }
         #expect(stream.delivered == \PartialDay.refunds)
-        #expect(EventStreams.of(Self.run.state).map(\.name) == ["merchants", "transactions", "authorizations", "refunds"])
     }
 }

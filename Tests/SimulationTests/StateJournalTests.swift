@@ -337,7 +337,7 @@ import Testing
                                              refunds: RefundRates(rate: 0.02, meanWaitDays: 2))
         var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true, scenario: scenario))
         let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
-                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r"], partitions: [4, 4, 4, 4]))
+                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r", "d"], partitions: [4, 4, 4, 4, 4]))
         var checkpoints = [Checkpoint(state: simulator.state, unfinishedRun: record)]
         var dueRefunds = 0
         for offset in 0..<3 {
@@ -345,11 +345,12 @@ import Testing
             let events = simulator.simulate(StateJournalTests.firstDay.adding(days: offset))
             partial.partialDay = PartialDay(date: events.day, merchantEvents: events.merchantEvents.count,
                                             transactions: events.transactions.count / 2, authorizations: events.transactions.count / 3,
-                                            refunds: events.refunds.count / 2)
+                                            refunds: events.refunds.count / 2, disputes: events.disputes.count / 2)
             checkpoints += [Checkpoint(state: partial, unfinishedRun: record), Checkpoint(state: simulator.state, unfinishedRun: record)]
             dueRefunds += events.refunds.count
         }
-        #expect(dueRefunds > 0 && !simulator.state.pendingRefunds.isEmpty, "refunds fell due, and others are still to come")
+        #expect(dueRefunds > 0 && !simulator.state.pendingRefunds.isEmpty && !simulator.state.pendingDisputes.isEmpty,
+                "refunds fell due, and others and disputes are still to come")
         let folder = try StateJournalTests.Folder()
         let snapshot = StateSnapshot(folder: folder.path)
         for (index, checkpoint) in checkpoints.enumerated() {
@@ -359,7 +360,8 @@ import Testing
         }
         #expect(folder.exists(folder.journal), "the checkpoints after the first day's end go to the journal")
         let journal = String(decoding: try folder.read(folder.journal), as: UTF8.self)
-        #expect(journal.contains("\"refunds_due\": "), "a day's end takes its refunds from the front of the pending ones")
+        #expect(journal.contains("\"refunds_due\": ") && journal.contains("\"disputes_due\": "),
+                "a day's end takes its refunds and dispute events from the front of the pending ones")
         _ = try snapshot.compact()
         let text = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(text.contains("\n  \"lifecycle\": true,\n"))
@@ -368,20 +370,23 @@ import Testing
 
         var plain = checkpoints[3]
         plain.state.lifecycle = false
-        plain.unfinishedRun?.kafka?.topics.removeLast(2)
-        plain.unfinishedRun?.kafka?.partitions.removeLast(2)
+        plain.unfinishedRun?.kafka?.topics.removeLast(3)
+        plain.unfinishedRun?.kafka?.partitions.removeLast(3)
         #expect(plain.problem == "pending_refunds in a simulation without the lifecycle")
         plain.state.pendingRefunds = []
-        #expect(plain.problem == "partial_day counts authorizations or refunds delivered, but the simulation has no lifecycle")
+        #expect(plain.problem == "pending_disputes in a simulation without the lifecycle")
+        plain.state.pendingDisputes = []
+        #expect(plain.problem == "partial_day counts lifecycle events delivered, but the simulation has no lifecycle")
         plain.state.partialDay?.authorizations = 0
         plain.state.partialDay?.refunds = 0
+        plain.state.partialDay?.disputes = 0
         #expect(plain.problem == "it has a scenario, but the simulation has no lifecycle")
         plain.state.scenario = .standard
         try snapshot.save(plain)
         _ = try snapshot.compact()
         let plainText = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations") && !plainText.contains("scenario")
-            && !plainText.contains("refund"))
+            && !plainText.contains("refund") && !plainText.contains("dispute"))
         #expect(try folder.load() == plain)
     }
 }

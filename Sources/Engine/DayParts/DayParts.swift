@@ -45,7 +45,8 @@ public struct DayPartLimits: Sendable {
 /// each part settled (payment and card numbers) as it is handed out. The day's transactions are
 /// drawn once, before its first part of them (so the merchant events can go out meanwhile), into
 /// `TransactionSpool`s (`DrawnDay`), so a day of any size takes bounded memory.
-/// The day's refunds, known when it opens, go with the part whose stretch of time holds them.
+/// The day's refunds and dispute events, known when it opens, go with the part whose stretch of
+/// time holds them.
 /// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
 final class DayParts {
     private var simulator: Simulator
@@ -55,9 +56,9 @@ final class DayParts {
     /// True once the open day's transactions are drawn.
     private var isDrawn = false
     private var nextWindow = 0
-    /// The open day's refunds, and how many of them went out in parts.
-    private var refunds: [Refund] = []
-    private var refundsOut = 0
+    /// The open day's refunds and dispute events not yet in a part.
+    private var refunds = DueFollowUps<Refund>([])
+    private var disputes = DueFollowUps<DisputeEvent>([])
     private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
     /// The opened day's events so far, counted.
     private(set) var totals = DayTotals(day: Day(ordinal: 0))
@@ -77,12 +78,13 @@ final class DayParts {
         self.day = day
         isDrawn = false
         nextWindow = 0
-        refunds = simulator.dueRefunds
-        refundsOut = 0
+        refunds = DueFollowUps(simulator.dueRefunds)
+        disputes = DueFollowUps(simulator.dueDisputes)
         let firstTransaction = Simulator.firstTransactionSecond(of: day)
-        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [], refunds: takeRefunds(before: firstTransaction),
-                               laterTransactionsFrom: firstTransaction)
-        earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0, refunds: events.refunds.count)
+        let events = DayEvents(day: day, merchantEvents: merchantEvents, transactions: [], refunds: refunds.take(before: firstTransaction),
+                               disputes: disputes.take(before: firstTransaction), laterTransactionsFrom: firstTransaction)
+        earlier = PartialDay(date: day, merchantEvents: merchantEvents.count, transactions: 0, refunds: events.refunds.count,
+                             disputes: events.disputes.count)
         totals = DayTotals(day: day)
         totals.add(events)
         return OpenedDay(before: before, events: events)
@@ -102,9 +104,10 @@ final class DayParts {
         var start = nextWindow
         while start < windows && drawn.count(of: start) == 0 { start += 1 }
         guard start < windows else {
-            if refundsOut < refunds.count {
-                let part = DayEvents(day: day, merchantEvents: [], transactions: [], refunds: takeRefunds(before: .max), earlier: earlier)
-                earlier.refunds += part.refunds.count
+            if !refunds.isEmpty || !disputes.isEmpty {
+                let part = DayEvents(day: day, merchantEvents: [], transactions: [], refunds: refunds.take(before: .max),
+                                     disputes: disputes.take(before: .max), earlier: earlier)
+                earlier.countFollowUps(of: part)
                 return part
             }
             simulator.close(day)
@@ -121,19 +124,36 @@ final class DayParts {
         var transactions = try drawn.transactions(of: start..<end, dayStart: day.startSecond)
         simulator.settle(&transactions, on: day)
         let later = drawn.firstSecond(from: end)
-        let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, refunds: takeRefunds(before: later), earlier: earlier,
-                             laterTransactionsFrom: later)
+        let part = DayEvents(day: day, merchantEvents: [], transactions: transactions, refunds: refunds.take(before: later),
+                             disputes: disputes.take(before: later), earlier: earlier, laterTransactionsFrom: later)
         earlier.add(transactions: transactions.count)
-        earlier.refunds += part.refunds.count
+        earlier.countFollowUps(of: part)
         totals.add(part)
         return part
     }
+}
 
-    /// The open day's refunds not yet in a part that happen before `second`.
-    private func takeRefunds(before second: Int64) -> [Refund] {
-        let rest = refunds[refundsOut...]
-        let end = rest.firstIndex { $0.time >= second } ?? refunds.endIndex
-        defer { refundsOut = end }
-        return Array(refunds[refundsOut..<end])
+/// A day's follow-ups of one kind, in time order, handed out part by part.
+private struct DueFollowUps<Event: FollowUp> {
+    private var events: [Event]
+    private var out = 0
+
+    init(_ events: [Event]) { self.events = events }
+
+    var isEmpty: Bool { out == events.count }
+
+    /// The ones not yet handed out that happen before `second`.
+    mutating func take(before second: Int64) -> [Event] {
+        let end = events[out...].firstIndex { $0.time >= second } ?? events.endIndex
+        defer { out = end }
+        return Array(events[out..<end])
+    }
+}
+
+extension PartialDay {
+    /// Counts the refunds and dispute events of `part` in.
+    fileprivate mutating func countFollowUps(of part: DayEvents) {
+        refunds += part.refunds.count
+        disputes += part.disputes.count
     }
 }
