@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// The payment lifecycle (`--lifecycle`) through the real binary: the authorizations file and
-/// topic follow the transactions row for row, refunds follow approved payments of the same or an
-/// earlier run, a simulation keeps its lifecycle from run to run, and a run killed at any moment
+/// topic follow the transactions row for row, refunds and disputes follow approved payments of
+/// the same or an earlier run, a simulation keeps its lifecycle from run to run, and a run killed at any moment
 /// and run again is exact in the files and in Kafka (read back with kcat from `replay broker`).
 @Suite(.serialized) struct LifecycleTests {
     let days = ["--start-date", "2024-01-01", "--end-date", "2024-01-03"]
@@ -50,6 +50,28 @@ import Testing
             let amount = Double(refund["refund_amount"]!)!, paid = Double(refund["payment_amount"]!)!
             #expect(amount > 0 && amount <= paid && (refund["refund_type"] == "full") == (amount == paid), "\(refund)")
             #expect(utcMilliseconds(refund["refund_timestamp"]!) >= utcMilliseconds(refund["payment_timestamp"]!) + 86_400_000, "\(refund)")
+        }
+    }
+
+    /// Each dispute row belongs to an approved payment among `transactions` without a refund among
+    /// `refunds`, for its amount, opened at least a day after it, closed after the opening and
+    /// within 120 days of the payment, with an outcome only when closed; each stage at most once.
+    func expectDisputesFollow(_ transactions: [[String: String]], refunds: [[String: String]], _ disputes: CSVTable) {
+        let payments = Dictionary(uniqueKeysWithValues: transactions.map { ($0["payment_id"]!, $0) })
+        let refunded = Set(refunds.map { $0["payment_id"]! })
+        #expect(!disputes.rows.isEmpty)
+        #expect(Set(disputes.rows.map { $0["dispute_id"]! + $0["dispute_stage"]! }).count == disputes.rows.count)
+        for row in disputes.rows {
+            guard let payment = payments[row["payment_id"]!] else {
+                Issue.record("\(row["dispute_id"]!) disputes no payment of the runs")
+                continue
+            }
+            #expect(payment["payment_status"] == "approved" && !refunded.contains(row["payment_id"]!), "\(row)")
+            #expect(row["disputed_amount"] == payment["payment_amount"] && row["payment_timestamp"] == payment["payment_timestamp"])
+            #expect(row["merchant_id"] == payment["merchant_id"] && row["dispute_fee"] == "15.00")
+            let time = utcMilliseconds(row["event_timestamp"]!), paid = utcMilliseconds(row["payment_timestamp"]!)
+            #expect(time >= paid + 86_400_000 && time < paid + 120 * 86_400_000, "\(row)")
+            #expect((row["dispute_stage"] == "closed") == !row["outcome"]!.isEmpty, "\(row)")
         }
     }
 
@@ -110,10 +132,11 @@ import Testing
     @Test func aScenarioFileSetsTheDeclineCodesOfTheWholeSimulation() throws {
         let folder = try TemporaryFolder(), refused = try TemporaryFolder()
         let file = folder.file("halves.yaml")
-        try "authorizations:\n  decline_shares:\n    \"05\": 0.5  # do not honor\n    51: 0.5\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "authorizations:\n  decline_shares:\n    \"05\": 0.5  # do not honor\n    51: 0.5\nrefunds:\n  rate: 0.2\n  mean_wait_days: 1\ndisputes:\n  rate: 0.2\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
         let check = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--scenario", file, "--check-config"])
-        #expect(check.status == 0 && check.stdout.contains("lifecycle: on (--lifecycle); scenario \(file): decline shares 51 0.5, 05 0.5"),
-                "\(check.stdout)")
+        #expect(check.status == 0 && check.stdout.contains("lifecycle: on (--lifecycle); scenario \(file): decline shares 51 0.5, 05 0.5; "
+            + "refunds: rate 0.2, mean wait 1.0 days after the first; disputes: rate 0.2"), "\(check.stdout)")
         let run = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--scenario", file, "--output-dir", folder.path, "--brokers", "none"])
         try #require(run.status == 0, "\(run.stderr)")
         let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])
@@ -122,6 +145,18 @@ import Testing
             let codes = Set(CSVTable(try folder.lines(name)).rows.map { $0["response_code"]! })
             #expect(codes == ["00", "05", "51"], "\(name): \(codes)")
         }
+        // The scenario's refund and dispute rates: many of both, each following its payment, in
+        // the history and in the incremental day (which disputes payments of the history).
+        let transactions = CSVTable(try folder.lines("transactions_\(period).csv")).rows
+            + CSVTable(try folder.lines("transactions_2024-01-04_2024-01-04.csv")).rows
+        let refunds = CSVTable(try folder.lines("refunds_\(period).csv")).rows + CSVTable(try folder.lines("refunds_2024-01-04_2024-01-04.csv")).rows
+        #expect(refunds.count > 2_000, "\(refunds.count) refunds")
+        for name in ["disputes_\(period).csv", "disputes_2024-01-04_2024-01-04.csv"] {
+            let disputes = CSVTable(try folder.lines(name))
+            #expect(disputes.rows.count > 100, "\(name): \(disputes.rows.count) dispute events")
+            expectDisputesFollow(transactions, refunds: refunds, disputes)
+        }
+        #expect(String(decoding: try folder.read("merchants.json"), as: UTF8.self).contains("\"disputes\": {\"rate\": 0.2}"))
 
         let bad = refused.file("bad.yaml")
         try "authorizations:\n  decline_shares:\n    \"52\": 1\n".write(toFile: bad, atomically: true, encoding: .utf8)
@@ -139,7 +174,11 @@ import Testing
         let broker = try StandaloneBroker()
         let folder = try TemporaryFolder(), reference = try TemporaryFolder()
         let smallParts = ["REPLAY_DAY_PARTS": "32768,700"]
-        let arguments = ["--initial"] + days + ["--lifecycle", "--output-dir", folder.path, "--brokers", broker.address, "--pace", "86400"]
+        // Many refunds and disputes, so that kills land among them too.
+        let scenario = reference.file("follow-ups.yaml")
+        try "refunds:\n  rate: 0.2\n  mean_wait_days: 0.5\ndisputes:\n  rate: 0.2\n".write(toFile: scenario, atomically: true, encoding: .utf8)
+        let arguments = ["--initial"] + days + ["--lifecycle", "--scenario", scenario, "--output-dir", folder.path, "--brokers", broker.address,
+                                                "--pace", "86400"]
         for step in ["slice-written:4", "sinks-durable:2", "slice-written:9", "committed:3", "slice-written:20", "period-files-written:1"] {
             let result = try ReplayBinary.run(arguments, environment: smallParts.merging(["REPLAY_KILL_AT": step]) { $1 })
             #expect(result.killedBySignal && result.status == SIGKILL, "\(step): the run was not killed: \(result.stderr)")
@@ -147,10 +186,11 @@ import Testing
         let last = try ReplayBinary.run(arguments, environment: smallParts)
         #expect(last.status == 0 && last.stderr.contains("continuing the unfinished run"), "\(last.stderr)")
 
-        let uninterrupted = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", reference.path, "--brokers", "none"])
+        let uninterrupted = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--scenario", scenario, "--output-dir", reference.path,
+                                                                         "--brokers", "none"])
         try #require(uninterrupted.status == 0, "\(uninterrupted.stderr)")
-        for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "refunds_\(period).csv", "merchants_\(period).csv",
-                     "merchants.json"] {
+        for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "refunds_\(period).csv", "disputes_\(period).csv",
+                     "merchants_\(period).csv", "merchants.json"] {
             #expect(try folder.read(name) == reference.read(name), "\(name)")
         }
         try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_\(period).csv", at: broker.address)
@@ -190,6 +230,22 @@ import Testing
             #expect(record.key == row["merchant_id"] && record.partition == paymentPartitions[row["payment_id"]!])
             #expect(record.timestamp == utcMilliseconds(row["refund_timestamp"]!))
             #expect(record.headers.hasPrefix("event_type=refund,schema_version=1,replay_run="), "\(record.headers)")
+        }
+
+        let disputes = CSVTable(try folder.lines("disputes_\(period).csv"))
+        let disputeRecords = try Kcat.consume("payments.disputes", from: broker.address)
+        #expect(disputeRecords.count == disputes.rows.count && disputes.rows.count > 50, "\(disputes.rows.count) dispute events")
+        let disputesByStep = Dictionary(disputeRecords.map { ("\($0.value["dispute_id"]!) \($0.value["dispute_stage"]!)", $0) }) { first, _ in first }
+        #expect(disputesByStep.count == disputeRecords.count, "every dispute event once")
+        for row in disputes.rows {
+            guard let record = disputesByStep["\(row["dispute_id"]!) \(row["dispute_stage"]!)"] else {
+                Issue.record("\(row["dispute_id"]!) \(row["dispute_stage"]!) never arrived")
+                continue
+            }
+            #expect(record.value["reason_code"] as? String == row["reason_code"] && record.key == row["merchant_id"])
+            #expect((record.value["outcome"] as? String ?? "") == row["outcome"], "null in the value, empty in the file, when opened")
+            #expect(record.partition == paymentPartitions[row["payment_id"]!] && record.timestamp == utcMilliseconds(row["event_timestamp"]!))
+            #expect(record.headers.hasPrefix("event_type=dispute_\(row["dispute_stage"]!),schema_version=1,replay_run="), "\(record.headers)")
         }
     }
 }

@@ -118,6 +118,7 @@ import Testing
         let broker = try EmbeddedBroker(topics: topics, partitions: 2)
         let folder = try TemporaryFolder()
         let child = try ReplayBinary.start(["--initial", "--start-date", "2024-06-03", "--end-date", "2024-06-04", "--lifecycle",
+                                            "--scenario", try SchemaTests.manyFollowUps(in: folder),
                                             "--output-dir", folder.path, "--brokers", broker.bootstrapServers,
                                             "--metrics-port", "0", "--metrics-linger", "120",
                                             "--late-fraction", "0.1", "--duplicate-fraction", "0.05"])
@@ -143,7 +144,9 @@ import Testing
         #expect(samples["replay_deliveries_total{kind=late}"] == disorder.firstIndex(of: "late").flatMap { Double(disorder[$0 - 1]) })
         #expect(samples["replay_deliveries_total{kind=duplicate}"] == disorder.firstIndex(of: "duplicates").flatMap { Double(disorder[$0 - 1]) })
         #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
-        for (stream, topic) in zip(["merchants", "transactions", "authorizations", "refunds"], topics) {
+        let disputes = try #require(words.firstIndex { $0.hasPrefix("dispute") }.flatMap { Double(words[$0 - 1]) })
+        #expect(samples["replay_events_emitted_total{stream=disputes}"] == disputes && disputes > 0)
+        for (stream, topic) in zip(["merchants", "transactions", "authorizations", "refunds", "disputes"], topics) {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
             /// The number before (offset -1) or after (+1) `word` in the summary line.
