@@ -83,11 +83,11 @@ import Testing
         let transactions = CSVTable(try folder.lines("transactions_\(period).csv"))
         expectAuthorizationsFollow(transactions, CSVTable(try folder.lines("authorizations_\(period).csv")))
         expectRefundsFollow(transactions.rows, CSVTable(try folder.lines("refunds_\(period).csv")))
-        #expect(run.stderr.contains(" refunds in "), "\(run.stderr)")
+        #expect(run.stderr.contains(" refunds, ") && run.stderr.contains(" dispute events in "), "\(run.stderr)")
 
         // Off by default: the same run without it writes the same transactions and merchants, and a
-        // merchants.json that differs only by the lifecycle's line, its pending refunds and its
-        // schema_version (3, which a binary from before the lifecycle or its refunds refuses).
+        // merchants.json that differs only by the lifecycle's line, its pending refunds and disputes
+        // and its schema_version (3, which a binary from before the lifecycle or its refunds refuses).
         let reference = try ReplayBinary.run(["--initial"] + days + ["--output-dir", plain.path, "--brokers", "none"])
         try #require(reference.status == 0, "\(reference.stderr)")
         #expect(!FileManager.default.fileExists(atPath: plain.file("authorizations_\(period).csv")))
@@ -96,8 +96,9 @@ import Testing
         let plainState = String(decoding: try plain.read("merchants.json"), as: UTF8.self)
         #expect(state.contains("\n  \"lifecycle\": true,\n") && !plainState.contains("lifecycle"))
         #expect(state.contains("\n  \"schema_version\": 3,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
-        let pending = try #require(state.range(of: "\n  \"pending_refunds\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],", options: .regularExpression))
-        #expect(state[pending].contains("\"refund_time\": "))
+        let pending = try #require(state.range(of: "\n  \"pending_disputes\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],\n  \"pending_refunds\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],",
+                                               options: .regularExpression))
+        #expect(state[pending].contains("\"refund_time\": ") && state[pending].contains("\"stage\": \"closed\""))
         #expect(state.replacingCharacters(in: pending, with: "").replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "")
             .replacingOccurrences(of: "\"schema_version\": 3,", with: "\"schema_version\": 1,") == plainState)
 
