@@ -110,7 +110,11 @@ struct BenchRow {
         let peak = PeakMemory.mebibytes() ?? 0
         var events = try Self.lineCount(folder + "/" + period.fileName("transactions")) - 1
         if brokers.publishes { events += try Self.lineCount(folder + "/" + period.fileName("merchants")) - 1 }
-        if lifecycle { events += try Self.lineCount(folder + "/" + period.fileName("authorizations")) - 1 }
+        if lifecycle {
+            for stream in EventStreams.all.dropFirst(EventStreams.standard.count) {
+                events += try Self.lineCount(folder + "/" + period.fileName(stream.batchFile.stem)) - 1
+            }
+        }
         var result = BenchResult(count: events, seconds: seconds)
         result.peakMiB = peak
         result.startedAt = started.timeIntervalSince1970
