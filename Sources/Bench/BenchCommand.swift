@@ -58,6 +58,12 @@ struct Bench: ParsableCommand {
         table.add("files only: replay --lifecycle (tx + authorizations, refunds, disputes)", lifecycle, unit: "events/s")
         table.note("files: --lifecycle / transactions path = \(Self.perEventRatio(lifecycle, files)) an event, "
             + "\(BenchTable.ratio(lifecycle.seconds, files.seconds)) a payment")
+        // What the pending refunds and disputes cost a checkpoint: the day after the history, with and without them.
+        let nextDay = try measure("files-next-day", repetitions: 1)
+        let nextLifecycleDay = try measure("files-next-day-lifecycle", repetitions: 1)
+        table.add("files only: the day after \(days) days (tx, 1 run)", nextDay, unit: "tx/s")
+        table.add("files only: the day after \(days) days, --lifecycle (events, 1 run)", nextLifecycleDay, unit: "events/s")
+        table.note("without the lifecycle \(Self.checkpoints(nextDay)); with it (pending refunds and disputes) \(Self.checkpoints(nextLifecycleDay))")
         let short = try measure("files", days: 15, repetitions: 1)
         let long = try measure("files", days: 180, repetitions: 1)
         table.add("files only: 15 days (RSS check)", short, unit: "tx/s")

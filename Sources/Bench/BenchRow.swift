@@ -44,6 +44,7 @@ struct BenchRow {
         case "kafka-avro": return try generate(into: folder, brokers: try broker, values: .avro(registryURL: try BenchRegistry().url))
         case "kafka-disorder": return try generate(into: folder, brokers: try broker, disorder: Self.disorder)
         case "files-lifecycle": return try generate(into: folder, brokers: .filesOnly, lifecycle: true)
+        case "files-next-day-lifecycle": return try generate(into: folder, brokers: .filesOnly, nextDay: true, lifecycle: true)
         case "kafka-lifecycle": return try generate(into: folder, brokers: try broker, lifecycle: true)
         case "files-baseline":
             let started = Date()

@@ -37,6 +37,25 @@ extension SimulationState {
                                                   by: \.number)
     }
 
+    /// The keys of the lifecycle's lists of pending follow-ups, which grow with the population too.
+    public static let followUpSectionKeys = (refunds: "pending_refunds", disputes: "pending_disputes")
+
+    /// Sets `pendingRefunds` and `pendingDisputes` from the JSON values of their sections (lists of
+    /// objects), when the text has them; throws on text that `Decodable` would refuse.
+    public mutating func readFollowUpSections(refunds: UnsafeRawBufferPointer?, disputes: UnsafeRawBufferPointer?) throws {
+        if let refunds { pendingRefunds = try Self.readList(refunds) { try PendingRefundRecord(reading: &$0).refund() } }
+        if let disputes { pendingDisputes = try Self.readList(disputes) { try PendingDisputeRecord(reading: &$0).event() } }
+    }
+
+    /// The elements of the list `text`, in order, each read by `read`.
+    private static func readList<Value>(_ text: UnsafeRawBufferPointer, _ read: (inout JSONReader) throws -> Value) throws -> [Value] {
+        var values: [Value] = []
+        var reader = JSONReader(text)
+        try reader.elements { values.append(try read(&$0)) }
+        try expectEnd(&reader)
+        return values
+    }
+
     /// The members of the object `text`, in order, each value read by `read`.
     private static func readEntries<Value>(_ text: UnsafeRawBufferPointer,
                                            _ read: (inout JSONReader) throws -> Value) throws -> [(id: String, value: Value)] {
@@ -134,6 +153,55 @@ extension CardRecord {
         guard let id, let bin, let type, let issuer, let brand else { throw JSONReader.Malformed("a card profile without all its keys") }
         self.init(card_profile_id: id, card_bin: bin, card_type: type, card_issuer: issuer, card_brand: brand)
     }
+}
+
+extension PendingRefundRecord {
+    init(reading reader: inout JSONReader) throws {
+        var numbers: [String: Int] = [:]
+        var reason: String?
+        try reader.members { reader, key in
+            if key == "reason" { reason = try reader.string() } else if Self.numberKeys.contains(key) { numbers[key] = try reader.integer() } else { try reader.skipValue() }
+        }
+        guard let reason, let card = numbers["card_number"], let merchant = numbers["merchant_number"].flatMap(Int32.init(exactly:)),
+              let paymentCents = numbers["payment_cents"].flatMap(Int32.init(exactly:)), let payment = numbers["payment_number"],
+              let paymentTime = numbers["payment_time"], let cents = numbers["refund_cents"].flatMap(Int32.init(exactly:)),
+              let time = numbers["refund_time"] else { throw JSONReader.Malformed("a pending refund without all its keys") }
+        self.init(card_number: Int64(card), merchant_number: merchant, payment_cents: paymentCents, payment_number: Int64(payment),
+                  payment_time: Int64(paymentTime), reason: reason, refund_cents: cents, refund_time: Int64(time))
+    }
+
+    private static let numberKeys: Set = ["card_number", "merchant_number", "payment_cents", "payment_number", "payment_time", "refund_cents",
+                                          "refund_time"]
+}
+
+extension PendingDisputeRecord {
+    init(reading reader: inout JSONReader) throws {
+        var numbers: [String: Int] = [:]
+        var texts: [String: String] = [:]
+        try reader.members { reader, key in
+            if Self.textKeys.contains(key) {
+                texts[key] = try reader.string()
+            } else if Self.numberKeys.contains(key) {
+                numbers[key] = try reader.integer()
+            } else {
+                try reader.skipValue()
+            }
+        }
+        func number32(_ key: String) -> Int32? { numbers[key].flatMap(Int32.init(exactly:)) }
+        guard let outcome = texts["outcome"], let reason = texts["reason_code"], let stage = texts["stage"], let amount = number32("amount_cents"),
+              let card = numbers["card_number"], let fee = number32("fee_cents"), let merchant = number32("merchant_number"),
+              let opened = numbers["opened_time"], let paymentCents = number32("payment_cents"), let payment = numbers["payment_number"],
+              let paymentTime = numbers["payment_time"], let time = numbers["time"] else {
+            throw JSONReader.Malformed("a pending dispute event without all its keys")
+        }
+        self.init(amount_cents: amount, card_number: Int64(card), fee_cents: fee, merchant_number: merchant, opened_time: Int64(opened),
+                  outcome: outcome, payment_cents: paymentCents, payment_number: Int64(payment), payment_time: Int64(paymentTime),
+                  reason_code: reason, stage: stage, time: Int64(time))
+    }
+
+    private static let textKeys: Set = ["outcome", "reason_code", "stage"]
+    private static let numberKeys: Set = ["amount_cents", "card_number", "fee_cents", "merchant_number", "opened_time", "payment_cents",
+                                          "payment_number", "payment_time", "time"]
 }
 
 extension Day {

@@ -8,12 +8,17 @@ import Testing
 /// rest through `Decodable`) gives the checkpoint that `JSONDecoder` gives for the whole text,
 /// whatever the layout of valid JSON, and whatever it refuses goes to `JSONDecoder` for its verdict.
 @Suite struct StateFileReaderTests {
-    /// Every checkpoint of the journal tests (stored cards, late deliveries pending, a partial day)
-    /// and a state of three days at scale 2, as `merchants.json` holds them.
+    /// Every checkpoint of the journal tests (stored cards, late deliveries pending, a partial day),
+    /// a lifecycle state of five days (pending refunds and dispute events) and a state of three days
+    /// at scale 2, as `merchants.json` holds them.
     static let files: [Data] = {
+        var lifecycle = Simulator(state: SimulationState(seed: 11, lifecycle: true))
+        for offset in 0..<5 { _ = lifecycle.simulate(Day(iso: "2024-02-27")!.adding(days: offset)) }
+        precondition(!lifecycle.state.pendingRefunds.isEmpty && !lifecycle.state.pendingDisputes.isEmpty)
         var simulator = Simulator(state: SimulationState(seed: 11, scale: 2))
         for offset in 0..<3 { _ = simulator.simulate(Day(iso: "2024-02-27")!.adding(days: offset)) }
-        let checkpoints = StateJournalTests.checkpoints + [Checkpoint(state: simulator.state, unfinishedRun: nil)]
+        let checkpoints = StateJournalTests.checkpoints + [Checkpoint(state: lifecycle.state, unfinishedRun: nil),
+                                                           Checkpoint(state: simulator.state, unfinishedRun: nil)]
         return checkpoints.map { checkpoint in
             let buffer = EncodingBuffer()
             try! StateJSONWriter(out: buffer, spill: {}).write(checkpoint)
