@@ -8,7 +8,8 @@ extension Checkpoint {
     /// The first rule the checkpoint breaks, as a phrase; nil when it keeps them all.
     public var problem: String? {
         if let problem = state.problem { return problem }
-        if !state.lifecycle, let partial = state.partialDay, partial.authorizations != 0 || partial.refunds != 0 || partial.disputes != 0 {
+        if !state.lifecycle, let partial = state.partialDay, partial.authorizations != 0 || partial.refunds != 0 || partial.disputes != 0
+            || partial.payouts != 0 {
             return "partial_day counts lifecycle events delivered, but the simulation has no lifecycle"
         }
         if !state.lifecycle, state.scenario != .standard { return "it has a scenario, but the simulation has no lifecycle" }

@@ -86,6 +86,7 @@ struct StateJSONWriter {
             fields.string("date", partial.date.description)
             if partial.disputes != 0 { fields.number("disputes_delivered", partial.disputes) }
             fields.number("merchant_events_delivered", partial.merchantEvents)
+            if partial.payouts != 0 { fields.number("payouts_delivered", partial.payouts) }
             if partial.refunds != 0 { fields.number("refunds_delivered", partial.refunds) }
             fields.number("transactions_delivered", partial.transactions)
             fields.close()

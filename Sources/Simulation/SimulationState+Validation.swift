@@ -28,7 +28,7 @@ extension SimulationState {
                 return "partial_day \(partial.date) is not the day after last_generated_date \(lastGeneratedDate!)"
             }
             guard partial.merchantEvents >= 0, partial.transactions >= 0, partial.authorizations >= 0, partial.refunds >= 0,
-                  partial.disputes >= 0 else {
+                  partial.disputes >= 0, partial.payouts >= 0 else {
                 return "partial_day has negative counts"
             }
         }

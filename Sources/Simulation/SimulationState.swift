@@ -94,8 +94,8 @@ public struct SimulationState: Equatable, Sendable {
 
 /// The events of a day that a stopped run already delivered to every sink: the first
 /// `merchantEvents` merchant events, the first `transactions` transactions and, with the
-/// lifecycle, the first `authorizations` authorizations, `refunds` refunds and `disputes` dispute
-/// events, each in event-time order. Resuming the
+/// lifecycle, the first `authorizations` authorizations, `refunds` refunds, `disputes` dispute
+/// events and `payouts` payouts, each in event-time order. Resuming the
 /// day regenerates it and skips exactly those.
 public struct PartialDay: Equatable, Codable, Sendable {
     public var date: Day
@@ -109,14 +109,18 @@ public struct PartialDay: Equatable, Codable, Sendable {
     public var refunds: Int
     /// Dispute openings and closings delivered (`--lifecycle`); 0 without the lifecycle, and then not written.
     public var disputes: Int
+    /// Payouts delivered (`--lifecycle`); 0 without the lifecycle, and then not written.
+    public var payouts: Int
 
-    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0, refunds: Int = 0, disputes: Int = 0) {
+    public init(date: Day, merchantEvents: Int, transactions: Int, authorizations: Int = 0, refunds: Int = 0, disputes: Int = 0,
+                payouts: Int = 0) {
         self.date = date
         self.merchantEvents = merchantEvents
         self.transactions = transactions
         self.authorizations = authorizations
         self.refunds = refunds
         self.disputes = disputes
+        self.payouts = payouts
     }
 
     /// Counts `count` more of the day's transactions, and their authorizations (one each).
@@ -132,6 +136,7 @@ public struct PartialDay: Equatable, Codable, Sendable {
         case authorizations = "authorizations_delivered"
         case refunds = "refunds_delivered"
         case disputes = "disputes_delivered"
+        case payouts = "payouts_delivered"
     }
 
     public init(from decoder: Decoder) throws {
@@ -141,7 +146,8 @@ public struct PartialDay: Equatable, Codable, Sendable {
                   transactions: try container.decode(Int.self, forKey: .transactions),
                   authorizations: try container.decodeIfPresent(Int.self, forKey: .authorizations) ?? 0,
                   refunds: try container.decodeIfPresent(Int.self, forKey: .refunds) ?? 0,
-                  disputes: try container.decodeIfPresent(Int.self, forKey: .disputes) ?? 0)
+                  disputes: try container.decodeIfPresent(Int.self, forKey: .disputes) ?? 0,
+                  payouts: try container.decodeIfPresent(Int.self, forKey: .payouts) ?? 0)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -151,6 +157,7 @@ public struct PartialDay: Equatable, Codable, Sendable {
         try container.encode(date, forKey: .date)
         try container.encode(merchantEvents, forKey: .merchantEvents)
         try container.encode(transactions, forKey: .transactions)
+        if payouts != 0 { try container.encode(payouts, forKey: .payouts) }
         if refunds != 0 { try container.encode(refunds, forKey: .refunds) }
     }
 }

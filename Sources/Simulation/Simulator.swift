@@ -10,6 +10,10 @@ public struct Simulator: Sendable {
     /// payments: they join the pending ones when the day closes.
     private var decidedRefunds: [Refund] = []
     private var decidedDisputes: [DisputeEvent] = []
+    /// The open day's payouts so far (`--lifecycle`).
+    private var ledger: PayoutLedger?
+    /// The payouts of the day `close` ended, in merchant order (`--lifecycle`).
+    public private(set) var closedPayouts: [Payout] = []
 
     public init(state: SimulationState) {
         self.state = state
@@ -25,7 +29,8 @@ public struct Simulator: Sendable {
         var transactions = TransactionGenerator.sortedBySecond(drawn, from: day.startSecond, seconds: 86_400)
         settle(&transactions, on: day)
         close(day)
-        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions, refunds: dueRefunds, disputes: dueDisputes)
+        return DayEvents(day: day, merchantEvents: merchantEvents, transactions: transactions, refunds: dueRefunds, disputes: dueDisputes,
+                         payouts: closedPayouts)
     }
 
     /// Starts `day`, which must be the state's next day (or any day for an empty state): onboards,
@@ -46,6 +51,13 @@ public struct Simulator: Sendable {
         }
         planMonth(of: day)
         runLifecycle(on: day, into: &merchantEvents)
+        closedPayouts = []
+        if state.lifecycle {
+            var ledger = PayoutLedger(day: day, merchants: state.merchants.count)
+            for refund in dueRefunds { ledger.add(refund) }
+            for event in dueDisputes { ledger.add(event) }
+            self.ledger = ledger
+        }
         merchantEvents.sort { ($0.timestamp, $0.version.merchantId) < ($1.timestamp, $1.version.merchantId) }
         return merchantEvents
     }
@@ -63,10 +75,12 @@ public struct Simulator: Sendable {
     }
 
     /// Ends `day` once every one of its transactions is settled: the refunds and disputes its
-    /// payments decided join the pending ones.
+    /// payments decided join the pending ones, and its payouts are made (`closedPayouts`).
     public mutating func close(_ day: Day) {
         state.lastGeneratedDate = day
         state.partialDay = nil
+        closedPayouts = ledger?.all ?? []
+        ledger = nil
         if !decidedRefunds.isEmpty {
             decidedRefunds.sort(by: Refund.inOrder)
             state.pendingRefunds = .merged(state.pendingRefunds[...], decidedRefunds)
@@ -174,6 +188,7 @@ public struct Simulator: Sendable {
         if state.lifecycle {
             let seed = state.seed, scenario = state.scenario
             for transaction in transactions where transaction.approved {
+                ledger?.add(transaction)
                 let refund = RefundPolicy.refund(of: transaction, seed: seed, rates: scenario.refunds)
                 if let refund { decidedRefunds.append(refund) }
                 if let dispute = DisputePolicy.dispute(of: transaction, refunded: refund != nil, seed: seed, rates: scenario.disputes) {

@@ -69,6 +69,8 @@ public struct DayEvents: Sendable {
     /// The dispute openings and closings that happen in the part (`--lifecycle`), in time order,
     /// placed like the refunds.
     public var disputes: [DisputeEvent]
+    /// The day's payouts (`--lifecycle`), in merchant order: in its last part, at its last second.
+    public var payouts: [Payout]
     /// How many of the day's events of each stream came in the parts before this one: the index
     /// in the day of this part's first event of that stream. All zero for a whole day.
     public var earlier: PartialDay
@@ -78,12 +80,13 @@ public struct DayEvents: Sendable {
 
     /// A whole day, or a part of it after `earlier` events.
     public init(day: Day, merchantEvents: [MerchantEvent], transactions: [Transaction], refunds: [Refund] = [],
-                disputes: [DisputeEvent] = [], earlier: PartialDay? = nil, laterTransactionsFrom: Int64 = .max) {
+                disputes: [DisputeEvent] = [], payouts: [Payout] = [], earlier: PartialDay? = nil, laterTransactionsFrom: Int64 = .max) {
         self.day = day
         self.merchantEvents = merchantEvents
         self.transactions = transactions
         self.refunds = refunds
         self.disputes = disputes
+        self.payouts = payouts
         self.earlier = earlier ?? PartialDay(date: day, merchantEvents: 0, transactions: 0)
         self.laterTransactionsFrom = laterTransactionsFrom
     }

@@ -38,6 +38,7 @@ import Testing
             var transactions: [Transaction] = []
             var refunds = opened.events.refunds
             var disputes = opened.events.disputes
+            var payouts: [Payout] = []
             var parts = 0
             var firstOfNext = opened.events.laterTransactionsFrom
             while let part = try source.nextPart() {
@@ -45,24 +46,30 @@ import Testing
                 #expect(part.merchantEvents.isEmpty)
                 #expect(part.earlier.transactions == transactions.count, "a part says where it starts in the day")
                 #expect(part.earlier.authorizations == transactions.count, "and where its authorizations start")
-                #expect(part.earlier.refunds == refunds.count && part.earlier.disputes == disputes.count, "and its refunds and dispute events")
-                if parts > 1 { #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts") }
+                #expect(part.earlier.refunds == refunds.count && part.earlier.disputes == disputes.count && part.earlier.payouts == 0,
+                        "and its refunds and dispute events")
+                if parts > 1 && part.payouts.isEmpty {
+                    #expect(part.transactions.first?.timestamp == firstOfNext, "the part before knew when this one starts")
+                }
                 #expect(part.refunds.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom }
                             && part.disputes.allSatisfy { $0.time >= firstOfNext && $0.time < part.laterTransactionsFrom },
                         "a refund or dispute event goes with the part whose stretch of time holds it")
                 firstOfNext = part.laterTransactionsFrom
                 transactions += part.transactions
+                #expect(payouts.isEmpty, "the payouts come in the day's last part")
                 refunds += part.refunds
                 disputes += part.disputes
+                payouts += part.payouts
             }
             #expect(firstOfNext == .max)
             #expect(transactions == expected.transactions)
-            #expect(refunds == expected.refunds && disputes == expected.disputes)
+            #expect(refunds == expected.refunds && disputes == expected.disputes && payouts == expected.payouts && !payouts.isEmpty)
             #expect(source.closed?.totals.transactions == expected.transactions.count)
             // An authorization per transaction: as many of each.
             #expect(source.closed?.counts == PartialDay(date: expected.day, merchantEvents: expected.merchantEvents.count,
                                                         transactions: expected.transactions.count, authorizations: expected.transactions.count,
-                                                        refunds: expected.refunds.count, disputes: expected.disputes.count))
+                                                        refunds: expected.refunds.count, disputes: expected.disputes.count,
+                                                        payouts: expected.payouts.count))
             #expect(source.closed?.totals.declined == expected.transactions.filter { !$0.approved }.count)
             if limits.partSize < expected.transactions.count { #expect(parts > 1) }
         }

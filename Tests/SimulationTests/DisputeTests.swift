@@ -121,6 +121,6 @@ import Testing
             #expect(avro["evidence_due_date"] == String(event.evidenceDueDate.ordinal) && avro["outcome"] == (event.stage == .closed ? event.outcome.name : nil))
         }
         #expect(stream.delivered == \PartialDay.disputes)
-        #expect(EventStreams.of(Self.run.state).map(\.name) == ["merchants", "transactions", "authorizations", "refunds", "disputes"])
+        #expect(EventStreams.of(Self.run.state).map(\.name) == ["merchants", "transactions", "authorizations", "refunds", "disputes", "payouts"])
     }
 }

@@ -337,7 +337,7 @@ import Testing
                                              refunds: RefundRates(rate: 0.02, meanWaitDays: 2))
         var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true, scenario: scenario))
         let record = RunRecord(command: .initial, startDate: StateJournalTests.firstDay, endDate: StateJournalTests.firstDay.adding(days: 2),
-                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r", "d"], partitions: [4, 4, 4, 4, 4]))
+                               timeZone: "UTC", kafka: .init(brokers: "k1:9092", topics: ["m", "t", "a", "r", "d", "p"], partitions: [4, 4, 4, 4, 4, 4]))
         var checkpoints = [Checkpoint(state: simulator.state, unfinishedRun: record)]
         var dueRefunds = 0
         for offset in 0..<3 {
@@ -345,7 +345,7 @@ import Testing
             let events = simulator.simulate(StateJournalTests.firstDay.adding(days: offset))
             partial.partialDay = PartialDay(date: events.day, merchantEvents: events.merchantEvents.count,
                                             transactions: events.transactions.count / 2, authorizations: events.transactions.count / 3,
-                                            refunds: events.refunds.count / 2, disputes: events.disputes.count / 2)
+                                            refunds: events.refunds.count / 2, disputes: events.disputes.count / 2, payouts: 3)
             checkpoints += [Checkpoint(state: partial, unfinishedRun: record), Checkpoint(state: simulator.state, unfinishedRun: record)]
             dueRefunds += events.refunds.count
         }
@@ -370,8 +370,8 @@ import Testing
 
         var plain = checkpoints[3]
         plain.state.lifecycle = false
-        plain.unfinishedRun?.kafka?.topics.removeLast(3)
-        plain.unfinishedRun?.kafka?.partitions.removeLast(3)
+        plain.unfinishedRun?.kafka?.topics.removeLast(4)
+        plain.unfinishedRun?.kafka?.partitions.removeLast(4)
         #expect(plain.problem == "pending_refunds in a simulation without the lifecycle")
         plain.state.pendingRefunds = []
         #expect(plain.problem == "pending_disputes in a simulation without the lifecycle")
@@ -380,13 +380,14 @@ import Testing
         plain.state.partialDay?.authorizations = 0
         plain.state.partialDay?.refunds = 0
         plain.state.partialDay?.disputes = 0
+        plain.state.partialDay?.payouts = 0
         #expect(plain.problem == "it has a scenario, but the simulation has no lifecycle")
         plain.state.scenario = .standard
         try snapshot.save(plain)
         _ = try snapshot.compact()
         let plainText = String(decoding: try folder.read(folder.snapshot), as: UTF8.self)
         #expect(!plainText.contains("lifecycle") && !plainText.contains("authorizations") && !plainText.contains("scenario")
-            && !plainText.contains("refund") && !plainText.contains("dispute"))
+            && !plainText.contains("refund") && !plainText.contains("dispute") && !plainText.contains("payout"))
         #expect(try folder.load() == plain)
     }
 }

@@ -46,7 +46,7 @@ public struct DayPartLimits: Sendable {
 /// drawn once, before its first part of them (so the merchant events can go out meanwhile), into
 /// `TransactionSpool`s (`DrawnDay`), so a day of any size takes bounded memory.
 /// The day's refunds and dispute events, known when it opens, go with the part whose stretch of
-/// time holds them.
+/// time holds them; its payouts, made when it closes, come in a last part of their own.
 /// The parts of a day hold exactly the events that `Simulator.simulate` gives for the whole day.
 final class DayParts {
     private var simulator: Simulator
@@ -59,6 +59,8 @@ final class DayParts {
     /// The open day's refunds and dispute events not yet in a part.
     private var refunds = DueFollowUps<Refund>([])
     private var disputes = DueFollowUps<DisputeEvent>([])
+    /// True once the open day's simulation is closed (its payouts then made, and handed out in a last part).
+    private var isClosed = false
     private var earlier = PartialDay(date: Day(ordinal: 0), merchantEvents: 0, transactions: 0)
     /// The opened day's events so far, counted.
     private(set) var totals = DayTotals(day: Day(ordinal: 0))
@@ -77,6 +79,7 @@ final class DayParts {
         let merchantEvents = simulator.open(day)
         self.day = day
         isDrawn = false
+        isClosed = false
         nextWindow = 0
         refunds = DueFollowUps(simulator.dueRefunds)
         disputes = DueFollowUps(simulator.dueDisputes)
@@ -110,7 +113,15 @@ final class DayParts {
                 earlier.countFollowUps(of: part)
                 return part
             }
-            simulator.close(day)
+            if !isClosed {
+                simulator.close(day)
+                isClosed = true
+                if !simulator.closedPayouts.isEmpty {
+                    let part = DayEvents(day: day, merchantEvents: [], transactions: [], payouts: simulator.closedPayouts, earlier: earlier)
+                    earlier.payouts += part.payouts.count
+                    return part
+                }
+            }
             self.day = nil
             return nil
         }

@@ -11,7 +11,8 @@ public enum EventStreams {
     /// Every stream, in their order: a catalogue of what does not depend on a simulation (names,
     /// fields and schemas, files, default topics). A run encodes through its own streams
     /// (`of(_:)`): the authorizations' codes follow from the simulation's seed, which this one lacks.
-    public static let all: [any EventStream] = [merchants, transactions, AuthorizationsStream(seed: 0), RefundsStream(), DisputesStream()]
+    public static let all: [any EventStream] = [merchants, transactions, AuthorizationsStream(seed: 0), RefundsStream(), DisputesStream(),
+                                                PayoutsStream()]
 
     /// The streams of every simulation.
     public static let standard: [any EventStream] = [merchants, transactions]
@@ -23,7 +24,8 @@ public enum EventStreams {
     /// The streams a run of the simulation `state` produces: the standard ones, and the
     /// lifecycle's when it is on. They are the first `count(lifecycle:)` of `all`.
     public static func of(_ state: SimulationState) -> [any EventStream] {
-        state.lifecycle ? standard + [AuthorizationsStream(seed: state.seed, scenario: state.scenario), RefundsStream(), DisputesStream()] : standard
+        guard state.lifecycle else { return standard }
+        return standard + [AuthorizationsStream(seed: state.seed, scenario: state.scenario), RefundsStream(), DisputesStream(), PayoutsStream()]
     }
 
     /// How many streams a run produces, with the lifecycle or without: the first ones of `all`.
