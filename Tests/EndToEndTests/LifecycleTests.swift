@@ -75,6 +75,47 @@ import Testing
         }
     }
 
+    /// Each payout row holds the sums of its merchant's rows of its settlement day in the other
+    /// files (`transactions`, `refunds`, `disputes`, those days' rows), to the cent, and every
+    /// merchant with such a row has one payout that day.
+    func expectPayoutsReconcile(_ payouts: CSVTable, transactions: [[String: String]], refunds: [[String: String]],
+                                disputes: [[String: String]]) {
+        func cents(_ text: String?) -> Int { Int((Double(text!)! * 100).rounded()) }
+        var expected: [String: [Int]] = [:]  // merchant and day → gross, mdr, refunds, chargebacks, fees, reversals, items
+        func add(_ merchant: String?, _ timestamp: String?, _ index: Int, _ amount: Int) {
+            let key = merchant! + " " + timestamp!.prefix(10)
+            var sums = expected[key] ?? [Int](repeating: 0, count: 7)
+            sums[index] += amount
+            expected[key] = sums
+        }
+        for row in transactions where row["payment_status"] == "approved" {
+            add(row["merchant_id"], row["payment_timestamp"], 0, cents(row["payment_amount"]))
+            add(row["merchant_id"], row["payment_timestamp"], 1, cents(row["mdr_amount"]))
+            add(row["merchant_id"], row["payment_timestamp"], 6, 1)
+        }
+        for row in refunds {
+            add(row["merchant_id"], row["refund_timestamp"], 2, cents(row["refund_amount"]))
+            add(row["merchant_id"], row["refund_timestamp"], 6, 1)
+        }
+        for row in disputes {
+            if row["dispute_stage"] == "opened" {
+                add(row["merchant_id"], row["event_timestamp"], 3, cents(row["disputed_amount"]))
+                add(row["merchant_id"], row["event_timestamp"], 4, cents(row["dispute_fee"]))
+            } else if row["outcome"] == "won" {
+                add(row["merchant_id"], row["event_timestamp"], 5, cents(row["disputed_amount"]))
+            }
+            add(row["merchant_id"], row["event_timestamp"], 6, 1)
+        }
+        #expect(payouts.rows.count == expected.count && !payouts.rows.isEmpty, "a payout per merchant and day with an event")
+        for row in payouts.rows {
+            let sums = expected[row["merchant_id"]! + " " + row["settlement_date"]!] ?? []
+            let got = ["gross_amount", "mdr_amount", "refund_amount", "chargeback_amount", "dispute_fee_amount", "reversal_amount"].map { cents(row[$0]) }
+                + [Int(row["item_count"]!)!]
+            #expect(got == sums, "\(row["payout_id"]!)")
+            #expect(cents(row["net_amount"]) == got[0] - got[1] - got[2] - got[3] - got[4] + got[5], "\(row["payout_id"]!)")
+        }
+    }
+
     @Test func authorizationsFollowTheTransactionsAndTheSimulationKeepsItsLifecycle() throws {
         let folder = try TemporaryFolder(), plain = try TemporaryFolder()
         let run = try ReplayBinary.run(["--initial"] + days + ["--lifecycle", "--output-dir", folder.path, "--brokers", "none"])
@@ -158,6 +199,13 @@ import Testing
             expectDisputesFollow(transactions, refunds: refunds, disputes)
         }
         #expect(String(decoding: try folder.read("merchants.json"), as: UTF8.self).contains("\"disputes\": {\"rate\": 0.2}"))
+        // Payouts reconcile with the history's files, and with the incremental day's.
+        for file in [period, "2024-01-04_2024-01-04"] {
+            expectPayoutsReconcile(CSVTable(try folder.lines("payouts_\(file).csv")),
+                                   transactions: CSVTable(try folder.lines("transactions_\(file).csv")).rows,
+                                   refunds: CSVTable(try folder.lines("refunds_\(file).csv")).rows,
+                                   disputes: CSVTable(try folder.lines("disputes_\(file).csv")).rows)
+        }
 
         let bad = refused.file("bad.yaml")
         try "authorizations:\n  decline_shares:\n    \"52\": 1\n".write(toFile: bad, atomically: true, encoding: .utf8)
@@ -191,7 +239,7 @@ import Testing
                                                                          "--brokers", "none"])
         try #require(uninterrupted.status == 0, "\(uninterrupted.stderr)")
         for name in ["transactions_\(period).csv", "authorizations_\(period).csv", "refunds_\(period).csv", "disputes_\(period).csv",
-                     "merchants_\(period).csv", "merchants.json"] {
+                     "payouts_\(period).csv", "merchants_\(period).csv", "merchants.json"] {
             #expect(try folder.read(name) == reference.read(name), "\(name)")
         }
         try KafkaStreamTests().expectTransactionsMatch(folder, "transactions_\(period).csv", at: broker.address)
@@ -247,6 +295,19 @@ import Testing
             #expect((record.value["outcome"] as? String ?? "") == row["outcome"], "null in the value, empty in the file, when opened")
             #expect(record.partition == paymentPartitions[row["payment_id"]!] && record.timestamp == utcMilliseconds(row["event_timestamp"]!))
             #expect(record.headers.hasPrefix("event_type=dispute_\(row["dispute_stage"]!),schema_version=1,replay_run="), "\(record.headers)")
+        }
+
+        let payouts = CSVTable(try folder.lines("payouts_\(period).csv"))
+        let payoutRecords = try Kcat.consume("payments.payouts", from: broker.address)
+        let payoutsById = Dictionary(payoutRecords.map { ($0.value["payout_id"] as! String, $0) }) { first, _ in first }
+        #expect(payoutRecords.count == payouts.rows.count && payoutsById.count == payouts.rows.count, "every payout once")
+        for row in payouts.rows {
+            guard let record = payoutsById[row["payout_id"]!] else {
+                Issue.record("\(row["payout_id"]!) never arrived")
+                continue
+            }
+            #expect((record.value["net_amount"] as? NSNumber)?.doubleValue == Double(row["net_amount"]!) && record.key == row["merchant_id"])
+            #expect(record.timestamp == utcMilliseconds(row["payout_timestamp"]!) && record.headers.hasPrefix("event_type=payout,"))
         }
     }
 }

@@ -146,7 +146,9 @@ import Testing
         #expect((samples["replay_deliveries_total{kind=late}"] ?? 0) > 0 && (samples["replay_deliveries_total{kind=duplicate}"] ?? 0) > 0)
         let disputes = try #require(words.firstIndex { $0.hasPrefix("dispute") }.flatMap { Double(words[$0 - 1]) })
         #expect(samples["replay_events_emitted_total{stream=disputes}"] == disputes && disputes > 0)
-        for (stream, topic) in zip(["merchants", "transactions", "authorizations", "refunds", "disputes"], topics) {
+        let payouts = try #require(words.firstIndex { $0.hasPrefix("payouts") }.flatMap { Double(words[$0 - 1]) })
+        #expect(samples["replay_events_emitted_total{stream=payouts}"] == payouts && payouts > 0)
+        for (stream, topic) in zip(["merchants", "transactions", "authorizations", "refunds", "disputes", "payouts"], topics) {
             let line = try #require(stderr.split(separator: "\n").first { $0.contains("\(topic): produced ") })
             let figures = line.split(separator: " ")
             /// The number before (offset -1) or after (+1) `word` in the summary line.

@@ -10,9 +10,10 @@ import Testing
 /// are not at the URL.
 @Suite(.serialized) struct SchemaTests {
     static let topics = ["payments.merchants", "payments.transactions"]
-    static let lifecycleTopics = ["payments.authorizations", "payments.refunds", "payments.disputes"]
+    static let lifecycleTopics = ["payments.authorizations", "payments.refunds", "payments.disputes", "payments.payouts"]
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let decimalColumns: Set = ["payment_amount", "amount", "refund_amount", "disputed_amount", "dispute_fee", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
+    static let decimalColumns: Set = ["payment_amount", "amount", "refund_amount", "disputed_amount", "dispute_fee", "gross_amount",
+                                      "chargeback_amount", "dispute_fee_amount", "reversal_amount", "net_amount", "transactional_cost_rate", "transactional_cost_amount", "mdr_amount", "net_profit", "mdr_rate"]
     static let doubleColumns: Set = ["payment_lat", "payment_lng"]
 
     /// A scenario file in `folder` with many refunds and disputes, so that a run of a few days has them.
@@ -25,7 +26,7 @@ import Testing
     func schemaFile(_ name: String) -> String { Self.root.appendingPathComponent("deploy/schemas/\(name)").path }
 
     @Test func theSchemaCommandPrintsTheDeployFiles() throws {
-        for topic in ["merchants", "transactions", "authorizations", "refunds", "disputes"] {
+        for topic in ["merchants", "transactions", "authorizations", "refunds", "disputes", "payouts"] {
             for (format, file) in [("json-schema", "\(topic).schema.json"), ("avro", "\(topic).avsc")] {
                 let result = try ReplayBinary.run(["schema", "--topic", topic, "--format", format])
                 #expect(result.status == 0, "\(result.stderr)")
@@ -47,10 +48,11 @@ import Testing
                                      ("payments.transactions", "transactions.schema.json", "transactions_2024-01-01_2024-01-03.csv"),
                                      ("payments.authorizations", "authorizations.schema.json", "authorizations_2024-01-01_2024-01-03.csv"),
                                      ("payments.refunds", "refunds.schema.json", "refunds_2024-01-01_2024-01-03.csv"),
-                                     ("payments.disputes", "disputes.schema.json", "disputes_2024-01-01_2024-01-03.csv")] {
+                                     ("payments.disputes", "disputes.schema.json", "disputes_2024-01-01_2024-01-03.csv"),
+                                     ("payments.payouts", "payouts.schema.json", "payouts_2024-01-01_2024-01-03.csv")] {
             let values = try Kcat.values(topic, from: broker.bootstrapServers)
             let rows = try folder.lines(csv).count - 1
-            // One value per transaction, authorization, refund and dispute row; merchant events at least one per merchants row.
+            // One value per transaction, authorization, refund, dispute and payout row; merchant events at least one per merchants row.
             #expect(rows > 0 && (topic != "payments.merchants" ? values.count == rows : values.count >= rows),
                     "\(topic): \(values.count) values for \(rows) rows")
             let file = folder.file("\(topic).jsonl")
@@ -92,18 +94,20 @@ print("valid %d" % count)
         #expect(!run.stderr.contains(password))
         #expect(Set(registry.registrations.map { $0.split(separator: " ")[1] })
                 == ["payments.merchants-value", "payments.transactions-value", "payments.authorizations-value", "payments.refunds-value",
-                    "payments.disputes-value"])
+                    "payments.disputes-value", "payments.payouts-value"])
 
         try expectAvroRecordsMatch(folder, period: "2024-01-01_2024-01-02", at: broker.bootstrapServers, registry: registry.url,
                                    user: "replay:\(password)")
-        // The lifecycle's authorizations, refunds and dispute events, each through its own schema.
-        for (stream, eventType) in [("authorizations", "authorization"), ("refunds", "refund"), ("disputes", "dispute_")] {
+        // The lifecycle's authorizations, refunds, dispute events and payouts, each through its own schema.
+        for (stream, eventType) in [("authorizations", "authorization"), ("refunds", "refund"), ("disputes", "dispute_"), ("payouts", "payout")] {
             let table = CSVTable(try folder.lines("\(stream)_2024-01-01_2024-01-02.csv"))
             let records = try RegistryConsumer.consume("payments.\(stream)", from: broker.bootstrapServers, registry: registry.url,
                                                        user: "replay:\(password)")
             #expect(records.count == table.rows.count && !records.isEmpty, "\(stream)")
-            // A dispute has two events of one payment: told apart by their stage.
-            func step(_ value: [String: Any]) -> String { "\(value["payment_id"]!) \(value["dispute_stage"] as? String ?? "")" }
+            // A dispute has two events of one payment: told apart by their stage; a payout has its own id.
+            func step(_ value: [String: Any]) -> String {
+                "\(value["payment_id"] ?? value["payout_id"]!) \(value["dispute_stage"] as? String ?? "")"
+            }
             let byId = Dictionary(records.map { (step($0.value), $0) }) { first, _ in first }
             for row in table.rows {
                 guard let record = byId[step(row)] else {
@@ -179,7 +183,7 @@ print("valid %d" % count)
                 #expect((value[column] as? String).flatMap { Decimal(string: $0) } == Decimal(string: csv), "\(column): \(value[column] ?? "nil") vs \(csv)")
             } else if Self.doubleColumns.contains(column) {
                 #expect((value[column] as? NSNumber)?.doubleValue == Double(csv), "\(column)")
-            } else if column == "version" {
+            } else if column == "version" || column == "item_count" {
                 #expect((value[column] as? NSNumber)?.intValue == Int(csv), "\(column)")
             } else if csv.isEmpty && (value[column] == nil || value[column] is NSNull) {
                 continue  // a null value is an empty CSV field
