@@ -55,7 +55,7 @@ struct Bench: ParsableCommand {
         table.add("files only: plain writer, same rows", baseline, unit: "rows/s")
         table.note("files: plain writer / replay = \(BenchTable.ratio(baseline.rate, files.rate)); replay / Python reference (61 k tx/s, issue 5) = \(BenchTable.ratio(files.rate, Self.pythonReference))")
         let lifecycle = try measure("files-lifecycle")
-        table.add("files only: replay --lifecycle (tx + authorizations, refunds, disputes)", lifecycle, unit: "events/s")
+        table.add("files only: replay --lifecycle (tx + authorizations, refunds, disputes, payouts)", lifecycle, unit: "events/s")
         table.note("files: --lifecycle / transactions path = \(Self.perEventRatio(lifecycle, files)) an event, "
             + "\(BenchTable.ratio(lifecycle.seconds, files.seconds)) a payment")
         // What the pending refunds and disputes cost a checkpoint: the day after the history, with and without them.

@@ -4,7 +4,7 @@ import Simulation
 import Yams
 
 /// A scenario file (`--scenario FILE`): YAML that changes the payment lifecycle's rates from
-/// their defaults. So far it holds the decline codes' shares and the refund rates:
+/// their defaults. So far it holds the decline codes' shares, the refund rates and the dispute rate:
 ///
 /// ```yaml
 /// authorizations:

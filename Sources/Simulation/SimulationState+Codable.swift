@@ -25,7 +25,7 @@ extension SimulationState: Codable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let schema = try container.decode(Int.self, forKey: .schemaVersion)
-        let supported = [SimulationState.schemaVersion, SimulationState.authorizationsOnlySchemaVersion, SimulationState.lifecycleSchemaVersion]
+        let supported = [SimulationState.schemaVersion, SimulationState.lifecycleSchemaVersion] + SimulationState.earlierLifecycleSchemaVersions
         guard supported.contains(schema) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .schemaVersion, in: container,

@@ -90,14 +90,25 @@ extension SimulationState {
     }
 
     /// The first rule a pending dispute event breaks: only with the lifecycle; in time order; not
-    /// before the next day; of a payment handed out, once per stage; opened at least a day after
-    /// the payment, closed after the opening and within 120 days of the payment; for the payment's
-    /// amount; of a merchant and a card that exist.
+    /// before the next day; of a payment handed out, once per stage, and not of a payment with a
+    /// pending refund; opened at least a day after the payment, closed after the opening and within
+    /// 120 days of the payment; for the payment's amount; of a merchant and a card that exist; and
+    /// a pending opening has its closing, the same dispute.
     var pendingDisputesProblem: String? {
         guard lifecycle || pendingDisputes.isEmpty else { return "pending_disputes in a simulation without the lifecycle" }
+        let refunded = Set(pendingRefunds.map(\.paymentNumber))
+        var closings: [Int64: DisputeEvent] = [:]
+        for event in pendingDisputes where event.stage == .closed { closings[event.paymentNumber] = event }
         var stages = Set<[Int64]>()
         return followUpsProblem(pendingDisputes, "dispute event") { event in
             guard stages.insert([event.paymentNumber, Int64(event.stage.rawValue)]).inserted else { return "is repeated" }
+            guard !refunded.contains(event.paymentNumber) else { return "is of a payment with a pending refund" }
+            if event.stage == .opened {
+                guard var closing = closings[event.paymentNumber] else { return "is an opening without its closing" }
+                closing.stage = .opened
+                closing.time = event.time
+                guard closing == event else { return "is an opening unlike its closing" }
+            }
             guard event.amountCents == event.paymentCents, event.feeCents >= 0 else { return "is not for the payment's amount" }
             guard (1...Int32(clamping: merchantCounter)).contains(event.merchantNumber), (1...cardCounter).contains(event.cardNumber) else {
                 return "names a merchant or card that does not exist"

@@ -7,10 +7,12 @@ public struct SimulationState: Equatable, Sendable {
     /// Bumped when the meaning of a field changes; older files are refused.
     public static let schemaVersion = 1
     /// The version of a simulation with the payment lifecycle, so that a binary from before the
-    /// lifecycle (or from before its refunds) refuses it instead of continuing it without its streams.
-    public static let lifecycleSchemaVersion = 3
-    /// The version of a lifecycle simulation before refunds; read as one without pending refunds.
-    public static let authorizationsOnlySchemaVersion = 2
+    /// lifecycle (or from before its refunds, disputes and payouts) refuses it instead of
+    /// continuing it without its streams.
+    public static let lifecycleSchemaVersion = 4
+    /// The versions of a lifecycle simulation written before its later streams: 2 before refunds,
+    /// 3 before disputes and payouts; read as one without the follow-ups it could not have.
+    public static let earlierLifecycleSchemaVersions = [2, 3]
 
     /// The `schema_version` this state is written with.
     public var writtenSchemaVersion: Int { lifecycle ? Self.lifecycleSchemaVersion : Self.schemaVersion }

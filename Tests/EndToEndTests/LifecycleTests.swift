@@ -128,7 +128,7 @@ import Testing
 
         // Off by default: the same run without it writes the same transactions and merchants, and a
         // merchants.json that differs only by the lifecycle's line, its pending refunds and disputes
-        // and its schema_version (3, which a binary from before the lifecycle or its refunds refuses).
+        // and its schema_version (4, which a binary from before the lifecycle or its later streams refuses).
         let reference = try ReplayBinary.run(["--initial"] + days + ["--output-dir", plain.path, "--brokers", "none"])
         try #require(reference.status == 0, "\(reference.stderr)")
         #expect(!FileManager.default.fileExists(atPath: plain.file("authorizations_\(period).csv")))
@@ -136,12 +136,12 @@ import Testing
         let state = String(decoding: try folder.read("merchants.json"), as: UTF8.self)
         let plainState = String(decoding: try plain.read("merchants.json"), as: UTF8.self)
         #expect(state.contains("\n  \"lifecycle\": true,\n") && !plainState.contains("lifecycle"))
-        #expect(state.contains("\n  \"schema_version\": 3,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
+        #expect(state.contains("\n  \"schema_version\": 4,\n") && plainState.contains("\n  \"schema_version\": 1,\n"))
         let pending = try #require(state.range(of: "\n  \"pending_disputes\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],\n  \"pending_refunds\": \\[\n(    \\{[^\n]*\\},?\n)+  \\],",
                                                options: .regularExpression))
         #expect(state[pending].contains("\"refund_time\": ") && state[pending].contains("\"stage\": \"closed\""))
         #expect(state.replacingCharacters(in: pending, with: "").replacingOccurrences(of: "\n  \"lifecycle\": true,", with: "")
-            .replacingOccurrences(of: "\"schema_version\": 3,", with: "\"schema_version\": 1,") == plainState)
+            .replacingOccurrences(of: "\"schema_version\": 4,", with: "\"schema_version\": 1,") == plainState)
 
         // An incremental day continues the lifecycle without the flag, refunds of the run before included.
         let next = try ReplayBinary.run(["--incremental", "--date", "2024-01-04", "-f", "--output-dir", folder.path, "--brokers", "none"])

@@ -390,4 +390,38 @@ import Testing
             && !plainText.contains("refund") && !plainText.contains("dispute") && !plainText.contains("payout"))
         #expect(try folder.load() == plain)
     }
+
+    /// A lifecycle state from before disputes and payouts (version 3) or before refunds (version
+    /// 2) is read as one without their pending follow-ups; a later version is refused; and the
+    /// rules between pending follow-ups hold (no dispute of a refunded payment, an opening with its closing).
+    @Test func earlierLifecycleVersionsReadAndPendingFollowUpsKeepTheirRules() throws {
+        var simulator = Simulator(state: SimulationState(seed: 7, lifecycle: true))
+        for offset in 0..<4 { _ = simulator.simulate(StateJournalTests.firstDay.adding(days: offset)) }
+        let state = simulator.state
+        #expect(state.problem == nil && !state.pendingDisputes.isEmpty && !state.pendingRefunds.isEmpty)
+        var older = state
+        older.pendingDisputes = []
+        var text = String(decoding: try JSONEncoder().encode(older), as: UTF8.self)
+        #expect(text.contains("\"schema_version\":4"))
+        for version in [3, 2] {
+            text = text.replacingOccurrences(of: "\"schema_version\":\(version + 1)", with: "\"schema_version\":\(version)")
+            #expect(try JSONDecoder().decode(SimulationState.self, from: Data(text.utf8)) == older, "version \(version)")
+        }
+        let later = text.replacingOccurrences(of: "\"schema_version\":2", with: "\"schema_version\":5")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SimulationState.self, from: Data(later.utf8)) }
+
+        let opening = try #require(state.pendingDisputes.first { $0.stage == .opened })
+        var refundedToo = state
+        refundedToo.pendingRefunds = [Refund(paymentNumber: opening.paymentNumber, merchantNumber: opening.merchantNumber,
+                                             cardNumber: opening.cardNumber, paymentTime: opening.paymentTime, paymentCents: opening.paymentCents,
+                                             time: opening.time, cents: 1, reason: .priceAdjustment)]
+        #expect(refundedToo.problem?.hasSuffix("is of a payment with a pending refund") == true, "\(refundedToo.problem ?? "")")
+        var alone = state
+        alone.pendingDisputes.removeAll { $0.paymentNumber == opening.paymentNumber && $0.stage == .closed }
+        #expect(alone.problem?.hasSuffix("is an opening without its closing") == true, "\(alone.problem ?? "")")
+        var unlike = state
+        let index = try #require(unlike.pendingDisputes.firstIndex { $0.paymentNumber == opening.paymentNumber && $0.stage == .closed })
+        unlike.pendingDisputes[index].outcome = unlike.pendingDisputes[index].outcome == .won ? .lost : .won
+        #expect(unlike.problem?.hasSuffix("is an opening unlike its closing") == true, "\(unlike.problem ?? "")")
+    }
 }
